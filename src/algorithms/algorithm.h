@@ -1,0 +1,42 @@
+/* The interface every algorithm implements, and the registry of them.
+ * An algorithm is a state machine driven by the runtime (runtime/node.h);
+ * it never calls MPI or HDF5. Adding one is a new file and a registry line. */
+#ifndef CLOCKLAB_ALGORITHM_H
+#define CLOCKLAB_ALGORITHM_H
+
+#include "../config/config.h"
+#include "../runtime/node.h"
+
+enum family { FAMILY_CLOCK_SYNC, FAMILY_LOGICAL_CLOCK, FAMILY_ELECTION };
+
+/* The HDF5 `family` attribute value: "clock_sync", "logical_clock", "election". */
+const char *family_name(enum family f);
+
+struct algorithm {
+    const char *name;                  /* "berkeley", "bully", ... */
+    enum family family;
+    const char *summary;               /* one line for --list */
+    const char *const *message_types;  /* NULL-terminated names */
+    const struct param *params;        /* its [name] section; NULL-key-terminated */
+    int min_nodes;                     /* smallest node count it runs on */
+    int records_events;                /* writes its own events/table rows */
+    /* Allocate state for node n from the validated configuration. Returns 0,
+     * or -1 with a message naming the key in err. Must decide the same on
+     * every node for the same configuration. */
+    int (*configure)(struct node *n, const struct config *cfg, void **state, char *err,
+                     size_t errlen);
+    void (*start)(struct node *n, void *state);
+    void (*on_message)(struct node *n, void *state, const struct message *m);
+    void (*on_timer)(struct node *n, void *state, int timer_id);
+    void (*on_recover)(struct node *n, void *state); /* optional: after a crash */
+    void (*finish)(struct node *n, void *state);     /* optional: final records, no sends */
+    void (*destroy)(void *state);
+};
+
+/* NULL-terminated table of every algorithm. */
+extern const struct algorithm *const algorithm_registry[];
+
+/* Look up by name, or NULL. */
+const struct algorithm *algorithm_find(const char *name);
+
+#endif

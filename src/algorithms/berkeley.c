@@ -1,0 +1,220 @@
+/* Berkeley algorithm (R. Gusella and S. Zatti, "The accuracy of the clock
+ * synchronization achieved by TEMPO in Berkeley UNIX 4.3BSD", IEEE TSE 15(7),
+ * 1989; Coulouris et al., Distributed Systems, section 14.3.3).
+ *
+ * Every `period` the master (node [berkeley] master, or the elected
+ * coordinator when an election runs below) asks every node for its clock
+ * (TIME_REQUEST/TIME_REPLY) and estimates each node's offset from its own,
+ * Cristian-style, at the reply: diff_i = T_i + RTT_i/2 - t_recv. With all
+ * replies in (or after `timeout`) it takes the fault-tolerant average of the
+ * diffs (its own is 0): the mean of those within `outlier` of their median
+ * (estimators.h: ft_average). It sends every node the relative adjustment
+ * avg - diff_i (ADJUST), and adjusts itself by avg. Nodes slew the
+ * adjustment over `slew_time`, or step it when adjust = step. */
+#include "algorithm.h"
+#include "estimators.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { TIME_REQUEST, TIME_REPLY, ADJUST };
+enum { T_ROUND, T_COLLECT };
+
+static const char *const types[] = {"TIME_REQUEST", "TIME_REPLY", "ADJUST", NULL};
+
+static const struct param params[] = {
+    {"master", PARAM_INT, "0", "node index of the master (without an election)", 0, 1 << 20, 0,
+     NULL, NULL},
+    {"period", PARAM_TIME, "100ms", "time between rounds", 0, 0, 0, NULL, NULL},
+    {"rounds", PARAM_INT, "0", "rounds, 0 = until the run ends", 0, 1 << 30, 0, NULL, NULL},
+    {"timeout", PARAM_TIME, "40ms", "the master waits this long for replies", 0, 0, 0, NULL,
+     NULL},
+    {"outlier", PARAM_TIME, "50ms",
+     "readings further than this from the median are left out of the average", 0, 0, 0, NULL,
+     NULL},
+    {"adjust", PARAM_STRING, "slew", "slew or step the adjustments", 0, 0, 0, "slew|step", NULL},
+    {"slew_time", PARAM_TIME, "50ms", "span over which an adjustment is slewed", 0, 0, 0, NULL,
+     NULL},
+    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+
+struct request {
+    int32_t round;
+};
+
+struct reply {
+    int32_t round;
+    double clock;
+};
+
+struct adjust {
+    int32_t round, excluded;
+    double adjustment, rtt, estimated_offset;
+};
+
+struct berkeley {
+    int master, step;
+    long rounds;
+    double period, timeout, outlier, slew_time;
+    int round, collecting, nreplies;
+    double *t_send, *rtt, *diff; /* [N], master only */
+    int *replied;
+};
+
+static int fail(char *err, size_t n, const struct config *cfg, const char *key, const char *why) {
+    snprintf(err, n, "%s: [berkeley] %s: %s", config_origin(cfg, "berkeley", key), key, why);
+    return -1;
+}
+
+static int configure(struct node *n, const struct config *cfg, void **state, char *err,
+                     size_t errlen) {
+    struct berkeley *s = calloc(1, sizeof *s);
+    if (!s) return -1;
+    *state = s;
+    size_t N = (size_t)node_count(n);
+    s->master = (int)config_int(cfg, "berkeley", "master");
+    s->period = config_time(cfg, "berkeley", "period");
+    s->rounds = config_int(cfg, "berkeley", "rounds");
+    s->timeout = config_time(cfg, "berkeley", "timeout");
+    s->outlier = config_time(cfg, "berkeley", "outlier");
+    s->step = strcmp(config_get(cfg, "berkeley", "adjust"), "step") == 0;
+    s->slew_time = config_time(cfg, "berkeley", "slew_time");
+    s->round = -1;
+    s->t_send = calloc(N, sizeof(double));
+    s->rtt = calloc(N, sizeof(double));
+    s->diff = calloc(N, sizeof(double));
+    s->replied = calloc(N, sizeof(int));
+    if (!s->t_send || !s->rtt || !s->diff || !s->replied) return -1;
+    if (s->master >= node_count(n)) return fail(err, errlen, cfg, "master", "no such node");
+    if (s->period <= 0) return fail(err, errlen, cfg, "period", "must be > 0");
+    if (s->timeout >= s->period)
+        return fail(err, errlen, cfg, "timeout", "must be shorter than the period");
+    if (s->rounds == 0 && config_time(cfg, "experiment", "duration") == 0)
+        return fail(err, errlen, cfg, "rounds", "must be > 0 when [experiment] duration = 0");
+    return 0;
+}
+
+static int is_master(struct node *n, const struct berkeley *s) {
+    return node_id(n) == (node_leader_elected(n) ? node_leader(n) : s->master);
+}
+
+static void apply(struct node *n, struct berkeley *s, double adj, const struct round_info *info) {
+    if (s->step)
+        node_clock_step(n, adj, info);
+    else
+        node_clock_slew(n, adj, s->slew_time, info);
+}
+
+/* The master has the readings it will get: average and send adjustments. */
+static void finish_round(struct node *n, struct berkeley *s) {
+    int N = node_count(n), me = node_id(n), k = 0;
+    s->collecting = 0;
+    node_cancel_timer(n, T_COLLECT);
+    double *values = malloc((size_t)N * sizeof *values);
+    int *who = malloc((size_t)N * sizeof *who), *excluded = malloc((size_t)N * sizeof *excluded);
+    if (!values || !who || !excluded) abort();
+    values[k] = 0.0; /* the master's own clock */
+    who[k++] = me;
+    for (int i = 0; i < N; i++)
+        if (i != me && s->replied[i]) {
+            values[k] = s->diff[i];
+            who[k++] = i;
+        }
+    double avg = ft_average(values, (size_t)k, s->outlier, excluded);
+    for (int j = 1; j < k; j++) {
+        int i = who[j];
+        struct adjust a = {s->round, excluded[j], avg - s->diff[i], s->rtt[i], s->diff[i] - avg};
+        node_send(n, i, ADJUST, &a, sizeof a);
+    }
+    struct round_info info = {s->round, 0.0, -avg, excluded[0]};
+    apply(n, s, avg, &info);
+    free(values);
+    free(who);
+    free(excluded);
+    if (s->rounds > 0 && s->round + 1 >= s->rounds) node_done(n);
+}
+
+static void start_round(struct node *n, struct berkeley *s) {
+    if (s->rounds == 0 || s->round + 1 < s->rounds) node_set_timer(n, s->period, T_ROUND);
+    if (!is_master(n, s)) return;
+    if (s->collecting) finish_round(n, s);
+    int N = node_count(n), me = node_id(n);
+    s->round++;
+    s->collecting = 1;
+    s->nreplies = 0;
+    struct request rq = {s->round};
+    for (int i = 0; i < N; i++) {
+        s->replied[i] = 0;
+        if (i == me) continue;
+        s->t_send[i] = node_local_time(n);
+        node_send(n, i, TIME_REQUEST, &rq, sizeof rq);
+    }
+    node_set_timer(n, s->timeout, T_COLLECT);
+}
+
+static void start(struct node *n, void *state) {
+    struct berkeley *s = state;
+    if (!node_leader_elected(n)) node_set_leader(n, s->master);
+    if (s->rounds > 0 && !is_master(n, s) && !node_leader_elected(n)) node_done(n);
+    start_round(n, s);
+}
+
+static void on_message(struct node *n, void *state, const struct message *m) {
+    struct berkeley *s = state;
+    if (m->type == TIME_REQUEST) {
+        struct reply rp = {((const struct request *)m->payload)->round, node_local_time(n)};
+        node_send(n, m->src, TIME_REPLY, &rp, sizeof rp);
+    } else if (m->type == TIME_REPLY) {
+        struct reply rp = *(const struct reply *)m->payload;
+        if (!s->collecting || rp.round != s->round || s->replied[m->src]) return;
+        double t_recv = node_local_time(n);
+        s->rtt[m->src] = t_recv - s->t_send[m->src];
+        s->diff[m->src] = rp.clock + 0.5 * s->rtt[m->src] - t_recv;
+        s->replied[m->src] = 1;
+        if (++s->nreplies == node_count(n) - 1) finish_round(n, s);
+    } else {
+        struct adjust a = *(const struct adjust *)m->payload;
+        struct round_info info = {a.round, a.rtt, a.estimated_offset, a.excluded};
+        s->round = a.round > s->round ? a.round : s->round;
+        apply(n, s, a.adjustment, &info);
+    }
+}
+
+static void on_timer(struct node *n, void *state, int id) {
+    struct berkeley *s = state;
+    if (id == T_ROUND)
+        start_round(n, s);
+    else if (s->collecting)
+        finish_round(n, s); /* some nodes did not answer in time */
+}
+
+static void on_recover(struct node *n, void *state) {
+    struct berkeley *s = state;
+    s->collecting = 0;
+    start_round(n, s);
+}
+
+static void destroy(void *state) {
+    struct berkeley *s = state;
+    free(s->t_send);
+    free(s->rtt);
+    free(s->diff);
+    free(s->replied);
+    free(s);
+}
+
+const struct algorithm algorithm_berkeley = {
+    .name = "berkeley",
+    .family = FAMILY_CLOCK_SYNC,
+    .summary = "Gusella & Zatti 1989: master polls, fault-tolerant average, relative adjustments",
+    .message_types = types,
+    .params = params,
+    .min_nodes = 2,
+    .configure = configure,
+    .start = start,
+    .on_message = on_message,
+    .on_timer = on_timer,
+    .on_recover = on_recover,
+    .destroy = destroy,
+};

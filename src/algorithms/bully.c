@@ -1,0 +1,187 @@
+/* Bully election (H. Garcia-Molina, "Elections in a distributed computing
+ * system", IEEE Trans. Computers C-31(1), 1982; Coulouris et al., section
+ * 15.3.2), with timeouts.
+ *
+ * A node holding an election sends ELECTION to every node with a higher id.
+ * A node receiving ELECTION answers OK and holds its own election (once).
+ * Without an OK within `timeout` the node is the coordinator and sends
+ * COORDINATOR to every node with a lower id; with an OK it waits
+ * `coordinator_timeout` for COORDINATOR and otherwise starts again. Nodes in
+ * [election] initiators hold an election at the start and, when `heartbeat`
+ * > 0, probe the coordinator with HEARTBEAT every heartbeat: no
+ * HEARTBEAT_ACK within `timeout` means it crashed, and they hold an election.
+ * A recovering node holds an election. A COORDINATOR from a lower id than
+ * one's own is answered by an election (the higher node bullies).
+ *
+ * Worst case (ids by rank, the highest crashed, the lowest detects, every
+ * live node holds one election): n(n-1)/2 ELECTION, (n-1)(n-2)/2 OK and
+ * n-2 COORDINATOR messages. */
+#include "algorithm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { ELECTION, OK, COORDINATOR, HEARTBEAT, HEARTBEAT_ACK };
+enum { T_OK, T_COORDINATOR, T_HEARTBEAT, T_HEARTBEAT_ACK };
+
+static const char *const types[] = {"ELECTION", "OK", "COORDINATOR", "HEARTBEAT", "HEARTBEAT_ACK",
+                                    NULL};
+
+static const struct param params[] = {
+    {"timeout", PARAM_TIME, "50ms", "wait for OK (and for HEARTBEAT_ACK) before concluding", 0, 0,
+     0, NULL, NULL},
+    {"coordinator_timeout", PARAM_TIME, "200ms",
+     "after an OK, wait this long for COORDINATOR before starting again", 0, 0, 0, NULL, NULL},
+    {"heartbeat", PARAM_TIME, "0",
+     "initiators probe the coordinator this often; 0 = never (the run ends once elected)", 0, 0, 0,
+     NULL, NULL},
+    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+
+struct bully {
+    double timeout, coordinator_timeout, heartbeat;
+    int electing;
+    int awaiting_ack; /* a HEARTBEAT is out and unanswered */
+};
+
+static int configure(struct node *n, const struct config *cfg, void **state, char *err,
+                     size_t errlen) {
+    (void)n;
+    struct bully *s = calloc(1, sizeof *s);
+    if (!s) return -1;
+    *state = s;
+    s->timeout = config_time(cfg, "bully", "timeout");
+    s->coordinator_timeout = config_time(cfg, "bully", "coordinator_timeout");
+    s->heartbeat = config_time(cfg, "bully", "heartbeat");
+    if (s->timeout <= 0 || s->coordinator_timeout <= 0) {
+        snprintf(err, errlen, "%s: [bully] timeout and coordinator_timeout must be > 0",
+                 config_origin(cfg, "bully", "timeout"));
+        return -1;
+    }
+    if (s->heartbeat > 0 && config_time(cfg, "experiment", "duration") == 0) {
+        snprintf(err, errlen,
+                 "%s: [bully] heartbeat: a run with heartbeats needs [experiment] duration > 0",
+                 config_origin(cfg, "bully", "heartbeat"));
+        return -1;
+    }
+    return 0;
+}
+
+static int my_id(struct node *n) { return node_election_id(n, node_id(n)); }
+
+static void decided(struct node *n, struct bully *s, int leader) {
+    s->electing = 0;
+    node_cancel_timer(n, T_OK);
+    node_cancel_timer(n, T_COORDINATOR);
+    node_set_leader(n, leader);
+    if (s->heartbeat <= 0) node_done(n);
+}
+
+static void become_coordinator(struct node *n, struct bully *s) {
+    int me = node_id(n);
+    for (int i = 0; i < node_count(n); i++)
+        if (i != me && node_election_id(n, i) < my_id(n)) node_send(n, i, COORDINATOR, NULL, 0);
+    decided(n, s, me);
+}
+
+static void hold_election(struct node *n, struct bully *s) {
+    if (s->electing) return;
+    s->electing = 1;
+    int higher = 0, me = node_id(n);
+    for (int i = 0; i < node_count(n); i++)
+        if (i != me && node_election_id(n, i) > my_id(n)) {
+            node_send(n, i, ELECTION, NULL, 0);
+            higher++;
+        }
+    if (higher == 0)
+        become_coordinator(n, s);
+    else
+        node_set_timer(n, s->timeout, T_OK);
+}
+
+static void start(struct node *n, void *state) {
+    struct bully *s = state;
+    if (!node_is_initiator(n, node_id(n))) return;
+    hold_election(n, s);
+    if (s->heartbeat > 0) node_set_timer(n, s->heartbeat, T_HEARTBEAT);
+}
+
+static void on_message(struct node *n, void *state, const struct message *m) {
+    struct bully *s = state;
+    switch (m->type) {
+    case ELECTION:
+        node_send(n, m->src, OK, NULL, 0);
+        hold_election(n, s);
+        break;
+    case OK:
+        if (!s->electing) break;
+        node_cancel_timer(n, T_OK);
+        node_set_timer(n, s->coordinator_timeout, T_COORDINATOR);
+        break;
+    case COORDINATOR:
+        decided(n, s, m->src);
+        if (node_election_id(n, m->src) < my_id(n)) hold_election(n, s);
+        break;
+    case HEARTBEAT:
+        node_send(n, m->src, HEARTBEAT_ACK, NULL, 0);
+        break;
+    case HEARTBEAT_ACK:
+        s->awaiting_ack = 0;
+        node_cancel_timer(n, T_HEARTBEAT_ACK);
+        break;
+    }
+}
+
+static void on_timer(struct node *n, void *state, int id) {
+    struct bully *s = state;
+    int leader = node_leader(n);
+    switch (id) {
+    case T_OK: /* nobody higher answered */
+        if (s->electing) become_coordinator(n, s);
+        break;
+    case T_COORDINATOR: /* a higher node answered but never announced */
+        s->electing = 0;
+        hold_election(n, s);
+        break;
+    case T_HEARTBEAT:
+        node_set_timer(n, s->heartbeat, T_HEARTBEAT);
+        if (s->electing || leader == node_id(n) || s->awaiting_ack) break;
+        if (leader < 0) {
+            hold_election(n, s);
+        } else {
+            node_send(n, leader, HEARTBEAT, NULL, 0);
+            s->awaiting_ack = 1;
+            node_set_timer(n, s->timeout, T_HEARTBEAT_ACK);
+        }
+        break;
+    case T_HEARTBEAT_ACK: /* the coordinator did not answer: it crashed */
+        s->awaiting_ack = 0;
+        hold_election(n, s);
+        break;
+    }
+}
+
+static void on_recover(struct node *n, void *state) {
+    struct bully *s = state;
+    s->electing = 0;
+    s->awaiting_ack = 0;
+    hold_election(n, s);
+    if (s->heartbeat > 0 && node_is_initiator(n, node_id(n)))
+        node_set_timer(n, s->heartbeat, T_HEARTBEAT);
+}
+
+static void destroy(void *state) { free(state); }
+
+const struct algorithm algorithm_bully = {
+    .name = "bully",
+    .family = FAMILY_ELECTION,
+    .summary = "Garcia-Molina 1982: ELECTION/OK/COORDINATOR with timeouts, highest alive id wins",
+    .message_types = types,
+    .params = params,
+    .min_nodes = 2,
+    .configure = configure,
+    .start = start,
+    .on_message = on_message,
+    .on_timer = on_timer,
+    .on_recover = on_recover,
+    .destroy = destroy,
+};

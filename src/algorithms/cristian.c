@@ -1,0 +1,170 @@
+/* Cristian's algorithm (F. Cristian, "Probabilistic clock synchronization",
+ * Distributed Computing 3, 1989), with minimum-RTT sample selection.
+ *
+ * The time server (node [cristian] server, or the elected coordinator when
+ * an election runs below) answers REQUEST with its clock reading. Every
+ * other node, each round, takes `samples` request/reply pairs one after the
+ * other, keeps the one with the smallest round-trip time and steps its clock
+ * to server time + RTT/2 (estimators.h: cristian_offset). Error bound per
+ * round: RTT/2 - minimum one-way delay. */
+#include "algorithm.h"
+#include "estimators.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { REQUEST, REPLY };
+enum { T_ROUND, T_TIMEOUT };
+
+static const char *const types[] = {"REQUEST", "REPLY", NULL};
+
+static const struct param params[] = {
+    {"server", PARAM_INT, "0", "node index of the time server (without an election)", 0, 1 << 20,
+     0, NULL, NULL},
+    {"samples", PARAM_INT, "8", "request/reply pairs per round; the min-RTT one is used", 1,
+     100000, 0, NULL, NULL},
+    {"period", PARAM_TIME, "100ms", "time between rounds", 0, 0, 0, NULL, NULL},
+    {"rounds", PARAM_INT, "0", "rounds per client, 0 = until the run ends", 0, 1 << 30, 0, NULL,
+     NULL},
+    {"timeout", PARAM_TIME, "50ms", "a sample without reply after this is given up", 0, 0, 0,
+     NULL, NULL},
+    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+
+struct request {
+    int32_t round, sample;
+};
+
+struct reply {
+    int32_t round, sample;
+    double server_time;
+};
+
+struct cristian {
+    int server, samples;
+    long rounds;
+    double period, timeout;
+    int round, sample;
+    double t_send, best_rtt, best_offset;
+};
+
+static int configure(struct node *n, const struct config *cfg, void **state, char *err,
+                     size_t errlen) {
+    struct cristian *s = calloc(1, sizeof *s);
+    if (!s) return -1;
+    s->server = (int)config_int(cfg, "cristian", "server");
+    s->samples = (int)config_int(cfg, "cristian", "samples");
+    s->rounds = config_int(cfg, "cristian", "rounds");
+    s->period = config_time(cfg, "cristian", "period");
+    s->timeout = config_time(cfg, "cristian", "timeout");
+    s->round = -1;
+    *state = s;
+    if (s->server >= node_count(n)) {
+        snprintf(err, errlen, "%s: [cristian] server: node %d does not exist in a %d-node run",
+                 config_origin(cfg, "cristian", "server"), s->server, node_count(n));
+        return -1;
+    }
+    if (s->rounds == 0 && config_time(cfg, "experiment", "duration") == 0) {
+        snprintf(err, errlen, "%s: [cristian] rounds: must be > 0 when [experiment] duration = 0",
+                 config_origin(cfg, "cristian", "rounds"));
+        return -1;
+    }
+    if (s->period <= 0) {
+        snprintf(err, errlen, "%s: [cristian] period: must be > 0",
+                 config_origin(cfg, "cristian", "period"));
+        return -1;
+    }
+    return 0;
+}
+
+static int server_of(struct node *n, const struct cristian *s) {
+    return node_leader_elected(n) ? node_leader(n) : s->server;
+}
+
+static void send_request(struct node *n, struct cristian *s) {
+    struct request rq = {s->round, s->sample};
+    s->t_send = node_local_time(n);
+    node_send(n, server_of(n, s), REQUEST, &rq, sizeof rq);
+    node_set_timer(n, s->timeout, T_TIMEOUT);
+}
+
+static void end_round(struct node *n, struct cristian *s) {
+    if (isfinite(s->best_rtt)) {
+        struct round_info info = {s->round, s->best_rtt, s->best_offset, 0};
+        node_clock_step(n, -s->best_offset, &info);
+    }
+    if (s->rounds > 0 && s->round + 1 >= s->rounds) node_done(n);
+}
+
+static void start_round(struct node *n, struct cristian *s) {
+    int server = server_of(n, s);
+    if (s->rounds == 0 || s->round + 1 < s->rounds) node_set_timer(n, s->period, T_ROUND);
+    if (server < 0 || server == node_id(n)) return; /* no server known, or I am it */
+    s->round++;
+    s->sample = 0;
+    s->best_rtt = INFINITY;
+    send_request(n, s);
+}
+
+static void next_sample(struct node *n, struct cristian *s) {
+    if (++s->sample < s->samples)
+        send_request(n, s);
+    else
+        end_round(n, s);
+}
+
+static void start(struct node *n, void *state) {
+    struct cristian *s = state;
+    if (!node_leader_elected(n)) node_set_leader(n, s->server);
+    if (node_id(n) == server_of(n, s) && !node_leader_elected(n)) {
+        node_done(n); /* the server only answers */
+        return;
+    }
+    start_round(n, s);
+}
+
+static void on_message(struct node *n, void *state, const struct message *m) {
+    struct cristian *s = state;
+    if (m->type == REQUEST) {
+        struct request rq = *(const struct request *)m->payload;
+        struct reply rp = {rq.round, rq.sample, node_local_time(n)};
+        node_send(n, m->src, REPLY, &rp, sizeof rp);
+        return;
+    }
+    struct reply rp = *(const struct reply *)m->payload;
+    if (rp.round != s->round || rp.sample != s->sample) return; /* late reply */
+    double t_recv = node_local_time(n), rtt = t_recv - s->t_send;
+    node_cancel_timer(n, T_TIMEOUT);
+    if (rtt < s->best_rtt) {
+        s->best_rtt = rtt;
+        s->best_offset = cristian_offset(s->t_send, rp.server_time, t_recv);
+    }
+    next_sample(n, s);
+}
+
+static void on_timer(struct node *n, void *state, int id) {
+    struct cristian *s = state;
+    if (id == T_ROUND)
+        start_round(n, s);
+    else
+        next_sample(n, s); /* the reply did not come in time */
+}
+
+static void on_recover(struct node *n, void *state) { start_round(n, state); }
+
+static void destroy(void *state) { free(state); }
+
+const struct algorithm algorithm_cristian = {
+    .name = "cristian",
+    .family = FAMILY_CLOCK_SYNC,
+    .summary = "Cristian 1989: clients poll a time server, min-RTT sample, step to T+RTT/2",
+    .message_types = types,
+    .params = params,
+    .min_nodes = 2,
+    .configure = configure,
+    .start = start,
+    .on_message = on_message,
+    .on_timer = on_timer,
+    .on_recover = on_recover,
+    .destroy = destroy,
+};

@@ -1,0 +1,48 @@
+#include "estimators.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double cristian_offset(double t_send, double server_time, double t_recv) {
+    return t_recv - (server_time + 0.5 * (t_recv - t_send));
+}
+
+double ntp_offset(double t1, double t2, double t3, double t4) {
+    return 0.5 * ((t2 - t1) + (t3 - t4));
+}
+
+double ntp_delay(double t1, double t2, double t3, double t4) { return (t4 - t1) - (t3 - t2); }
+
+size_t min_index(const double *values, size_t n) {
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (values[i] < values[best]) best = i;
+    return best;
+}
+
+double median(const double *values, size_t n) {
+    double *copy = malloc(n * sizeof *copy);
+    if (!copy) return NAN;
+    memcpy(copy, values, n * sizeof *copy);
+    gsl_sort(copy, 1, n);
+    double m = gsl_stats_median_from_sorted_data(copy, 1, n);
+    free(copy);
+    return m;
+}
+
+double ft_average(const double *values, size_t n, double outlier, int *excluded) {
+    double m = median(values, n), sum = 0.0;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        int out = fabs(values[i] - m) > outlier;
+        if (excluded) excluded[i] = out;
+        if (!out) {
+            sum += values[i];
+            kept++;
+        }
+    }
+    return kept ? sum / (double)kept : m;
+}

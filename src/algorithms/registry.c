@@ -1,0 +1,31 @@
+/* The table of algorithms: one line per algorithm. */
+#include "algorithm.h"
+
+#include <string.h>
+
+extern const struct algorithm algorithm_cristian, algorithm_berkeley, algorithm_bully;
+
+const struct algorithm *const algorithm_registry[] = {
+    &algorithm_cristian,
+    &algorithm_berkeley,
+    &algorithm_bully,
+    NULL,
+};
+
+const struct algorithm *algorithm_find(const char *name) {
+    for (size_t i = 0; algorithm_registry[i]; i++)
+        if (strcmp(algorithm_registry[i]->name, name) == 0) return algorithm_registry[i];
+    return NULL;
+}
+
+const char *family_name(enum family f) {
+    switch (f) {
+    case FAMILY_CLOCK_SYNC:
+        return "clock_sync";
+    case FAMILY_LOGICAL_CLOCK:
+        return "logical_clock";
+    case FAMILY_ELECTION:
+        return "election";
+    }
+    return "unknown";
+}

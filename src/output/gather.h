@@ -1,0 +1,24 @@
+/* Collect every node's record of a run on rank 0 (MPI_Gather/Gatherv). */
+#ifndef CLOCKLAB_GATHER_H
+#define CLOCKLAB_GATHER_H
+
+#include "recorder.h"
+#include "run_result.h"
+
+#include <mpi.h>
+
+/* One node's scalars. */
+struct node_summary {
+    double initial_offset, drift, crashed_at, recovered_at, decided_at;
+    int32_t id, leader;
+    char label[LABEL_LEN];
+};
+
+/* Collective over comm. Every rank passes its summary, recorder and its
+ * offsets at the nsamples common sample times (offsets may be NULL when
+ * nsamples is 0). On rank 0, fills the per-node arrays of out (its attribute
+ * fields are left as they are). Returns 0, or -1 on no memory (on rank 0). */
+int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct recorder *rec,
+               const double *offsets, size_t nsamples, struct run_result *out);
+
+#endif

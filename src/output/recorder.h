@@ -1,0 +1,57 @@
+/* In-memory record of one node's run: counters, clock rounds, leader
+ * history, events. Rows have the layout of the HDF5 compound types of
+ * schema clocklab/1 (h5writer.c). No MPI, no HDF5. */
+#ifndef CLOCKLAB_RECORDER_H
+#define CLOCKLAB_RECORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct round_row { /* clock/rounds */
+    int32_t node, round;
+    double time, rtt, estimated_offset, true_offset, adjustment;
+    int8_t excluded;
+};
+
+struct history_row { /* election/history */
+    int32_t node;
+    double time;
+    int32_t leader;
+};
+
+struct event_row { /* events/table */
+    int32_t node;
+    uint64_t seq;
+    int32_t kind; /* enum event_kind */
+    int32_t peer, type;
+    uint64_t msg, lamport;
+    double local_time, time;
+};
+
+/* A growable array of fixed-size elements. */
+struct vec {
+    void *data;
+    size_t n, cap, elem;
+};
+int vec_push(struct vec *v, const void *elem);
+void vec_free(struct vec *v);
+
+#define REC_MAX_RESULTS 8
+#define REC_RESULT_NAME 32
+
+struct recorder {
+    int nodes, ntypes, vector_width;
+    uint64_t *sent, *received, *bytes_sent, *dropped; /* [ntypes] each */
+    struct vec rounds, history, events, vectors;       /* vectors: vector_width u32 per event */
+    int nresults;
+    char result_name[REC_MAX_RESULTS][REC_RESULT_NAME];
+    double result_value[REC_MAX_RESULTS];
+};
+
+/* vector_width: entries per events/vector row (0: no vectors). Returns 0 or -1. */
+int rec_init(struct recorder *r, int nodes, int ntypes);
+void rec_free(struct recorder *r);
+int rec_event(struct recorder *r, const struct event_row *row, const uint32_t *vector);
+int rec_result(struct recorder *r, const char *name, double value);
+
+#endif

@@ -1,0 +1,53 @@
+/* One run's results for all nodes, assembled on rank 0 (gather.c) and
+ * written by h5writer.c as /runs/<run> of schema clocklab/1. Arrays [N] are
+ * indexed by node, [N,T] are row-major node x message type, [S,N] sample x node. */
+#ifndef CLOCKLAB_RUN_RESULT_H
+#define CLOCKLAB_RUN_RESULT_H
+
+#include "recorder.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LABEL_LEN 64
+
+struct run_result {
+    /* attributes */
+    char name[32];
+    char algorithm[128];
+    char family[128];
+    char status[16];
+    unsigned long seed;
+    double wall_time, duration;
+    char *config_text;
+    int nodes, ntypes;
+    const char *const *type_names; /* [T] */
+    int has_clock, has_election, has_events;
+    /* nodes/ */
+    double *initial_offset, *drift, *crashed_at, *recovered_at;
+    char (*labels)[LABEL_LEN];
+    /* clock/ */
+    size_t nsamples;
+    double *sample_time, *offset; /* [S], [S,N] */
+    struct round_row *rounds;
+    size_t nrounds;
+    /* messages/ */
+    uint64_t *sent, *received, *bytes_sent, *dropped; /* [N,T] */
+    /* election/ */
+    int32_t *ids, *leader;
+    double *decided_at;
+    struct history_row *history;
+    size_t nhistory;
+    /* events/ */
+    struct event_row *events;
+    size_t nevents;
+    uint32_t *vectors; /* [E,N] or NULL */
+    /* results/ */
+    int nresults;
+    char result_name[REC_MAX_RESULTS][REC_RESULT_NAME];
+    double *result_value[REC_MAX_RESULTS]; /* [N] each */
+};
+
+void run_result_free(struct run_result *r);
+
+#endif

@@ -1,0 +1,51 @@
+/* The simulated clock of one node.
+ *
+ *   C(t) = t + theta + rho * 1e-6 * t + (adjustments applied up to t)
+ *
+ * t is reference time in seconds, theta the initial offset (s), rho the drift
+ * in ppm. An adjustment is a step (applied at once) or a slew (applied
+ * linearly over a span, like adjtime(3)). A new adjustment cancels the part of
+ * a slew still in progress, as adjtime does, so that relative corrections
+ * computed from the current reading are not applied twice. The history of
+ * adjustments is kept so the true offset C(t) - t can be evaluated exactly at
+ * any earlier time (clock/offset samples). Pure C, no MPI. */
+#ifndef CLOCKLAB_CLOCK_H
+#define CLOCKLAB_CLOCK_H
+
+#include <stddef.h>
+
+struct clock_adjustment {
+    double t;     /* reference time the adjustment started (s) */
+    double delta; /* total change of the clock (s) */
+    double span;  /* 0 for a step, else the slew duration (s) */
+};
+
+struct sim_clock {
+    double theta;       /* initial offset (s) */
+    double drift_ppm;   /* rate error (ppm) */
+    double granularity; /* reading resolution (s), 0 = exact */
+    struct clock_adjustment *hist;
+    size_t n, cap;
+    double settled; /* sum of the deltas of hist[0..n-2], all fully applied */
+};
+
+/* Start a clock with offset theta (s) and drift (ppm). */
+void clock_init(struct sim_clock *c, double theta, double drift_ppm, double granularity);
+void clock_free(struct sim_clock *c);
+
+/* True offset C(t) - t in seconds at reference time t (any t >= 0). */
+double clock_offset(const struct sim_clock *c, double t);
+
+/* The clock reading C(t) as a node sees it: t + offset, rounded down to the
+ * granularity when one is set. */
+double clock_read(const struct sim_clock *c, double t);
+
+/* Step the clock by delta seconds at time t (t not earlier than the last
+ * adjustment). Cancels what remains of a slew. Returns 0, or -1 on no memory. */
+int clock_step(struct sim_clock *c, double t, double delta);
+
+/* Slew the clock by delta seconds, linearly over span seconds from t.
+ * span <= 0 is a step. Returns 0, or -1 on no memory. */
+int clock_slew(struct sim_clock *c, double t, double delta, double span);
+
+#endif

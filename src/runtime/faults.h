@@ -1,0 +1,30 @@
+/* Crash/recover schedules, from [faults] crash:
+ *   none | EVENT[, EVENT...]   EVENT = WHO@TIME or WHO@TIME-TIME
+ *   WHO = a node index, or "coordinator" (the node that believes itself
+ *   coordinator at that time). The second time is the recovery. */
+#ifndef CLOCKLAB_FAULTS_H
+#define CLOCKLAB_FAULTS_H
+
+#include <stddef.h>
+
+#define FAULTS_MAX 64
+#define CRASH_COORDINATOR (-1)
+
+struct crash_event {
+    int node;        /* node index, or CRASH_COORDINATOR */
+    double at;       /* crash time (s) */
+    double recover;  /* recovery time (s), or INFINITY */
+};
+
+struct crash_schedule {
+    int n;
+    struct crash_event ev[FAULTS_MAX];
+};
+
+/* Parse a schedule. Returns 0, or -1 with a message in err. */
+int faults_parse(const char *text, struct crash_schedule *out, char *err, size_t errlen);
+
+/* Config validator form of faults_parse (struct param.validate). */
+int faults_validate(const char *text, char *err, size_t errlen);
+
+#endif

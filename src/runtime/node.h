@@ -1,0 +1,87 @@
+/* What the runtime offers an algorithm: the node it runs on. An algorithm
+ * sees its node id, the node count, its simulated clock, typed messages,
+ * timers and recording calls; never MPI, HDF5 or the reference time. */
+#ifndef CLOCKLAB_NODE_H
+#define CLOCKLAB_NODE_H
+
+#include <gsl/gsl_rng.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct node; /* opaque: one node as seen by one algorithm */
+
+/* A delivered message. type is the algorithm's own index into its
+ * message_types; payload is valid only during the on_message call. */
+struct message {
+    int src, dst, type;
+    uint64_t id;      /* unique message id, > 0 (events/table msg) */
+    uint64_t lamport; /* the runtime's Lamport timestamp of the send */
+    const void *payload;
+    size_t len;
+};
+
+/* Kinds of events/table rows (values of the HDF5 enum). */
+enum event_kind { EVENT_SEND = 0, EVENT_RECEIVE = 1, EVENT_INTERNAL = 2, EVENT_DELIVER = 3 };
+
+/* What a clock-sync algorithm knows about the adjustment it makes; the
+ * runtime adds node, time and the true offset to make a clock/rounds row. */
+struct round_info {
+    int round;               /* round number, from 0 */
+    double rtt;              /* round-trip time of the reading used (s), NaN if none */
+    double estimated_offset; /* estimated offset of this clock from its reference (s) */
+    int excluded;            /* 1: this reading was left out of an average */
+};
+
+int node_id(const struct node *n);
+int node_count(const struct node *n);
+
+/* The node's simulated clock C(t) in seconds (clock.h). */
+double node_local_time(struct node *n);
+
+/* Step the clock by delta seconds now, and record a clock/rounds row from
+ * info (may be NULL: no row). true_offset in the row is the offset before. */
+void node_clock_step(struct node *n, double delta, const struct round_info *info);
+/* Slew the clock by delta seconds over span seconds (adjtime-like); row as above. */
+void node_clock_slew(struct node *n, double delta, double span, const struct round_info *info);
+
+/* Send len bytes of payload as message type to node dst (not to itself).
+ * The runtime injects delay and loss and counts the message; returns the
+ * message id (> 0), also when the network loses the message. */
+uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_t len);
+/* Send to every other node. */
+void node_broadcast(struct node *n, int type, const void *payload, size_t len);
+
+/* Fire on_timer(timer_id) after `after` seconds. Setting a pending id again
+ * replaces it. Ids are 0..NODE_MAX_TIMERS-1. */
+#define NODE_MAX_TIMERS 32
+void node_set_timer(struct node *n, double after, int timer_id);
+void node_cancel_timer(struct node *n, int timer_id);
+
+/* This node has nothing more to do (runs with duration 0 end when all are). */
+void node_done(struct node *n);
+
+/* The node's random number generator (seeded from the run seed and node id). */
+gsl_rng *node_rng(struct node *n);
+
+/* Election support, configured in [election]: the id of node i (rank,
+ * reverse or a seeded permutation), whether node i initiates, and the node's
+ * belief about the coordinator (-1 = none). Setting the leader records
+ * election/leader, decided_at and a history row. */
+int node_election_id(const struct node *n, int i);
+int node_is_initiator(const struct node *n, int i);
+void node_set_leader(struct node *n, int leader);
+int node_leader(const struct node *n);
+/* Nonzero when an election algorithm in the same run chooses the coordinator. */
+int node_leader_elected(const struct node *n);
+
+/* Add a row to events/table: kind, peer (-1 none), message type of this
+ * algorithm (-1 none), message id (0 none), Lamport timestamp, and for
+ * vector-clock runs the vector (node_count entries, or NULL). */
+void node_record_event(struct node *n, enum event_kind kind, int peer, int type, uint64_t msg,
+                       uint64_t lamport, const uint32_t *vector);
+
+/* Record a per-node scalar result under /runs/<run>/results/<name> (e.g. the
+ * raffle winner). Shape [N] f8, NaN where a node recorded nothing. */
+void node_record_result(struct node *n, const char *name, double value);
+
+#endif

@@ -1,0 +1,136 @@
+/* The runtime's side of runtime/node.h: what an algorithm may call. */
+#include "runtime_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int node_id(const struct node *n) { return n->rt->rank; }
+int node_count(const struct node *n) { return n->rt->size; }
+gsl_rng *node_rng(struct node *n) { return n->rt->alg_rng; }
+int node_election_id(const struct node *n, int i) { return n->rt->ids[i]; }
+int node_is_initiator(const struct node *n, int i) { return n->rt->initiator[i]; }
+int node_leader(const struct node *n) { return n->rt->leader; }
+int node_leader_elected(const struct node *n) { return n->rt->leader_elected; }
+
+double node_local_time(struct node *n) {
+    struct runtime *rt = n->rt;
+    double t = rt_clock_now(rt);
+    double v = clock_read(&rt->clock, t);
+    if (!rt->zero_jitter) v += dist_sample(&rt->jitter, rt->jitter_rng, rt->rank);
+    return v;
+}
+
+static void record_round(struct runtime *rt, double t, double delta,
+                         const struct round_info *info) {
+    if (!info) return;
+    struct round_row row = {rt->rank,
+                            info->round,
+                            t,
+                            info->rtt,
+                            info->estimated_offset,
+                            clock_offset(&rt->clock, t),
+                            delta,
+                            (int8_t)(info->excluded ? 1 : 0)};
+    if (vec_push(&rt->rec.rounds, &row)) {
+        fprintf(stderr, "clocklab: out of memory\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+}
+
+void node_clock_step(struct node *n, double delta, const struct round_info *info) {
+    node_clock_slew(n, delta, 0.0, info);
+}
+
+void node_clock_slew(struct node *n, double delta, double span, const struct round_info *info) {
+    struct runtime *rt = n->rt;
+    double t = rt_clock_now(rt);
+    record_round(rt, t, delta, info);
+    if (clock_slew(&rt->clock, t, delta, span)) {
+        fprintf(stderr, "clocklab: out of memory\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+}
+
+uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_t len) {
+    struct runtime *rt = n->rt;
+    const struct layer *l = &rt->layers[n->layer];
+    if (dst < 0 || dst >= rt->size || dst == rt->rank || type < 0 || type >= l->ntypes) {
+        fprintf(stderr, "clocklab: %s on node %d sent type %d to node %d: not allowed\n",
+                l->alg->name, rt->rank, type, dst);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    if (rt->crashed || rt->stopped) return 0;
+    uint64_t id = 0;
+    transport_send(rt, n->layer, dst, type, payload, len, &id);
+    return id;
+}
+
+void node_broadcast(struct node *n, int type, const void *payload, size_t len) {
+    for (int i = 0; i < n->rt->size; i++)
+        if (i != n->rt->rank) node_send(n, i, type, payload, len);
+}
+
+void node_set_timer(struct node *n, double after, int timer_id) {
+    struct runtime *rt = n->rt;
+    if (timer_id < 0 || timer_id >= NODE_MAX_TIMERS) {
+        fprintf(stderr, "clocklab: timer id %d out of range\n", timer_id);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    struct layer *l = &rt->layers[n->layer];
+    struct timer_item it = {n->layer, timer_id, ++l->timer_gen[timer_id]};
+    if (heap_push(&rt->timers, rt_clock_now(rt) + (after > 0 ? after : 0), &it, sizeof it)) {
+        fprintf(stderr, "clocklab: out of memory\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+}
+
+void node_cancel_timer(struct node *n, int timer_id) {
+    if (timer_id >= 0 && timer_id < NODE_MAX_TIMERS) n->rt->layers[n->layer].timer_gen[timer_id]++;
+}
+
+void node_done(struct node *n) { n->rt->layers[n->layer].done = 1; }
+
+void node_set_leader(struct node *n, int leader) {
+    struct runtime *rt = n->rt;
+    if (leader == rt->leader) return;
+    double t = rt_clock_now(rt);
+    rt->leader = leader;
+    rt->summary.leader = leader;
+    rt->summary.decided_at = t;
+    struct history_row row = {rt->rank, t, leader};
+    if (vec_push(&rt->rec.history, &row)) {
+        fprintf(stderr, "clocklab: out of memory\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+}
+
+void rt_trace(struct runtime *rt, int layer, enum event_kind kind, int peer, int type, uint64_t msg,
+              uint64_t lamport) {
+    (void)layer;
+    double t = rt_clock_now(rt);
+    struct event_row row = {rt->rank, rt->event_seq++, (int32_t)kind, peer, type, msg, lamport,
+                            clock_read(&rt->clock, t), t};
+    if (rec_event(&rt->rec, &row, NULL)) {
+        fprintf(stderr, "clocklab: out of memory\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+}
+
+void node_record_event(struct node *n, enum event_kind kind, int peer, int type, uint64_t msg,
+                       uint64_t lamport, const uint32_t *vector) {
+    struct runtime *rt = n->rt;
+    int gt = type >= 0 ? rt->layers[n->layer].type_offset + type : -1;
+    double t = rt_clock_now(rt);
+    struct event_row row = {rt->rank, rt->event_seq++, (int32_t)kind, peer, gt, msg, lamport,
+                            clock_read(&rt->clock, t), t};
+    if (rec_event(&rt->rec, &row, vector)) {
+        fprintf(stderr, "clocklab: out of memory\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+}
+
+void node_record_result(struct node *n, const char *name, double value) {
+    if (rec_result(&n->rt->rec, name, value))
+        fprintf(stderr, "clocklab: too many results, '%s' not recorded\n", name);
+}

@@ -1,0 +1,464 @@
+/* Run set-up, the event loop and termination. See runtime.h. */
+#include "runtime_internal.h"
+
+#include "reftime.h"
+#include "roles.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SPIN_SECONDS 100e-6 /* busy-poll this long after activity */
+#define MIN_NAP 20e-6
+#define MAX_NAP 1e-3
+
+static volatile sig_atomic_t stop_signal = 0;
+
+void runtime_request_stop(int signo) { stop_signal = signo; }
+int runtime_stop_signal(void) { return stop_signal; }
+
+double rt_clock_now(struct runtime *rt) {
+    rt->now = reftime_monotonic() - rt->t0;
+    return rt->now;
+}
+
+int rt_layer_of_type(const struct runtime *rt, int gt) {
+    for (int i = 0; i < rt->nlayers; i++)
+        if (gt >= rt->layers[i].type_offset &&
+            gt < rt->layers[i].type_offset + rt->layers[i].ntypes)
+            return i;
+    return -1;
+}
+
+int runtime_plan_layers(struct run_plan *plan, const char *stack, char *err, size_t n) {
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", stack);
+    snprintf(plan->algorithm, sizeof plan->algorithm, "%s", stack);
+    plan->nlayers = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
+        const struct algorithm *a = algorithm_find(tok);
+        if (!a) {
+            char names[512] = "";
+            for (size_t i = 0; algorithm_registry[i]; i++) {
+                size_t len = strlen(names);
+                snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "",
+                         algorithm_registry[i]->name);
+            }
+            snprintf(err, n, "unknown algorithm '%s' (known: %s)", tok, names);
+            return -1;
+        }
+        if (plan->nlayers == RUNTIME_MAX_LAYERS) {
+            snprintf(err, n, "'%s': at most %d algorithms in one run", stack,
+                     RUNTIME_MAX_LAYERS);
+            return -1;
+        }
+        plan->layers[plan->nlayers++] = a;
+    }
+    if (plan->nlayers == 0) {
+        snprintf(err, n, "no algorithm given");
+        return -1;
+    }
+    return 0;
+}
+
+/* splitmix64: independent seeds for (run seed, node, stream). */
+static unsigned long mix(unsigned long seed, int node, int stream) {
+    uint64_t z = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + (uint64_t)(node + 1) * 0xBF58476D1CE4E5B9ULL +
+                 (uint64_t)stream * 0x94D049BB133111EBULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return (unsigned long)(z ^ (z >> 31));
+}
+
+static gsl_rng *stream_rng(unsigned long seed, int node, int stream) {
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r) gsl_rng_set(r, mix(seed, node, stream));
+    return r;
+}
+
+static void label_of(const char *labels, int node, char *out, size_t n) {
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", labels);
+    out[0] = '\0';
+    int i = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), i++)
+        if (i == node) {
+            while (*tok == ' ') tok++;
+            size_t len = strlen(tok);
+            while (len && tok[len - 1] == ' ') tok[--len] = '\0';
+            snprintf(out, n, "%s", tok);
+        }
+}
+
+static void teardown(struct runtime *rt) {
+    for (int i = 0; i < rt->nlayers; i++)
+        if (rt->layers[i].state && rt->layers[i].alg->destroy)
+            rt->layers[i].alg->destroy(rt->layers[i].state);
+    transport_free(rt);
+    heap_free(&rt->timers);
+    clock_free(&rt->clock);
+    rec_free(&rt->rec);
+    gsl_rng_free(rt->alg_rng);
+    gsl_rng_free(rt->net_rng);
+    gsl_rng_free(rt->jitter_rng);
+    free(rt->type_names);
+    free(rt->last_due);
+    free(rt->mpi_sent_to);
+    free(rt->mpi_recv_from);
+    free(rt->ids);
+    free(rt->initiator);
+    memset(rt, 0, sizeof *rt);
+}
+
+static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan, char *err,
+                 size_t n) {
+    const struct config *cfg = plan->cfg;
+    memset(rt, 0, sizeof *rt);
+    rt->comm = comm;
+    MPI_Comm_rank(comm, &rt->rank);
+    MPI_Comm_size(comm, &rt->size);
+    size_t size = (size_t)rt->size;
+    rt->nlayers = plan->nlayers;
+    for (int i = 0; i < plan->nlayers; i++) {
+        struct layer *l = &rt->layers[i];
+        l->alg = plan->layers[i];
+        l->type_offset = rt->ntypes;
+        while (l->alg->message_types[l->ntypes]) l->ntypes++;
+        rt->ntypes += l->ntypes;
+        l->view = (struct node){rt, i};
+        if (l->alg->family == FAMILY_ELECTION) rt->leader_elected = 1;
+        if (rt->size < l->alg->min_nodes) {
+            snprintf(err, n, "%s needs at least %d nodes, this run has %d (mpirun -n)",
+                     l->alg->name, l->alg->min_nodes, rt->size);
+            return -1;
+        }
+    }
+    rt->type_names = calloc((size_t)rt->ntypes + 1, sizeof *rt->type_names);
+    rt->last_due = calloc(size, sizeof(double));
+    rt->mpi_sent_to = calloc(size, sizeof(uint64_t));
+    rt->mpi_recv_from = calloc(size, sizeof(uint64_t));
+    rt->ids = calloc(size, sizeof(int));
+    rt->initiator = calloc(size, sizeof(int));
+    if (!rt->type_names || !rt->last_due || !rt->mpi_sent_to || !rt->mpi_recv_from || !rt->ids ||
+        !rt->initiator || rec_init(&rt->rec, rt->size, rt->ntypes)) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    for (int i = 0, k = 0; i < rt->nlayers; i++)
+        for (int j = 0; j < rt->layers[i].ntypes; j++) rt->type_names[k++] =
+                                                            rt->layers[i].alg->message_types[j];
+    rt->trace = config_bool(cfg, "experiment", "trace");
+    rt->duration = config_time(cfg, "experiment", "duration");
+    rt->timeout = config_time(cfg, "experiment", "timeout");
+
+    struct dist offset, drift;
+    config_dist(cfg, "clock", "offset", &offset);
+    config_dist(cfg, "clock", "drift", &drift);
+    gsl_rng *r1 = stream_rng(plan->seed, rt->rank, 1), *r2 = stream_rng(plan->seed, rt->rank, 2);
+    double theta = dist_sample(&offset, r1, rt->rank), rho = dist_sample(&drift, r2, rt->rank);
+    gsl_rng_free(r1);
+    gsl_rng_free(r2);
+    clock_init(&rt->clock, theta, rho, config_time(cfg, "clock", "granularity"));
+    config_dist(cfg, "clock", "jitter", &rt->jitter);
+    rt->zero_jitter = dist_is_zero(&rt->jitter);
+    config_dist(cfg, "network", "delay", &rt->delay);
+    rt->zero_delay = dist_is_zero(&rt->delay);
+    rt->loss = config_real(cfg, "network", "loss");
+    rt->alg_rng = stream_rng(plan->seed, rt->rank, 3);
+    rt->net_rng = stream_rng(plan->seed, rt->rank, 4);
+    rt->jitter_rng = stream_rng(plan->seed, rt->rank, 5);
+
+    if (faults_parse(config_get(cfg, "faults", "crash"), &rt->crashes, err, n)) return -1;
+    for (int i = 0; i < rt->crashes.n; i++)
+        if (rt->crashes.ev[i].node >= rt->size) {
+            snprintf(err, n, "%s: [faults] crash: node %d does not exist in a %d-node run",
+                     config_origin(cfg, "faults", "crash"), rt->crashes.ev[i].node, rt->size);
+            return -1;
+        }
+    if (roles_ids(config_get(cfg, "election", "ids"), rt->size, plan->seed, rt->ids, err, n) ||
+        roles_initiators(config_get(cfg, "election", "initiators"), rt->size, rt->ids,
+                         rt->initiator, err, n)) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", err);
+        snprintf(err, n, "%s: [election]: %s", config_origin(cfg, "election", "initiators"), why);
+        return -1;
+    }
+    rt->leader = -1;
+    rt->recover_at = INFINITY;
+    struct node_summary *s = &rt->summary;
+    s->initial_offset = theta;
+    s->drift = rho;
+    s->crashed_at = s->recovered_at = s->decided_at = NAN;
+    s->id = rt->ids[rt->rank];
+    s->leader = -1;
+    label_of(config_get(cfg, "nodes", "labels"), rt->rank, s->label, sizeof s->label);
+
+    for (int i = 0; i < rt->nlayers; i++) {
+        struct layer *l = &rt->layers[i];
+        if (l->alg->configure(&l->view, cfg, &l->state, err, n)) return -1;
+    }
+    return 0;
+}
+
+/* Agree on failure: every rank returns -1 with the lowest failing rank's message. */
+static int agree(MPI_Comm comm, int rc, char *err, size_t n) {
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    int mine = rc ? rank : size, first = size;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm);
+    if (first == size) return 0;
+    MPI_Bcast(err, (int)n, MPI_CHAR, first, comm);
+    return -1;
+}
+
+int runtime_check(MPI_Comm comm, const struct run_plan *plan, char *err, size_t n) {
+    struct runtime *rt = calloc(1, sizeof *rt);
+    int rc = rt ? setup(rt, comm, plan, err, n) : -1;
+    if (rt) {
+        teardown(rt);
+        free(rt);
+    }
+    return agree(comm, rc, err, n);
+}
+
+static void crash(struct runtime *rt, double recover) {
+    rt->crashed = 1;
+    if (isnan(rt->summary.crashed_at)) rt->summary.crashed_at = rt->now;
+    rt->recover_at = recover;
+    for (int i = 0; i < rt->nlayers; i++)
+        for (int k = 0; k < NODE_MAX_TIMERS; k++) rt->layers[i].timer_gen[k]++;
+}
+
+static void start_layers(struct runtime *rt) {
+    if (rt->crashed) return;
+    int first = !rt->started;
+    rt->started = 1;
+    for (int i = 0; i < rt->nlayers; i++) {
+        struct layer *l = &rt->layers[i];
+        if (first)
+            l->alg->start(&l->view, l->state);
+        else if (l->alg->on_recover)
+            l->alg->on_recover(&l->view, l->state);
+    }
+}
+
+/* Apply due crash and recovery events. Returns 1 if anything happened. */
+static int process_faults(struct runtime *rt) {
+    int any = 0;
+    if (rt->crashed && rt->now >= rt->recover_at) {
+        rt->crashed = 0;
+        rt->recover_at = INFINITY;
+        rt->summary.recovered_at = rt->now;
+        start_layers(rt);
+        any = 1;
+    }
+    for (int i = 0; i < rt->crashes.n; i++) {
+        const struct crash_event *ev = &rt->crashes.ev[i];
+        if (rt->crash_seen[i] || ev->at > rt->now) continue;
+        rt->crash_seen[i] = 1;
+        int me = ev->node == rt->rank ||
+                 (ev->node == CRASH_COORDINATOR && rt->leader == rt->rank && rt->leader >= 0);
+        if (me && !rt->crashed) {
+            crash(rt, ev->recover);
+            any = 1;
+        }
+    }
+    return any;
+}
+
+static double next_fault_time(const struct runtime *rt) {
+    double t = rt->crashed ? rt->recover_at : INFINITY;
+    for (int i = 0; i < rt->crashes.n; i++)
+        if (!rt->crash_seen[i] && rt->crashes.ev[i].at < t) t = rt->crashes.ev[i].at;
+    return t;
+}
+
+void rt_deliver(struct runtime *rt, const struct wire_header *h, const void *payload, size_t len) {
+    if (h->type == CONTROL_STOP) {
+        rt->interrupted = 1;
+        return;
+    }
+    if (rt->stopped || h->type < 0 || h->type >= rt->ntypes) return;
+    if (rt->crashed) {
+        rt->rec.dropped[h->type]++;
+        return;
+    }
+    rt->rec.received[h->type]++;
+    rt->lamport = (h->lamport > rt->lamport ? h->lamport : rt->lamport) + 1;
+    int li = rt_layer_of_type(rt, h->type);
+    struct layer *l = &rt->layers[li];
+    if (rt->trace && !l->alg->records_events)
+        rt_trace(rt, li, EVENT_RECEIVE, h->src, h->type, h->id, rt->lamport);
+    struct message m = {h->src, rt->rank, h->type - l->type_offset, h->id, h->lamport, payload,
+                        len};
+    rt->last_activity = rt->now;
+    l->alg->on_message(&l->view, l->state, &m);
+}
+
+/* Fire due timers. Returns the number fired. */
+static int fire_timers(struct runtime *rt) {
+    int fired = 0;
+    while (heap_next_due(&rt->timers) <= rt->now && !rt->interrupted) {
+        struct timer_item it;
+        heap_pop(&rt->timers, &it, sizeof it);
+        struct layer *l = &rt->layers[it.layer];
+        if (it.gen != l->timer_gen[it.id] || rt->crashed) continue;
+        l->timer_gen[it.id]++; /* fired: no longer pending */
+        rt->last_activity = rt->now;
+        l->alg->on_timer(&l->view, l->state, it.id);
+        rt_clock_now(rt);
+        fired++;
+    }
+    return fired;
+}
+
+static int locally_done(const struct runtime *rt) {
+    if (rt->crashed && isinf(rt->recover_at)) return 1;
+    for (int i = 0; i < rt->nlayers; i++)
+        if (!rt->layers[i].done) return 0;
+    return 1;
+}
+
+static void nap(double seconds) {
+    if (seconds <= 0) return;
+    struct timespec ts = {(time_t)seconds, (long)((seconds - floor(seconds)) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+static void event_loop(struct runtime *rt) {
+    MPI_Request barrier = MPI_REQUEST_NULL;
+    int in_barrier = 0;
+    double backoff = 0;
+    rt_clock_now(rt);
+    process_faults(rt);
+    start_layers(rt);
+    for (;;) {
+        rt_clock_now(rt);
+        if (stop_signal && !rt->interrupted) {
+            rt->interrupted = 1;
+            for (int i = 0; i < rt->size; i++)
+                if (i != rt->rank) transport_send_control(rt, i, CONTROL_STOP);
+        }
+        if (rt->interrupted) break;
+        int busy = process_faults(rt);
+        busy += transport_poll(rt, 64);
+        rt_clock_now(rt);
+        busy += fire_timers(rt);
+        transport_release_due(rt);
+        transport_progress(rt);
+        if (rt->duration > 0 && rt->now >= rt->duration) break;
+        if (rt->duration <= 0) {
+            if (!rt->timed_out && rt->now >= rt->timeout) rt->timed_out = 1;
+            if (!in_barrier && (locally_done(rt) || rt->timed_out)) {
+                MPI_Ibarrier(rt->comm, &barrier);
+                in_barrier = 1;
+            }
+            int complete = 0;
+            if (in_barrier) MPI_Test(&barrier, &complete, MPI_STATUS_IGNORE);
+            if (complete) {
+                in_barrier = 0;
+                break;
+            }
+        }
+        if (busy) {
+            backoff = 0;
+            continue;
+        }
+        if (rt->now - rt->last_activity < SPIN_SECONDS) continue;
+        backoff = backoff > 0 ? fmin(2 * backoff, MAX_NAP) : MIN_NAP;
+        double next = fmin(heap_next_due(&rt->timers), heap_next_due(&rt->delayed));
+        next = fmin(next, next_fault_time(rt));
+        if (rt->duration > 0) next = fmin(next, rt->duration);
+        nap(fmin(backoff, next - rt->now));
+    }
+    rt->stopped = 1;
+    if (rt->duration <= 0) {
+        /* Every rank takes part in the barrier exactly once per run. */
+        if (!in_barrier && barrier == MPI_REQUEST_NULL) MPI_Ibarrier(rt->comm, &barrier);
+        int complete = 0;
+        while (!complete) {
+            MPI_Test(&barrier, &complete, MPI_STATUS_IGNORE);
+            transport_progress(rt);
+            if (!complete) nap(MIN_NAP * 5);
+        }
+    }
+}
+
+static void join_families(const struct run_plan *plan, char *out, size_t n) {
+    out[0] = '\0';
+    for (int i = 0; i < plan->nlayers; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, "%s%s", i ? "+" : "", family_name(plan->layers[i]->family));
+    }
+}
+
+int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *res, char *err,
+                size_t n) {
+    struct runtime *rt = calloc(1, sizeof *rt);
+    int rc = rt ? setup(rt, comm, plan, err, n) : -1;
+    if (agree(comm, rc, err, n)) {
+        if (rt) teardown(rt);
+        free(rt);
+        return -1;
+    }
+    double host_offset = reftime_host_offset(comm);
+    MPI_Barrier(comm);
+    double t0 = reftime_monotonic();
+    MPI_Bcast(&t0, 1, MPI_DOUBLE, 0, comm);
+    rt->t0 = t0 - host_offset;
+
+    event_loop(rt);
+    double stop_time = rt->now;
+    transport_drain(rt);
+    for (int i = 0; i < rt->nlayers && !rt->crashed; i++)
+        if (rt->layers[i].alg->finish) rt->layers[i].alg->finish(&rt->layers[i].view,
+                                                                 rt->layers[i].state);
+
+    double end_time = 0;
+    int flags[2] = {rt->interrupted, rt->timed_out}, any[2] = {0, 0};
+    MPI_Allreduce(&stop_time, &end_time, 1, MPI_DOUBLE, MPI_MAX, comm);
+    MPI_Allreduce(flags, any, 2, MPI_INT, MPI_MAX, comm);
+    double dt = config_time(plan->cfg, "clock", "sample_interval");
+    size_t ns = (size_t)floor(end_time / dt + 1e-9) + 1;
+    double *offsets = malloc(ns * sizeof *offsets);
+    double *times = malloc(ns * sizeof *times);
+    if (!offsets || !times) {
+        fprintf(stderr, "clocklab: out of memory\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    for (size_t k = 0; k < ns; k++) {
+        times[k] = (double)k * dt;
+        offsets[k] = clock_offset(&rt->clock, times[k]);
+    }
+    rc = gather_run(comm, &rt->summary, &rt->rec, offsets, ns, res);
+    free(offsets);
+    if (rt->rank == 0) {
+        res->sample_time = times;
+        res->type_names = (const char *const *)rt->type_names;
+        rt->type_names = NULL; /* now owned by res; freed with the plan's lifetime */
+        snprintf(res->algorithm, sizeof res->algorithm, "%s", plan->algorithm);
+        join_families(plan, res->family, sizeof res->family);
+        snprintf(res->status, sizeof res->status, "%s",
+                 any[0] ? "interrupted" : any[1] ? "failed" : "complete");
+        res->seed = plan->seed;
+        res->duration = end_time;
+        for (int i = 0; i < plan->nlayers; i++) {
+            if (plan->layers[i]->family == FAMILY_CLOCK_SYNC) res->has_clock = 1;
+            if (plan->layers[i]->family == FAMILY_ELECTION) res->has_election = 1;
+            if (plan->layers[i]->records_events) res->has_events = 1;
+        }
+        if (rt->trace) res->has_events = 1;
+    } else {
+        free(times);
+    }
+    teardown(rt);
+    free(rt);
+    if (rc) snprintf(err, n, "out of memory while collecting the results");
+    return agree(comm, rc, err, n);
+}

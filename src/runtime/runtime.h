@@ -1,0 +1,47 @@
+/* The node runtime: runs one configured run on every rank of a communicator.
+ * Each rank is one node; the run's algorithms (one, or a stack such as
+ * "bully+berkeley" where the upper layer follows the elected coordinator)
+ * are driven by an event loop over MPI with simulated clocks, injected
+ * delay/loss, crash schedules and per-type message counters. */
+#ifndef CLOCKLAB_RUNTIME_H
+#define CLOCKLAB_RUNTIME_H
+
+#include "../algorithms/algorithm.h"
+#include "../config/config.h"
+#include "../output/run_result.h"
+
+#include <mpi.h>
+
+#define RUNTIME_MAX_LAYERS 4
+
+struct run_plan {
+    int index;          /* run number, from 0 */
+    unsigned long seed; /* [experiment] seed + repeat index */
+    const struct config *cfg;
+    const struct algorithm *layers[RUNTIME_MAX_LAYERS];
+    int nlayers;
+    char algorithm[128]; /* "bully+berkeley" */
+};
+
+/* Parse an algorithm stack "a+b" into plan->layers. Returns 0, or -1 with a
+ * message naming the unknown algorithm. */
+int runtime_plan_layers(struct run_plan *plan, const char *stack, char *err, size_t errlen);
+
+/* Collective: set up every node of the run and configure its algorithms
+ * without running them (input checks that need the node count). Returns 0
+ * on every rank, or -1 on every rank with the first failing rank's message. */
+int runtime_check(MPI_Comm comm, const struct run_plan *plan, char *err, size_t errlen);
+
+/* Collective: run plan to its end and fill *result on rank 0 (attributes and
+ * arrays; the caller names the run and writes it). status is set to
+ * "complete", "interrupted" (a stop request) or "failed" (no end within
+ * [experiment] timeout). Returns 0, or -1 with a message (same on all ranks). */
+int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *result, char *err,
+                size_t errlen);
+
+/* Async-signal-safe: ask the current run to stop (SIGTERM, SIGINT). */
+void runtime_request_stop(int signo);
+/* The signal that asked to stop, or 0. */
+int runtime_stop_signal(void);
+
+#endif

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Build small synthetic clocklab/1 HDF5 files whose summary numbers are known.
+
+Used by test_plot.py; run directly to write demo files for a look at the plots:
+
+    /usr/bin/python3 tests/analysis/synthetic.py OUTDIR
+
+Every expected number below follows from the construction, not from the
+code under test.
+"""
+
+import os
+import sys
+
+import h5py
+import numpy as np
+
+MS = 1e-3
+
+# ---- sync.h5 / run000: Berkeley, 5 nodes --------------------------------
+# Offsets go linearly from THETA (t=0) to FINAL (t=1), except while a node
+# is down (then DOWN_VALUE). Node 3 crashes for good at 0.45 s (so its
+# FINAL is never reached: it only sets the slope before the crash); node 4
+# is down from 0.3 s to 0.6 s and is alive at the end.
+SYNC_THETA = np.array([40.0, -60.0, 20.0, 90.0, -30.0]) * MS
+SYNC_FINAL = np.array([1.0, -2.0, 0.5, 0.0, 2.5]) * MS
+SYNC_CRASHED = np.array([np.nan, np.nan, np.nan, 0.45, 0.30])
+SYNC_RECOVERED = np.array([np.nan, np.nan, np.nan, np.nan, 0.60])
+SYNC_DOWN_VALUE = np.array([0, 0, 0, 500.0, -200.0]) * MS
+SYNC_TYPES = ["poll", "reply", "adjust"]
+SYNC_SENT = np.array([[10, 0, 10], [0, 10, 0], [0, 10, 0], [0, 4, 0], [0, 7, 0]])
+# Alive at the end: nodes 0, 1, 2, 4 -> finals 1, -2, 0.5, 2.5 ms.
+SYNC_FINAL_SKEW = 4.5 * MS
+# Node 3 is alive at t=0 with |90 ms|; its 500 ms come only after its crash.
+SYNC_MAX_ABS = 90.0 * MS
+SYNC_MESSAGES = 51
+
+# ---- sync.h5 / run001: Bully, 5 nodes, no clock group -------------------
+# Nodes 3 and 4 crash for good; both still "believe" in 4. Of the alive
+# nodes, 0 and 1 believe in 2 and node 2 is undecided (-1).
+BULLY_CRASHED = np.array([np.nan, np.nan, np.nan, 0.20, 0.10])
+BULLY_LEADER = np.array([2, 2, -1, 4, 4])
+BULLY_HISTORY = [  # (node, time, leader)
+    (0, 0.01, 4), (1, 0.01, 4), (2, 0.01, 4), (3, 0.01, 4), (4, 0.00, 4),
+    (0, 0.25, -1), (1, 0.25, -1), (2, 0.25, -1),
+    (0, 0.40, 2), (1, 0.41, 2),
+]
+BULLY_TYPES = ["election", "ok", "coordinator"]
+BULLY_SENT = np.array([[4, 0, 0], [3, 1, 0], [2, 2, 4], [0, 0, 0], [0, 0, 4]])
+BULLY_EXPECTED_LEADER = 2
+BULLY_MESSAGES = 20
+
+# ---- combo.h5 / run000: bully+berkeley, 3 nodes, everything -------------
+COMBO_FINAL = np.array([0.2, -0.1, 0.4]) * MS
+COMBO_FINAL_SKEW = 0.5 * MS
+COMBO_MAX_ABS = 25.0 * MS
+COMBO_LEADER = 2
+COMBO_MESSAGES = 9
+
+ROUND_DTYPE = np.dtype([("node", "<i4"), ("round", "<i4"), ("time", "<f8"), ("rtt", "<f8"),
+                        ("estimated_offset", "<f8"), ("true_offset", "<f8"),
+                        ("adjustment", "<f8"), ("excluded", "i1")])
+HISTORY_DTYPE = np.dtype([("node", "<i4"), ("time", "<f8"), ("leader", "<i4")])
+
+
+def event_dtype():
+    """events/table compound with an HDF5 enum for ``kind``."""
+    kind = h5py.enum_dtype({"SEND": 0, "RECEIVE": 1, "INTERNAL": 2, "DELIVER": 3},
+                           basetype="i4")
+    return np.dtype([("node", "<i4"), ("seq", "<u8"), ("kind", kind), ("peer", "<i4"),
+                     ("type", "<i4"), ("msg", "<u8"), ("lamport", "<u8"),
+                     ("local_time", "<f8"), ("time", "<f8")])
+
+
+def write_root(f, schema="clocklab/1", fixed_length=False):
+    """Root attributes of a clocklab/1 file."""
+    f.attrs["schema"] = np.bytes_(schema) if fixed_length else schema
+    for key, value in (("software", "clocklab"), ("version", "0.0.0-test"),
+                       ("git_commit", "0000000"), ("created", "2024-01-01T00:00:00Z"),
+                       ("command_line", "synthetic"), ("mpi_library", "none"),
+                       ("hdf5_version", h5py.version.hdf5_version), ("hosts", "localhost")):
+        f.attrs[key] = value
+    f.attrs["nranks"] = np.int32(5)
+
+
+def write_run_attrs(g, algorithm, family, nodes, status="complete", duration=1.0):
+    """Attributes of a /runs/<run> group."""
+    g.attrs.update({"algorithm": algorithm, "family": family, "nodes": np.int32(nodes),
+                    "seed": np.int64(42), "status": status, "config": "[experiment]\n",
+                    "wall_time": 1.25, "duration": duration})
+
+
+def with_units(ds, units):
+    """Set a dataset's units attribute and return it."""
+    ds.attrs["units"] = units
+    return ds
+
+
+def write_nodes(g, theta, crashed, recovered=None, labels=None, vlen_labels=False):
+    """nodes/ group; labels fixed-length unless ``vlen_labels``."""
+    n = len(theta)
+    nodes = g.create_group("nodes")
+    with_units(nodes.create_dataset("initial_offset", data=theta), "s")
+    with_units(nodes.create_dataset("drift", data=np.linspace(-20, 20, n)), "ppm")
+    with_units(nodes.create_dataset("crashed_at", data=crashed), "s")
+    if recovered is not None:
+        with_units(nodes.create_dataset("recovered_at", data=recovered), "s")
+    if labels is not None:
+        if vlen_labels:
+            nodes.create_dataset("label", data=labels, dtype=h5py.string_dtype())
+        else:
+            nodes.create_dataset("label", data=np.array([s.encode() for s in labels],
+                                                        dtype="S16"))
+
+
+def linear_offsets(times, theta, final):
+    """[S,N] offsets going linearly from theta at t=0 to final at t=1."""
+    return theta[None, :] + (final - theta)[None, :] * times[:, None]
+
+
+def apply_downtime(times, offsets, crashed, recovered, value):
+    """Overwrite samples taken while a node is down with ``value``."""
+    for i in range(offsets.shape[1]):
+        if np.isfinite(crashed[i]):
+            stop = recovered[i] if np.isfinite(recovered[i]) else np.inf
+            offsets[(times >= crashed[i]) & (times < stop), i] = value[i]
+    return offsets
+
+
+def write_clock(g, times, offsets, rounds=None):
+    """clock/ group."""
+    clock = g.create_group("clock")
+    with_units(clock.create_dataset("time", data=times), "s")
+    with_units(clock.create_dataset("offset", data=offsets), "s")
+    if rounds is not None:
+        clock.create_dataset("rounds", data=rounds)
+
+
+def write_messages(g, types, sent):
+    """messages/ group; received = sent, 16 bytes per message, nothing dropped."""
+    msgs = g.create_group("messages")
+    msgs.create_dataset("types", data=np.array([t.encode() for t in types], dtype="S16"))
+    sent = np.asarray(sent, dtype="<u8")
+    msgs.create_dataset("sent", data=sent)
+    msgs.create_dataset("received", data=sent)
+    with_units(msgs.create_dataset("bytes_sent", data=sent * 16), "B")
+    msgs.create_dataset("dropped", data=np.zeros_like(sent))
+
+
+def write_election(g, leader, decided, history=None, ids=None):
+    """election/ group."""
+    e = g.create_group("election")
+    n = len(leader)
+    e.create_dataset("ids", data=np.asarray(ids if ids is not None else np.arange(n), "<i4"))
+    e.create_dataset("leader", data=np.asarray(leader, "<i4"))
+    with_units(e.create_dataset("decided_at", data=np.asarray(decided, float)), "s")
+    if history is not None:
+        e.create_dataset("history", data=np.array(history, dtype=HISTORY_DTYPE))
+
+
+def berkeley_rounds():
+    """Three rounds of 4 rows each, one excluded reading."""
+    rows = []
+    for r, t in enumerate((0.1, 0.4, 0.7)):
+        for node in (1, 2, 3, 4):
+            rows.append((node, r, t + 0.001 * node, 2e-4, 0.01, 0.011, -0.01,
+                         1 if (r == 1 and node == 3) else 0))
+    return np.array(rows, dtype=ROUND_DTYPE)
+
+
+def write_sync_file(path):
+    """sync.h5: run000 (Berkeley, crashes/recovery) and run001 (Bully, no clock)."""
+    with h5py.File(path, "w") as f:
+        write_root(f)
+        g = f.create_group("runs/run000")
+        write_run_attrs(g, "berkeley", "clock_sync", 5)
+        write_nodes(g, SYNC_THETA, SYNC_CRASHED, SYNC_RECOVERED,
+                    labels=["master", "", "b", "", ""])
+        times = np.linspace(0.0, 1.0, 101)
+        offsets = linear_offsets(times, SYNC_THETA, SYNC_FINAL)
+        apply_downtime(times, offsets, SYNC_CRASHED, SYNC_RECOVERED, SYNC_DOWN_VALUE)
+        write_clock(g, times, offsets, berkeley_rounds())
+        write_messages(g, SYNC_TYPES, SYNC_SENT)
+
+        g = f.create_group("runs/run001")
+        write_run_attrs(g, "bully", "election", 5, duration=0.5)
+        write_nodes(g, np.zeros(5), BULLY_CRASHED, np.full(5, np.nan))
+        write_messages(g, BULLY_TYPES, BULLY_SENT)
+        write_election(g, BULLY_LEADER, [0.40, 0.41, np.nan, 0.01, 0.0], BULLY_HISTORY)
+
+
+def write_combo_file(path):
+    """combo.h5: one bully+berkeley run with clock, messages, election, events.
+
+    Uses the other string flavours: fixed-length schema attribute,
+    variable-length labels, no recovered_at dataset.
+    """
+    with h5py.File(path, "w") as f:
+        write_root(f, fixed_length=True)
+        g = f.create_group("runs/run000")
+        write_run_attrs(g, "bully+berkeley", "election+clock_sync", 3, status="interrupted")
+        theta = np.array([-25.0, 10.0, 5.0]) * MS
+        write_nodes(g, theta, np.full(3, np.nan), labels=["a", "b", "c"], vlen_labels=True)
+        times = np.linspace(0.0, 1.0, 21)
+        offsets = linear_offsets(times, theta, COMBO_FINAL)
+        offsets = np.vstack([offsets, np.full((1, 3), np.nan)])  # unfinished last row
+        write_clock(g, np.append(times, 1.05), offsets)
+        write_messages(g, ["election", "coordinator", "poll"], [[0, 0, 1], [1, 0, 1], [2, 2, 2]])
+        write_election(g, [2, 2, 2], [0.02, 0.02, 0.01], [(0, 0.02, 2), (1, 0.02, 2),
+                                                          (2, 0.01, 2)])
+        events = g.create_group("events")
+        table = np.zeros(2, dtype=event_dtype())
+        table[0] = (2, 0, 0, 0, 1, 1, 1, 0.01, 0.01)
+        table[1] = (0, 0, 1, 2, 1, 1, 2, 0.02, 0.02)
+        events.create_dataset("table", data=table)
+
+
+def write_foreign_file(path):
+    """An HDF5 file that is not clocklab/1 (schema of another program)."""
+    with h5py.File(path, "w") as f:
+        f.attrs["schema"] = "otherlab/2"
+        f.create_dataset("x", data=np.arange(3))
+
+
+if __name__ == "__main__":
+    outdir = sys.argv[1] if len(sys.argv) > 1 else "."
+    os.makedirs(outdir, exist_ok=True)
+    write_sync_file(os.path.join(outdir, "sync.h5"))
+    write_combo_file(os.path.join(outdir, "combo.h5"))
+    print(f"wrote {outdir}/sync.h5 and {outdir}/combo.h5")
