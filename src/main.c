@@ -133,9 +133,9 @@ static int plan_runs(const struct config *cfg, struct run_plan **plans, int *npl
             p->seed = seed + (unsigned long)k;
             p->cfg = cfg;
             if (runtime_plan_layers(p, tok, err, n)) {
-                char why[ERR_LEN];
+                char why[ERR_LEN / 2];
                 snprintf(why, sizeof why, "%s", err);
-                snprintf(err, n, "%s: [experiment] algorithm: %s",
+                snprintf(err, n, "%.200s: [experiment] algorithm: %.1000s",
                          config_origin(cfg, "experiment", "algorithm"), why);
                 return -1;
             }
