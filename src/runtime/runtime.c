@@ -11,8 +11,13 @@
 #include <string.h>
 #include <time.h>
 
-#define SPIN_SECONDS 100e-6 /* busy-poll this long after activity */
+/* Idle policy: busy-poll for SPIN_SECONDS after activity, then nap with a
+ * back-off from MIN_NAP, capped at ACTIVE_NAP while activity is recent
+ * (replies are likely) and at MAX_NAP once the node has been idle ACTIVE_WINDOW. */
+#define SPIN_SECONDS 100e-6
 #define MIN_NAP 20e-6
+#define ACTIVE_NAP 200e-6
+#define ACTIVE_WINDOW 20e-3
 #define MAX_NAP 1e-3
 
 static volatile sig_atomic_t stop_signal = 0;
@@ -371,7 +376,8 @@ static void event_loop(struct runtime *rt) {
             continue;
         }
         if (rt->now - rt->last_activity < SPIN_SECONDS) continue;
-        backoff = backoff > 0 ? fmin(2 * backoff, MAX_NAP) : MIN_NAP;
+        double cap = rt->now - rt->last_activity < ACTIVE_WINDOW ? ACTIVE_NAP : MAX_NAP;
+        backoff = backoff > 0 ? fmin(2 * backoff, cap) : MIN_NAP;
         double next = fmin(heap_next_due(&rt->timers), heap_next_due(&rt->delayed));
         next = fmin(next, next_fault_time(rt));
         if (rt->duration > 0) next = fmin(next, rt->duration);
