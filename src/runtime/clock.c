@@ -41,6 +41,8 @@ double clock_read(const struct sim_clock *c, double t) {
 }
 
 int clock_slew(struct sim_clock *c, double t, double delta, double span) {
+    /* A slew never runs the clock backwards: it lasts at least |delta| / CLOCK_MAX_SLEW. */
+    if (span > 0.0 && span < fabs(delta) / CLOCK_MAX_SLEW) span = fabs(delta) / CLOCK_MAX_SLEW;
     if (c->n > 0) {
         /* Freeze the previous adjustment at what it has applied by now. */
         struct clock_adjustment *last = &c->hist[c->n - 1];

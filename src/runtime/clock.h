@@ -44,7 +44,11 @@ double clock_read(const struct sim_clock *c, double t);
  * adjustment). Cancels what remains of a slew. Returns 0, or -1 on no memory. */
 int clock_step(struct sim_clock *c, double t, double delta);
 
-/* Slew the clock by delta seconds, linearly over span seconds from t.
+/* Fastest slew: the clock runs at most 50% fast or slow while slewing. */
+#define CLOCK_MAX_SLEW 0.5
+
+/* Slew the clock by delta seconds, linearly over span seconds from t, but
+ * over at least |delta| / CLOCK_MAX_SLEW so that the clock stays monotonic.
  * span <= 0 is a step. Returns 0, or -1 on no memory. */
 int clock_slew(struct sim_clock *c, double t, double delta, double span);
 

@@ -53,6 +53,21 @@ static void slew_is_linear_over_its_span(void **st) {
     clock_free(&c);
 }
 
+static void large_slew_keeps_the_clock_monotonic(void **st) {
+    (void)st;
+    struct sim_clock c;
+    clock_init(&c, 2.0, 0.0, 0.0);
+    clock_slew(&c, 1.0, -3.0, 1.0); /* asked for -3 s within 1 s: would run backwards */
+    double prev = clock_read(&c, 1.0);
+    for (double t = 1.0; t < 9.0; t += 0.01) {
+        double r = clock_read(&c, t);
+        assert_true(r >= prev);
+        prev = r;
+    }
+    assert_near(clock_offset(&c, 1.0 + 3.0 / CLOCK_MAX_SLEW), -1.0, 1e-12);
+    clock_free(&c);
+}
+
 static void new_adjustment_cancels_rest_of_slew(void **st) {
     (void)st;
     struct sim_clock c;
@@ -92,6 +107,7 @@ int main(void) {
         cmocka_unit_test(offset_follows_offset_and_drift),
         cmocka_unit_test(step_applies_at_once),
         cmocka_unit_test(slew_is_linear_over_its_span),
+        cmocka_unit_test(large_slew_keeps_the_clock_monotonic),
         cmocka_unit_test(new_adjustment_cancels_rest_of_slew),
         cmocka_unit_test(history_is_exact_for_earlier_times),
         cmocka_unit_test(granularity_floors_readings),
