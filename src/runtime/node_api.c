@@ -5,6 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static void out_of_memory(void) {
+    fprintf(stderr, "clocklab: out of memory\n");
+    MPI_Abort(MPI_COMM_WORLD, 1);
+}
+
 int node_id(const struct node *n) { return n->rt->rank; }
 int node_count(const struct node *n) { return n->rt->size; }
 gsl_rng *node_rng(struct node *n) { return n->rt->alg_rng; }
@@ -32,10 +37,7 @@ static void record_round(struct runtime *rt, double t, double delta,
                             clock_offset(&rt->clock, t),
                             delta,
                             (int8_t)(info->excluded ? 1 : 0)};
-    if (vec_push(&rt->rec.rounds, &row)) {
-        fprintf(stderr, "clocklab: out of memory\n");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    if (vec_push(&rt->rec.rounds, &row)) out_of_memory();
 }
 
 void node_clock_step(struct node *n, double delta, const struct round_info *info) {
@@ -46,10 +48,7 @@ void node_clock_slew(struct node *n, double delta, double span, const struct rou
     struct runtime *rt = n->rt;
     double t = rt_clock_now(rt);
     record_round(rt, t, delta, info);
-    if (clock_slew(&rt->clock, t, delta, span)) {
-        fprintf(stderr, "clocklab: out of memory\n");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    if (clock_slew(&rt->clock, t, delta, span)) out_of_memory();
 }
 
 uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_t len) {
@@ -79,10 +78,8 @@ void node_set_timer(struct node *n, double after, int timer_id) {
     }
     struct layer *l = &rt->layers[n->layer];
     struct timer_item it = {n->layer, timer_id, ++l->timer_gen[timer_id]};
-    if (heap_push(&rt->timers, rt_clock_now(rt) + (after > 0 ? after : 0), &it, sizeof it)) {
-        fprintf(stderr, "clocklab: out of memory\n");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    if (heap_push(&rt->timers, rt_clock_now(rt) + (after > 0 ? after : 0), &it, sizeof it))
+        out_of_memory();
 }
 
 void node_cancel_timer(struct node *n, int timer_id) {
@@ -99,35 +96,27 @@ void node_set_leader(struct node *n, int leader) {
     rt->summary.leader = leader;
     rt->summary.decided_at = t;
     struct history_row row = {rt->rank, t, leader};
-    if (vec_push(&rt->rec.history, &row)) {
-        fprintf(stderr, "clocklab: out of memory\n");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    if (vec_push(&rt->rec.history, &row)) out_of_memory();
+}
+
+static void record_row(struct runtime *rt, enum event_kind kind, int peer, int global_type,
+                       uint64_t msg, uint64_t lamport, const uint32_t *vector) {
+    double t = rt_clock_now(rt);
+    struct event_row row = {rt->rank, rt->event_seq++, (int32_t)kind, peer, global_type, msg,
+                            lamport, clock_read(&rt->clock, t), t};
+    if (rec_event(&rt->rec, &row, vector)) out_of_memory();
 }
 
 void rt_trace(struct runtime *rt, int layer, enum event_kind kind, int peer, int type, uint64_t msg,
               uint64_t lamport) {
     (void)layer;
-    double t = rt_clock_now(rt);
-    struct event_row row = {rt->rank, rt->event_seq++, (int32_t)kind, peer, type, msg, lamport,
-                            clock_read(&rt->clock, t), t};
-    if (rec_event(&rt->rec, &row, NULL)) {
-        fprintf(stderr, "clocklab: out of memory\n");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    record_row(rt, kind, peer, type, msg, lamport, NULL);
 }
 
 void node_record_event(struct node *n, enum event_kind kind, int peer, int type, uint64_t msg,
                        uint64_t lamport, const uint32_t *vector) {
-    struct runtime *rt = n->rt;
-    int gt = type >= 0 ? rt->layers[n->layer].type_offset + type : -1;
-    double t = rt_clock_now(rt);
-    struct event_row row = {rt->rank, rt->event_seq++, (int32_t)kind, peer, gt, msg, lamport,
-                            clock_read(&rt->clock, t), t};
-    if (rec_event(&rt->rec, &row, vector)) {
-        fprintf(stderr, "clocklab: out of memory\n");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    int gt = type >= 0 ? n->rt->layers[n->layer].type_offset + type : -1;
+    record_row(n->rt, kind, peer, gt, msg, lamport, vector);
 }
 
 void node_record_result(struct node *n, const char *name, double value) {
