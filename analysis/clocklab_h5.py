@@ -169,6 +169,8 @@ def read_run(f, name, events=False):
     - ``events``: table [E] structured (node, seq, kind int 0..3, peer,
       type, msg, lamport, local_time s, time s), vector [E,N] u4 -- loaded
       only when ``events=True`` (traces can be large), else ``None``.
+    - ``results``: {name: [N] f8} per-node results (e.g. raffle_winner,
+      NaN where a node recorded nothing).
     """
     g = f["runs"][name]
     attrs = _attrs(g)
@@ -180,6 +182,8 @@ def read_run(f, name, events=False):
                        if "election" in g else None)
     run["events"] = (_read_group(g["events"], ("table", "vector"))
                      if events and "events" in g else None)
+    run["results"] = (_read_group(g["results"], list(g["results"].keys()))
+                      if "results" in g else None)
     return run
 
 
@@ -380,12 +384,36 @@ def _intervals_from_final(election, n, t_end):
     return intervals
 
 
+def finite_ints(values):
+    """Sorted distinct finite entries of an array, as ints."""
+    values = np.asarray(values, dtype=float)
+    return sorted({int(v) for v in values[np.isfinite(values)]})
+
+
+def raffle_winner(run):
+    """The raffle winner (node index) of a totally-ordered-multicast run.
+
+    From ``results/raffle_winner`` over the nodes that drew one (finite
+    entries): the int when they all name the same node, else a sorted tuple
+    of the distinct names (the nodes disagree). ``None`` when the run has no
+    raffle or no node drew a winner.
+    """
+    results = run.get("results") or {}
+    if "raffle_winner" not in results:
+        return None
+    drawn = finite_ints(results["raffle_winner"])
+    if not drawn:
+        return None
+    return drawn[0] if len(drawn) == 1 else tuple(drawn)
+
+
 def summary(run):
     """Return the summary numbers of a run as a dict.
 
     Keys: run, algorithm, family, nodes, status, final_skew (s),
-    max_abs_offset (s), messages (int), leader (int) -- ``None`` where the
-    run has no data for it.
+    max_abs_offset (s), messages (int), leader (int), winner (int, or a
+    tuple when nodes disagree; see :func:`raffle_winner`) -- ``None`` where
+    the run has no data for it.
     """
     attrs = run["attrs"]
     return {
@@ -398,4 +426,5 @@ def summary(run):
         "max_abs_offset": max_abs_offset(run),
         "messages": total_messages(run),
         "leader": leader(run),
+        "winner": raffle_winner(run),
     }

@@ -10,9 +10,10 @@ For every run of every file, writes into the output directory:
   <filestem>_<run>_election.<fmt>  leader-belief timeline per node
                                    (runs with election/ data)
 
-and prints one summary row per run on stdout. Exits with status 1 and
-one message when a file is missing or not a clocklab/1 file; nothing is
-written in that case.
+and prints one summary row per run on stdout (winner: the raffle winner of
+a totally-ordered-multicast run, "a/b" when the nodes disagree). Exits with
+status 1 and one message when a file is missing or not a clocklab/1 file;
+nothing is written in that case.
 
 Example:  /usr/bin/python3 analysis/clocklab_plot.py berkeley.h5 -o figures
 """
@@ -54,6 +55,7 @@ COLUMNS = [  # (header, key, formatter)
     ("max_abs_offset_ms", "max_abs_offset", lambda v: f"{v * 1e3:.4f}"),
     ("messages", "messages", str),
     ("leader", "leader", str),
+    ("winner", "winner", lambda v: "/".join(map(str, v)) if isinstance(v, tuple) else str(v)),
 ]
 
 
@@ -67,7 +69,7 @@ def format_table(rows):
     cells = [[("-" if row.get(key) is None else fmt(row[key])) for _, key, fmt in COLUMNS]
              for row in rows]
     widths = [max(len(str(c)) for c in column) for column in zip(header, *cells)]
-    numeric = {"nodes", "final_skew_ms", "max_abs_offset_ms", "messages", "leader"}
+    numeric = {"nodes", "final_skew_ms", "max_abs_offset_ms", "messages", "leader", "winner"}
 
     def line(values):
         parts = [v.rjust(w) if h in numeric else v.ljust(w)
