@@ -4,11 +4,13 @@
 #include <string.h>
 
 extern const struct algorithm algorithm_cristian, algorithm_berkeley, algorithm_bully;
+extern const struct algorithm algorithm_ntp;
 
 const struct algorithm *const algorithm_registry[] = {
     &algorithm_cristian,
     &algorithm_berkeley,
     &algorithm_bully,
+    &algorithm_ntp,
     NULL,
 };
 
