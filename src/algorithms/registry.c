@@ -5,12 +5,14 @@
 
 extern const struct algorithm algorithm_cristian, algorithm_berkeley, algorithm_bully;
 extern const struct algorithm algorithm_tom;
+extern const struct algorithm algorithm_ntp;
 
 const struct algorithm *const algorithm_registry[] = {
     &algorithm_cristian,
     &algorithm_berkeley,
     &algorithm_bully,
     &algorithm_tom,
+    &algorithm_ntp,
     NULL,
 };
 
