@@ -4,11 +4,15 @@
 #include <string.h>
 
 extern const struct algorithm algorithm_cristian, algorithm_berkeley, algorithm_bully;
+extern const struct algorithm algorithm_lamport;
+extern const struct algorithm algorithm_vector;
 
 const struct algorithm *const algorithm_registry[] = {
     &algorithm_cristian,
     &algorithm_berkeley,
     &algorithm_bully,
+    &algorithm_lamport,
+    &algorithm_vector,
     NULL,
 };
 
