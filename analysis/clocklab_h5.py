@@ -169,8 +169,8 @@ def read_run(f, name, events=False):
     - ``events``: table [E] structured (node, seq, kind int 0..3, peer,
       type, msg, lamport, local_time s, time s), vector [E,N] u4 -- loaded
       only when ``events=True`` (traces can be large), else ``None``.
-    - ``results``: {name: [N] f8} per-node results (e.g. raffle_winner,
-      NaN where a node recorded nothing).
+    - ``results``: {name: [N] f8} per-node results (NaN where a node
+      recorded nothing), e.g. raffle_winner, or a Lamport run's rate and max_queue.
     """
     g = f["runs"][name]
     attrs = _attrs(g)
@@ -182,7 +182,7 @@ def read_run(f, name, events=False):
                        if "election" in g else None)
     run["events"] = (_read_group(g["events"], ("table", "vector"))
                      if events and "events" in g else None)
-    run["results"] = (_read_group(g["results"], list(g["results"].keys()))
+    run["results"] = ({key: np.asarray(g["results"][key][()], float) for key in g["results"]}
                       if "results" in g else None)
     return run
 
@@ -405,6 +405,86 @@ def raffle_winner(run):
     if not drawn:
         return None
     return drawn[0] if len(drawn) == 1 else tuple(drawn)
+
+# --------------------------------------------------------------------------
+# Logical clocks (events/, loaded with events=True)
+# --------------------------------------------------------------------------
+
+def _event_table(run):
+    events = run.get("events")
+    if events is None or "table" not in events or len(events["table"]) == 0:
+        return None
+    return events["table"]
+
+
+def _node_rows(table, node):
+    """Row indices of ``node``'s events in program order (by seq)."""
+    rows = np.flatnonzero(table["node"] == node)
+    return rows[np.argsort(table["seq"][rows], kind="stable")]
+
+
+def lamport_series(run):
+    """Per node, ``(time, lamport)`` arrays of its events in program order.
+
+    time is reference time (s). ``None`` without events.
+    """
+    table = _event_table(run)
+    if table is None:
+        return None
+    series = []
+    for node in range(run["n"]):
+        rows = _node_rows(table, node)
+        series.append((np.asarray(table["time"][rows], float),
+                       np.asarray(table["lamport"][rows], np.int64)))
+    return series
+
+
+def clock_jumps(run):
+    """The clock jump at every RECEIVE: ``(node, time, jump)`` arrays.
+
+    jump = L(receive) - L(the node's previous event) - 1 (previous = 0 for
+    a first event): how far the received timestamp pushed the Lamport clock
+    beyond the +1 of an ordinary event (0 = no jump). ``None`` without events.
+    """
+    table = _event_table(run)
+    if table is None:
+        return None
+    nodes, times, jumps = [], [], []
+    for node in range(run["n"]):
+        rows = _node_rows(table, node)
+        stamps = np.asarray(table["lamport"][rows], np.int64)
+        previous = np.concatenate([[0], stamps[:-1]])
+        receive = table["kind"][rows] == 1
+        nodes.append(np.full(int(receive.sum()), node))
+        times.append(np.asarray(table["time"][rows][receive], float))
+        jumps.append((stamps - previous - 1)[receive])
+    return (np.concatenate(nodes).astype(int), np.concatenate(times),
+            np.concatenate(jumps).astype(np.int64))
+
+
+def queue_lengths(run):
+    """Per node, ``(time, length)`` steps: messages sent to it not yet received.
+
+    Counted from events/table alone: +1 at each SEND row with peer = node,
+    -1 at each of the node's RECEIVE rows. For a Lamport run (one message
+    taken off the queue per tick) this is the queue length plus the
+    messages in flight, i.e. the queue length without injected delay and
+    loss. Each series starts at (0, 0). ``None`` without events.
+    """
+    table = _event_table(run)
+    if table is None:
+        return None
+    out = []
+    for node in range(run["n"]):
+        sent = (table["kind"] == 0) & (table["peer"] == node)
+        received = (table["kind"] == 1) & (table["node"] == node)
+        times = np.concatenate([table["time"][sent], table["time"][received]]).astype(float)
+        steps = np.concatenate([np.ones(int(sent.sum()), np.int64),
+                                -np.ones(int(received.sum()), np.int64)])
+        order = np.argsort(times, kind="stable")
+        out.append((np.concatenate([[0.0], times[order]]),
+                    np.concatenate([[0], np.cumsum(steps[order])])))
+    return out
 
 
 def summary(run):

@@ -9,6 +9,10 @@ For every run of every file, writes into the output directory:
                                    (runs with messages/ data)
   <filestem>_<run>_election.<fmt>  leader-belief timeline per node
                                    (runs with election/ data)
+  <filestem>_<run>_logical.<fmt>   each node's Lamport clock over time; for
+                                   Lamport runs also the clock jumps at
+                                   receives and the queue lengths
+                                   (logical-clock runs with events/)
 
 and prints one summary row per run on stdout (winner: the raffle winner of
 a totally-ordered-multicast run, "a/b" when the nodes disagree). Exits with
@@ -306,6 +310,95 @@ def plot_election(run, stem, path):
 
 
 # --------------------------------------------------------------------------
+# Logical-clock figure
+# --------------------------------------------------------------------------
+
+def node_legend(ax, run, lines):
+    """Per-node legend outside the axes (left out for many nodes)."""
+    if run["n"] <= MAX_LEGEND_NODES:
+        ax.legend(handles=lines, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  fontsize="small", frameon=False)
+
+
+def rate_labels(run):
+    """Node labels, with the tick rate when the run recorded one (Lamport runs)."""
+    labels = list(run["nodes"]["label"])
+    rate = (run.get("results") or {}).get("rate")
+    if rate is None:
+        return labels
+    return [lab if not np.isfinite(r) else f"{lab} (rate {r:.3g})"
+            for lab, r in zip(labels, rate)]
+
+
+def draw_lamport_clocks(ax, run, colors):
+    """Each node's Lamport clock against reference time, as a step line."""
+    lines = []
+    for i, ((times, stamps), label) in enumerate(zip(ch5.lamport_series(run), rate_labels(run))):
+        lines.append(ax.step(np.concatenate([[0.0], times]), np.concatenate([[0], stamps]),
+                             where="post", color=colors[i], linewidth=1.2, label=label)[0])
+    ax.set_xlabel("reference time t (s)")
+    ax.set_ylabel("Lamport clock L")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(True, alpha=0.3)
+    node_legend(ax, run, lines)
+
+
+def draw_jumps(ax, run, colors):
+    """Histogram of the clock jumps at receives, stacked by node."""
+    nodes, _, jumps = ch5.clock_jumps(run)
+    top = int(jumps.max()) if jumps.size else 0
+    bins = np.arange(-0.5, top + 1.5)
+    present = [i for i in range(run["n"]) if np.any(nodes == i)]
+    if present:
+        ax.hist([jumps[nodes == i] for i in present], bins=bins, stacked=True,
+                color=[colors[i] for i in present], edgecolor="white", linewidth=0.5)
+    ax.set_xlabel("clock jump at a receive, L(receive) - L(previous) - 1")
+    ax.set_ylabel("receives")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(f"{jumps.size} receives, {int((jumps > 0).sum())} with a jump"
+                 + (f", mean {jumps.mean():.3g}" if jumps.size else ""), fontsize="small")
+    ax.grid(True, axis="y", alpha=0.3)
+
+
+def draw_queues(ax, run, colors):
+    """Queue length of each node over time (messages sent to it, not yet received)."""
+    for i, (times, lengths) in enumerate(ch5.queue_lengths(run)):
+        ax.step(times, lengths, where="post", color=colors[i], linewidth=1.0)
+    ax.set_xlabel("reference time t (s)")
+    ax.set_ylabel("queue length (+ in flight)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(True, alpha=0.3)
+
+
+def is_lamport(run):
+    """A run of the Lamport-clock algorithm (alone or in a stack)."""
+    return "lamport" in run["attrs"].get("algorithm", "").split("+")
+
+
+def plot_logical(run, stem, path):
+    """Lamport clocks over time; for Lamport runs also clock jumps and queues."""
+    colors = node_colors(run["n"])
+    if not is_lamport(run):
+        fig, ax = plt.subplots(figsize=(9, 4.8))
+        draw_lamport_clocks(ax, run, colors)
+        ax.set_title(f"{title(stem, run)}\n{len(run['events']['table'])} events",
+                     fontsize="medium")
+        save(fig, path)
+        return
+    fig = plt.figure(figsize=(11, 8))
+    grid = fig.add_gridspec(2, 2, height_ratios=(1.2, 1.0))
+    clocks = fig.add_subplot(grid[0, :])
+    draw_lamport_clocks(clocks, run, colors)
+    clocks.set_title(f"{title(stem, run)}\n{len(run['events']['table'])} events",
+                     fontsize="medium")
+    draw_jumps(fig.add_subplot(grid[1, 0]), run, colors)
+    draw_queues(fig.add_subplot(grid[1, 1]), run, colors)
+    fig.tight_layout()
+    save(fig, path)
+
+
+# --------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------
 
@@ -318,6 +411,9 @@ def figure_kinds(run):
         kinds.append(("messages", plot_messages))
     if run["election"] is not None and run["n"] > 0:
         kinds.append(("election", plot_election))
+    if ("logical_clock" in run["attrs"].get("family", "").split("+") and run["n"] > 0
+            and ch5.lamport_series(run) is not None):
+        kinds.append(("logical", plot_logical))
     return kinds
 
 
@@ -335,7 +431,7 @@ def load_all(paths):
     """Read every file up front so that a bad one stops us before any output."""
     loaded = []
     for path in paths:
-        _, runs = ch5.read_runs(path)
+        _, runs = ch5.read_runs(path, events=True)
         loaded.append((path, runs))
     return loaded
 
@@ -345,7 +441,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         description="Plot and summarize clocklab/1 HDF5 files: one summary row per run "
                     "on stdout, figures <filestem>_<run>_<kind>.<fmt> in the output "
-                    "directory (kinds: offset, messages, election).")
+                    "directory (kinds: offset, messages, election, logical).")
     parser.add_argument("files", nargs="+", metavar="FILE.h5", help="clocklab output files")
     parser.add_argument("-o", "--outdir", default="figures",
                         help="directory for the figures (default: %(default)s)")

@@ -6,6 +6,8 @@
 extern const struct algorithm algorithm_cristian, algorithm_berkeley, algorithm_bully;
 extern const struct algorithm algorithm_tom;
 extern const struct algorithm algorithm_ntp;
+extern const struct algorithm algorithm_lamport;
+extern const struct algorithm algorithm_vector;
 
 const struct algorithm *const algorithm_registry[] = {
     &algorithm_cristian,
@@ -13,6 +15,8 @@ const struct algorithm *const algorithm_registry[] = {
     &algorithm_bully,
     &algorithm_tom,
     &algorithm_ntp,
+    &algorithm_lamport,
+    &algorithm_vector,
     NULL,
 };
 

@@ -57,6 +57,35 @@ COMBO_MAX_ABS = 25.0 * MS
 COMBO_LEADER = 2
 COMBO_MESSAGES = 9
 
+# ---- logical.h5: run000 lamport, run001 vector, run002 berkeley ---------
+# One hand-made execution of 3 nodes, used twice. Rows in the file are in
+# this (mixed) order; (node, seq, kind, peer, msg, lamport, time, vector):
+#   VM 1 sends m1 to VM2, has an internal event, receives m3, sends m4
+#   VM2: internal event, receives m1, sends m2 to VM3
+#   VM3: internal event, receives m2, sends m3 to VM 1; m4 is never received
+# Lamport timestamps follow IR1/IR2 by hand; vectors by Fidge/Mattern by hand.
+SEND, RECEIVE, INTERNAL = 0, 1, 2
+LOGICAL_LABELS = ["VM 1", "VM2", "VM3"]
+LOGICAL_ROWS = [
+    (0, 0, SEND, 1, 1, 1, 0.10, [1, 0, 0]),
+    (1, 0, INTERNAL, -1, 0, 1, 0.15, [0, 1, 0]),
+    (1, 1, RECEIVE, 0, 1, 2, 0.20, [1, 2, 0]),
+    (1, 2, SEND, 2, 2, 3, 0.25, [1, 3, 0]),
+    (2, 0, INTERNAL, -1, 0, 1, 0.12, [0, 0, 1]),
+    (2, 1, RECEIVE, 1, 2, 4, 0.30, [1, 3, 2]),
+    (2, 2, SEND, 0, 3, 5, 0.35, [1, 3, 3]),
+    (0, 1, INTERNAL, -1, 0, 2, 0.18, [2, 0, 0]),
+    (0, 2, RECEIVE, 2, 3, 6, 0.40, [3, 3, 3]),
+    (0, 3, SEND, 1, 4, 7, 0.45, [4, 3, 3]),
+]
+# Clock jump at each receive, L(receive) - L(node's previous event) - 1:
+# m1 at VM2: 2-1-1 = 0; m2 at VM3: 4-1-1 = 2; m3 at VM 1: 6-2-1 = 3.
+LOGICAL_JUMPS = {(1, 0.20): 0, (2, 0.30): 2, (0, 0.40): 3}
+# Messages sent to the node and not yet received, as (time, length) steps.
+LOGICAL_QUEUE = {0: [(0.35, 1), (0.40, 0)], 1: [(0.10, 1), (0.20, 0), (0.45, 1)],
+                 2: [(0.25, 1), (0.30, 0)]}
+LOGICAL_RATE = [1.0, 2.0, 3.0]
+
 ROUND_DTYPE = np.dtype([("node", "<i4"), ("round", "<i4"), ("time", "<f8"), ("rtt", "<f8"),
                         ("estimated_offset", "<f8"), ("true_offset", "<f8"),
                         ("adjustment", "<f8"), ("excluded", "i1")])
@@ -222,9 +251,47 @@ def write_foreign_file(path):
         f.create_dataset("x", data=np.arange(3))
 
 
+def logical_table():
+    """events/table of the hand-made execution (LOGICAL_ROWS)."""
+    table = np.zeros(len(LOGICAL_ROWS), dtype=event_dtype())
+    for i, (node, seq, kind, peer, msg, lamport, t, _) in enumerate(LOGICAL_ROWS):
+        table[i] = (node, seq, kind, peer, 0 if msg else -1, msg, lamport, t + 0.01, t)
+    return table
+
+
+def logical_vectors():
+    """events/vector of the hand-made execution, [E, 3] u4."""
+    return np.array([row[-1] for row in LOGICAL_ROWS], dtype="<u4")
+
+
+def write_logical_file(path):
+    """logical.h5: run000 lamport (no vectors, results), run001 vector, run002 berkeley."""
+    with h5py.File(path, "w") as f:
+        write_root(f)
+        for name, algorithm, vectors in (("run000", "lamport", False),
+                                         ("run001", "vector", True)):
+            g = f.create_group(f"runs/{name}")
+            write_run_attrs(g, algorithm, "logical_clock", 3, duration=0.5)
+            write_nodes(g, np.zeros(3), np.full(3, np.nan), labels=LOGICAL_LABELS)
+            write_messages(g, ["MSG"], [[2], [1], [1]])
+            events = g.create_group("events")
+            with_units(events.create_dataset("table", data=logical_table()), "s")
+            if vectors:
+                events.create_dataset("vector", data=logical_vectors())
+            else:
+                results = g.create_group("results")
+                results.create_dataset("rate", data=np.array(LOGICAL_RATE))
+                results.create_dataset("max_queue", data=np.array([1.0, 1.0, 1.0]))
+        g = f.create_group("runs/run002")  # no events: nothing to export
+        write_run_attrs(g, "berkeley", "clock_sync", 2)
+        write_nodes(g, np.zeros(2), np.full(2, np.nan))
+        write_messages(g, ["poll"], [[1], [0]])
+
+
 if __name__ == "__main__":
     outdir = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(outdir, exist_ok=True)
     write_sync_file(os.path.join(outdir, "sync.h5"))
     write_combo_file(os.path.join(outdir, "combo.h5"))
-    print(f"wrote {outdir}/sync.h5 and {outdir}/combo.h5")
+    write_logical_file(os.path.join(outdir, "logical.h5"))
+    print(f"wrote {outdir}/sync.h5, {outdir}/combo.h5 and {outdir}/logical.h5")
