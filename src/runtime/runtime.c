@@ -201,7 +201,15 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     s->crashed_at = s->recovered_at = s->decided_at = NAN;
     s->id = rt->ids[rt->rank];
     s->leader = -1;
-    label_of(config_get(cfg, "nodes", "labels"), rt->rank, s->label, sizeof s->label);
+    const char *labels = config_get(cfg, "nodes", "labels");
+    int nlabels = labels[0] ? 1 : 0;
+    for (const char *p = labels; *p; p++) nlabels += *p == ',';
+    if (nlabels && nlabels != rt->size) {
+        snprintf(err, n, "%s: [nodes] labels: %d labels for a %d-node run",
+                 config_origin(cfg, "nodes", "labels"), nlabels, rt->size);
+        return -1;
+    }
+    label_of(labels, rt->rank, s->label, sizeof s->label);
 
     for (int i = 0; i < rt->nlayers; i++) {
         struct layer *l = &rt->layers[i];
