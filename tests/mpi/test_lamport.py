@@ -26,9 +26,6 @@ BASE = """
 algorithm = lamport
 duration = 1s
 
-[nodes]
-labels = VM1, VM2, VM3, VM4
-
 [lamport]
 time_unit = 10ms
 """

@@ -23,9 +23,6 @@ BASE = """
 algorithm = vector
 duration = 0
 
-[nodes]
-labels = server, client1, client2, client3
-
 [network]
 delay = uniform(0, 3ms)
 
