@@ -4,11 +4,15 @@
 #include <string.h>
 
 extern const struct algorithm algorithm_cristian, algorithm_berkeley, algorithm_bully;
+extern const struct algorithm algorithm_ring;
+extern const struct algorithm algorithm_hs;
 
 const struct algorithm *const algorithm_registry[] = {
     &algorithm_cristian,
     &algorithm_berkeley,
     &algorithm_bully,
+    &algorithm_ring,
+    &algorithm_hs,
     NULL,
 };
 
