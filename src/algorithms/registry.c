@@ -8,6 +8,8 @@ extern const struct algorithm algorithm_tom;
 extern const struct algorithm algorithm_ntp;
 extern const struct algorithm algorithm_lamport;
 extern const struct algorithm algorithm_vector;
+extern const struct algorithm algorithm_ring;
+extern const struct algorithm algorithm_hs;
 
 const struct algorithm *const algorithm_registry[] = {
     &algorithm_cristian,
@@ -17,6 +19,8 @@ const struct algorithm *const algorithm_registry[] = {
     &algorithm_ntp,
     &algorithm_lamport,
     &algorithm_vector,
+    &algorithm_ring,
+    &algorithm_hs,
     NULL,
 };
 
