@@ -254,10 +254,12 @@ static void start_layers(struct runtime *rt) {
     rt->started = 1;
     for (int i = 0; i < rt->nlayers; i++) {
         struct layer *l = &rt->layers[i];
-        if (first)
+        if (first) {
             l->alg->start(&l->view, l->state);
-        else if (l->alg->on_recover)
-            l->alg->on_recover(&l->view, l->state);
+            continue;
+        }
+        l->done = 0; /* a recovered node has work again until it says otherwise */
+        if (l->alg->on_recover) l->alg->on_recover(&l->view, l->state);
     }
 }
 
