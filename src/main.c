@@ -240,6 +240,22 @@ static int create_output(const struct cli *c, int argc, char **argv, char *err, 
 
 static void on_signal(int signo) { runtime_request_stop(signo); }
 
+/* Stop the current run on SIGTERM/SIGINT, write it as "interrupted", exit.
+ * sigaction, not signal(): under -std=c11 glibc's signal() has System V
+ * semantics (SA_RESETHAND), and at a Slurm time limit each rank gets SIGTERM
+ * twice within milliseconds (both from slurmstepd), so the second one killed
+ * it before rank 0 had written the run. SIGTERM stays caught; a second
+ * SIGINT (Ctrl-C twice) still ends the program at once. */
+static void catch_stop_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &sa, NULL);
+}
+
 static int run_all(const struct cli *c, const struct config *cfg, struct run_plan *plans,
                    int nplans) {
     int failed = 0;
@@ -300,6 +316,11 @@ int main(int argc, char **argv) {
         }
         return finish(0);
     }
+    /* srun without PMI wire-up (--mpi=none, or a plugin this MPI lacks) would
+     * start N singletons, each rank 0 of 1. Open MPI 4.1 already aborts in
+     * MPI_Init when it sees such a step; other MPI libraries may not, so stop
+     * here too. mpirun inside an allocation sets OMPI_COMM_WORLD_SIZE; a batch
+     * script has no SLURM_STEP_ID; `srun -n 1` has SLURM_NTASKS=1. */
     const char *ntasks = getenv("SLURM_NTASKS");
     if (size_ == 1 && ntasks && atoi(ntasks) > 1 && getenv("SLURM_STEP_ID") &&
         !getenv("OMPI_COMM_WORLD_SIZE")) {
@@ -336,8 +357,7 @@ int main(int argc, char **argv) {
     } else if (rc == 0) {
         rc = create_output(&c, argc, argv, err, sizeof err);
         if (rc == 0) {
-            signal(SIGTERM, on_signal);
-            signal(SIGINT, on_signal);
+            catch_stop_signals();
             rc = run_all(&c, &cfg, plans, nplans);
             err[0] = '\0';
         }
