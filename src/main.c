@@ -69,14 +69,16 @@ static char *read_config_text(const char *path, char *err, size_t n) {
 
 static const struct section_schema **build_schema(void) {
     size_t nalg = 0;
-    while (algorithm_registry[nalg]) nalg++;
+    while (algorithm_registry[nalg])
+        nalg++;
     const struct section_schema **s = calloc(nalg + 7, sizeof *s);
     struct section_schema *algs = calloc(nalg + 1, sizeof *algs);
     if (!s || !algs) return NULL;
     const struct section_schema *core[] = {&schema_experiment, &schema_clock,    &schema_network,
                                            &schema_faults,     &schema_election, &schema_nodes};
     size_t k = 0;
-    for (size_t i = 0; i < 6; i++) s[k++] = core[i];
+    for (size_t i = 0; i < 6; i++)
+        s[k++] = core[i];
     for (size_t i = 0; i < nalg; i++) {
         algs[i].name = algorithm_registry[i]->name;
         algs[i].params = algorithm_registry[i]->params;
@@ -92,7 +94,8 @@ static void print_list(void) {
         const struct algorithm *a = algorithm_registry[i];
         printf("\n%s (%s, >= %d nodes)\n  %s\n  messages:", a->name, family_name(a->family),
                a->min_nodes, a->summary);
-        for (size_t t = 0; a->message_types[t]; t++) printf(" %s", a->message_types[t]);
+        for (size_t t = 0; a->message_types[t]; t++)
+            printf(" %s", a->message_types[t]);
         printf("\n");
         for (const struct param *p = a->params; p && p->key; p++)
             printf("  [%s] %-20s = %-12s %s\n", a->name, p->key, p->default_value, p->help);
@@ -113,7 +116,8 @@ static int plan_runs(const struct config *cfg, struct run_plan **plans, int *npl
     long repeat = config_int(cfg, "experiment", "repeat");
     unsigned long seed = (unsigned long)config_int(cfg, "experiment", "seed");
     int count = 1;
-    for (const char *p = list; *p; p++) count += *p == ',';
+    for (const char *p = list; *p; p++)
+        count += *p == ',';
     if ((long)count * repeat > MAX_RUNS) {
         snprintf(err, n, "%s: [experiment] repeat: at most %d runs in one file",
                  config_origin(cfg, "experiment", "repeat"), MAX_RUNS);
@@ -124,9 +128,11 @@ static int plan_runs(const struct config *cfg, struct run_plan **plans, int *npl
     *nplans = 0;
     char *save = NULL;
     for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ') tok++;
+        while (*tok == ' ')
+            tok++;
         size_t len = strlen(tok);
-        while (len && tok[len - 1] == ' ') tok[--len] = '\0';
+        while (len && tok[len - 1] == ' ')
+            tok[--len] = '\0';
         for (long k = 0; k < repeat; k++) {
             struct run_plan *p = &(*plans)[*nplans];
             p->index = *nplans;
@@ -157,8 +163,10 @@ static char *resolved_config(const struct config *cfg, const struct run_plan *p)
     config_set(&copy, "experiment.repeat=1", err, sizeof err);
     const char *sections[6 + RUNTIME_MAX_LAYERS + 1];
     int k = 0;
-    for (; schema_core_names[k]; k++) sections[k] = schema_core_names[k];
-    for (int i = 0; i < p->nlayers; i++) sections[k++] = p->layers[i]->name;
+    for (; schema_core_names[k]; k++)
+        sections[k] = schema_core_names[k];
+    for (int i = 0; i < p->nlayers; i++)
+        sections[k++] = p->layers[i]->name;
     sections[k] = NULL;
     char *text = config_resolved(&copy, sections);
     config_free(&copy);
@@ -167,7 +175,8 @@ static char *resolved_config(const struct config *cfg, const struct run_plan *p)
 
 static char *join_args(int argc, char **argv) {
     size_t len = 1;
-    for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
     char *s = calloc(len, 1);
     for (int i = 0; s && i < argc; i++) {
         strcat(s, argv[i]);
@@ -229,7 +238,8 @@ static int create_output(const struct cli *c, int argc, char **argv, char *err, 
                                    hosts,
                                    size_,
                                    getenv("SLURM_JOB_ID"),
-                                   getenv("SLURM_ARRAY_TASK_ID")};
+                                   getenv("SLURM_ARRAY_TASK_ID"),
+                                   getenv("SLURM_ARRAY_JOB_ID")};
             rc = h5_create(c->output, &a, err, n);
             free(cmd);
         }
@@ -238,7 +248,9 @@ static int create_output(const struct cli *c, int argc, char **argv, char *err, 
     return rc;
 }
 
-static void on_signal(int signo) { runtime_request_stop(signo); }
+static void on_signal(int signo) {
+    runtime_request_stop(signo);
+}
 
 /* Stop the current run on SIGTERM/SIGINT, write it as "interrupted", exit.
  * sigaction, not signal(): under -std=c11 glibc's signal() has System V
@@ -289,8 +301,10 @@ static int run_all(const struct cli *c, const struct config *cfg, struct run_pla
         MPI_Allreduce(&sig, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
         if (any) {
             if (rank_ == 0)
-                fprintf(stderr, "clocklab: stopped by signal %d after run %d/%d; '%s' holds the "
-                                "runs so far\n", any, i + 1, nplans, c->output);
+                fprintf(stderr,
+                        "clocklab: stopped by signal %d after run %d/%d; '%s' holds the "
+                        "runs so far\n",
+                        any, i + 1, nplans, c->output);
             return 128 + any;
         }
     }
@@ -325,8 +339,9 @@ int main(int argc, char **argv) {
     if (size_ == 1 && ntasks && atoi(ntasks) > 1 && getenv("SLURM_STEP_ID") &&
         !getenv("OMPI_COMM_WORLD_SIZE")) {
         if (rank_ == 0)
-            fprintf(stderr, "clocklab: error: started as 1 rank inside a %s-task Slurm step: "
-                            "the launcher has no MPI wire-up (use srun --mpi=pmix or mpirun)\n",
+            fprintf(stderr,
+                    "clocklab: error: started as 1 rank inside a %s-task Slurm step: "
+                    "the launcher has no MPI wire-up (use srun --mpi=pmix or mpirun)\n",
                     ntasks);
         return finish(EXIT_USAGE);
     }
@@ -339,7 +354,8 @@ int main(int argc, char **argv) {
                                  err, sizeof err)
                   : -1;
     free(text);
-    for (int i = 0; rc == 0 && i < c.nsets; i++) rc = config_set(&cfg, c.sets[i], err, sizeof err);
+    for (int i = 0; rc == 0 && i < c.nsets; i++)
+        rc = config_set(&cfg, c.sets[i], err, sizeof err);
     if (rc == 0) rc = config_validate(&cfg, err, sizeof err);
     struct run_plan *plans = NULL;
     int nplans = 0;

@@ -37,8 +37,7 @@ static int dataset(hid_t loc, const char *name, hid_t type, size_t d0, size_t d1
     hid_t space = H5Screate_simple(d1 ? 2 : 1, dims, NULL);
     hid_t d = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t rc = d < 0 ? -1 : 0;
-    if (rc == 0 && d0 > 0)
-        rc = H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    if (rc == 0 && d0 > 0) rc = H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     if (rc == 0 && units) rc = attr_str(d, "units", units);
     if (d >= 0) H5Dclose(d);
     H5Sclose(space);
@@ -75,8 +74,10 @@ int h5_create(const char *path, const struct file_attrs *a, char *err, size_t er
     rc |= attr_num(f, "nranks", H5T_NATIVE_INT, &a->nranks);
     if (a->slurm_job_id) rc |= attr_str(f, "slurm_job_id", a->slurm_job_id);
     if (a->slurm_array_task_id) rc |= attr_str(f, "slurm_array_task_id", a->slurm_array_task_id);
+    if (a->slurm_array_job_id) rc |= attr_str(f, "slurm_array_job_id", a->slurm_array_job_id);
     hid_t g = H5Gcreate2(f, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0) rc = -1;
+    if (g < 0)
+        rc = -1;
     else
         H5Gclose(g);
     if (H5Fclose(f) < 0) rc = -1;
@@ -182,7 +183,8 @@ static int write_events(hid_t run, const struct run_result *r) {
     if (g < 0) return -1;
     hid_t kind = H5Tenum_create(H5T_NATIVE_INT32);
     const char *names[] = {"SEND", "RECEIVE", "INTERNAL", "DELIVER"};
-    for (int32_t v = 0; v < 4; v++) H5Tenum_insert(kind, names[v], &v);
+    for (int32_t v = 0; v < 4; v++)
+        H5Tenum_insert(kind, names[v], &v);
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct event_row));
     H5Tinsert(t, "node", HOFFSET(struct event_row, node), H5T_NATIVE_INT32);
     H5Tinsert(t, "seq", HOFFSET(struct event_row, seq), H5T_NATIVE_UINT64);
@@ -195,8 +197,8 @@ static int write_events(hid_t run, const struct run_result *r) {
     H5Tinsert(t, "time", HOFFSET(struct event_row, time), H5T_NATIVE_DOUBLE);
     int rc = dataset(g, "table", t, r->nevents, 0, r->events, "s");
     if (r->vectors)
-        rc |= dataset(g, "vector", H5T_NATIVE_UINT32, r->nevents, (size_t)r->nodes, r->vectors,
-                      NULL);
+        rc |=
+            dataset(g, "vector", H5T_NATIVE_UINT32, r->nevents, (size_t)r->nodes, r->vectors, NULL);
     H5Tclose(t);
     H5Tclose(kind);
     H5Gclose(g);

@@ -11,7 +11,8 @@
 struct file_attrs {
     const char *version, *git_commit, *command_line, *mpi_library, *hosts;
     int nranks;
-    const char *slurm_job_id, *slurm_array_task_id; /* NULL when absent */
+    /* NULL when absent; an array task's own job id, its index and the array's id */
+    const char *slurm_job_id, *slurm_array_task_id, *slurm_array_job_id;
 };
 
 /* Create (truncate) path with the root attributes and an empty /runs group.
