@@ -67,14 +67,21 @@ def collect(paths):
     return data
 
 
-def table(data):
-    lines = ["| case | n | runs | measured (mean) | min–max | theory |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for case, (label, _, theory, _) in CASES.items():
-        for n in sorted(data.get(case, {})):
-            c = data[case][n]
-            lines.append("| %s | %d | %d | %.1f | %d–%d | %.1f |" % (
-                label, n, len(c), np.mean(c), min(c), max(c), theory(n)))
+def table(data, rows=None):
+    """Markdown table: one row per n, per case "measured (theory)"; the
+    Chang-Roberts and HS columns give the mean over the seeds."""
+    cases = [c for c in CASES if c in data]
+    ns = sorted({n for c in cases for n in data[c]})
+    if rows:
+        ns = [n for n in ns if n in rows]
+    head = "| n | " + " | ".join("%s: measured (%s)" % (CASES[c][0], CASES[c][3]) for c in cases)
+    lines = [head + " |", "|---:|" + "---:|" * len(cases)]
+    for n in ns:
+        cells = []
+        for c in cases:
+            counts = data[c].get(n)
+            cells.append("%.1f (%.1f)" % (np.mean(counts), CASES[c][2](n)) if counts else "")
+        lines.append("| %d | %s |" % (n, " | ".join(cells)))
     return "\n".join(lines)
 
 
@@ -108,13 +115,15 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("files", nargs="+", metavar="FILE.h5")
     p.add_argument("-o", "--output", default="complexity.png", help="figure path")
+    p.add_argument("--rows", help="comma list of n to tabulate (default: all)")
     args = p.parse_args(argv)
     try:
         data = collect(args.files)
     except ch.ClocklabError as e:
         print("clocklab_complexity: error: %s" % e, file=sys.stderr)
         return 1
-    print(table(data))
+    rows = {int(n) for n in args.rows.split(",")} if args.rows else None
+    print(table(data, rows))
     import os
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     plot(data, args.output)
