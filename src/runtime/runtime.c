@@ -348,7 +348,7 @@ static void nap(double seconds) {
 
 static void event_loop(struct runtime *rt) {
     MPI_Request barrier = MPI_REQUEST_NULL;
-    int in_barrier = 0;
+    int in_barrier = 0, passed = 0; /* passed: the barrier completed in the loop */
     double backoff = 0;
     rt_clock_now(rt);
     process_faults(rt);
@@ -378,6 +378,7 @@ static void event_loop(struct runtime *rt) {
             if (in_barrier) MPI_Test(&barrier, &complete, MPI_STATUS_IGNORE);
             if (complete) {
                 in_barrier = 0;
+                passed = 1;
                 break;
             }
         }
@@ -394,9 +395,12 @@ static void event_loop(struct runtime *rt) {
         nap(fmin(backoff, next - rt->now));
     }
     rt->stopped = 1;
-    if (rt->duration <= 0) {
-        /* Every rank takes part in the barrier exactly once per run. */
-        if (!in_barrier && barrier == MPI_REQUEST_NULL) MPI_Ibarrier(rt->comm, &barrier);
+    if (rt->duration <= 0 && !passed) {
+        /* Every rank takes part in the barrier exactly once per run: a rank
+         * that left the loop on a stop request enters it now, unless it
+         * already has. (A second barrier here on ranks that passed the first
+         * would pair with the next collective of a stopped rank.) */
+        if (!in_barrier) MPI_Ibarrier(rt->comm, &barrier);
         int complete = 0;
         while (!complete) {
             MPI_Test(&barrier, &complete, MPI_STATUS_IGNORE);

@@ -1,0 +1,186 @@
+"""Nothing is lost on a kill (DESIGN.md, output): every finished run is in the
+file, and the run that was going on is written with status "interrupted" and
+its data up to the stop.
+
+The runtime catches SIGTERM and SIGINT in every rank; the rank that sees one
+tells the others (a stop message) so that all leave the run together, rank 0
+writes it and clocklab exits 128 + signal.
+
+How the signal reaches the ranks depends on the launcher. Open MPI 4.1's
+mpirun, on SIGTERM or SIGINT, sends the ranks SIGCONT, waits
+odls_base_sigkill_timeout seconds (default 1), sends SIGTERM, waits as long
+again and sends SIGKILL; the ranks are in process groups of their own, so
+`timeout` or Ctrl-C reach only mpirun. The ranks therefore have that many
+seconds to write the file (a few ms here). Slurm's scancel and time limit
+signal every task directly. `timeout` must be given --foreground (see
+test_timeout_without_foreground). The tests cover mpirun killed by `timeout`,
+mpirun interrupted like Ctrl-C, and a single rank killed.
+
+The experiment: two runs, a Bully election that ends within a second and a
+Berkeley run of 300 rounds x 100 ms (30 s) that is stopped after a few s.
+"""
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import numpy as np
+
+import clocklab_oracles as orc
+import clocklab_testlib as lab
+
+NODES = 4
+PERIOD = 0.1
+FULL_LENGTH = 30.0
+
+CONFIG = """
+[experiment]
+algorithm = bully,berkeley
+duration = 0
+timeout = 120s
+
+[network]
+delay = uniform(1ms, 3ms)
+
+[bully]
+heartbeat = 0
+
+[berkeley]
+period = 100ms
+rounds = 300
+adjust = step
+"""
+
+
+def rank_of(pid):
+    """OMPI_COMM_WORLD_RANK of one of our mpirun's children, or None."""
+    try:
+        with open("/proc/%d/environ" % pid, "rb") as f:
+            for item in f.read().split(b"\0"):
+                if item.startswith(b"OMPI_COMM_WORLD_RANK="):
+                    return int(item.split(b"=", 1)[1])
+    except OSError:
+        return None
+    return None
+
+
+def children(pid):
+    """Pids whose parent is pid (from /proc)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+class Interrupt(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="clocklab-kill-")
+        self.cfg = os.path.join(self.dir, "long.ini")
+        with open(self.cfg, "w") as f:
+            f.write(CONFIG)
+        self.out = os.path.join(self.dir, "out.h5")
+        self.args = [lab.MPIRUN, "-n", str(NODES), lab.BINARY, self.cfg, "-o", self.out]
+
+    def start(self):
+        return subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=lab.mpi_env())
+
+    def wait_for_second_run(self, proc):
+        """Block until rank 0 reports that run 1 finished; returns the line."""
+        line = proc.stdout.readline()
+        self.assertIn("run 1/2", line, "run 1 did not finish: " + line)
+        return line
+
+    def check_file(self, killed_run_required=True):
+        runs = lab.runs(self.out)
+        self.assertIn(len(runs), (1, 2) if not killed_run_required else (2,))
+        n0, bully = runs[0]
+        self.assertEqual(n0, "run000")
+        # The finished run is complete and correct.
+        self.assertEqual(bully.attrs["status"], "complete")
+        self.assertEqual(bully.attrs["algorithm"], "bully")
+        self.assertTrue(np.all(bully["election/leader"][()] == NODES - 1))
+        if len(runs) == 1:
+            return False
+        # The killed run is there, marked, with its data up to the stop.
+        n1, berkeley = runs[1]
+        self.assertEqual(n1, "run001")
+        self.assertEqual(berkeley.attrs["status"], "interrupted")
+        end = float(berkeley.attrs["duration"])
+        self.assertGreater(end, 0.5, "stopped before anything happened")
+        self.assertLess(end, FULL_LENGTH - 1, "the run was not stopped")
+        times = berkeley["clock/time"][()]
+        offsets = berkeley["clock/offset"][()]
+        self.assertEqual(offsets.shape, (len(times), NODES))
+        self.assertTrue(np.all(np.isfinite(offsets)))
+        self.assertAlmostEqual(times[-1], end, delta=0.0101)
+        rows = berkeley["clock/rounds"][()]
+        self.assertTrue(np.all(rows["time"] <= end))
+        master = rows[rows["node"] == 0]
+        # One round per period right up to the stop.
+        self.assertGreaterEqual(len(master), int(end / PERIOD) - 2)
+        self.assertLessEqual(len(master), int(end / PERIOD) + 1)
+        self.assertGreater(master["time"].max(), end - 3 * PERIOD)
+        # Synchronized data, not garbage: after the first rounds the clocks
+        # stay close together (the last sample may fall inside a round).
+        self.assertLess(np.median(np.ptp(offsets[times > 0.5], axis=1)), 5e-3)
+        orc.assert_conserved(self, berkeley, exact=False)
+        return True
+
+    def test_timeout_kills_mpirun(self):
+        """timeout --foreground -s TERM 6 mpirun ... (a script bounding a run)."""
+        proc = subprocess.run(["timeout", "--foreground", "-s", "TERM", "6"] + self.args,
+                              capture_output=True, text=True, timeout=120, env=lab.mpi_env())
+        self.assertEqual(proc.returncode, 124, proc.stderr)  # timeout's "timed out"
+        self.check_file()
+        # Rank 0 says "stopped by signal 15", but mpirun, busy with its kill
+        # sequence, may exit before it has forwarded that line.
+
+    def test_timeout_without_foreground(self):
+        """Plain `timeout -s TERM 6 mpirun`: timeout signals mpirun and then its
+        whole process group, so mpirun gets SIGTERM twice at once; Open MPI
+        4.1 takes a second signal within 5 s as "forcibly terminate" and exits
+        at once, and the ranks, cut off from it, exit (status 195) without a
+        SIGTERM. The interrupted run can be lost; the file must still open
+        and hold every finished run."""
+        proc = subprocess.run(["timeout", "-s", "TERM", "6"] + self.args, capture_output=True,
+                              text=True, timeout=120, env=lab.mpi_env())
+        self.assertEqual(proc.returncode, 124, proc.stderr)
+        self.check_file(killed_run_required=False)
+
+    def test_interrupt_mpirun(self):
+        """SIGINT to mpirun, as Ctrl-C in a terminal sends it."""
+        proc = self.start()
+        self.wait_for_second_run(proc)
+        time.sleep(2.0)
+        os.kill(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        self.assertNotEqual(proc.returncode, 0)
+        self.check_file()
+
+    def test_one_rank_killed(self):
+        """SIGTERM to one rank only: its stop message stops the other ranks."""
+        proc = self.start()
+        self.wait_for_second_run(proc)
+        time.sleep(2.0)
+        ranks = {rank_of(pid): pid for pid in children(proc.pid)}
+        self.assertIn(2, ranks, "rank 2 not found among %s" % ranks)
+        os.kill(ranks[2], signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 128 + signal.SIGTERM, err)
+        self.assertIn("stopped by signal %d" % signal.SIGTERM, err)
+        self.check_file()
+
+
+if __name__ == "__main__":
+    unittest.main()
