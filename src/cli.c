@@ -63,8 +63,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t n) {
             snprintf(err, n, "unknown option '%s' (see --help)", a);
             return -1;
         } else if (c->config_path) {
-            snprintf(err, n, "more than one configuration file ('%s' and '%s')", c->config_path,
-                     a);
+            snprintf(err, n, "more than one configuration file ('%s' and '%s')", c->config_path, a);
             return -1;
         } else {
             c->config_path = a;

@@ -13,13 +13,13 @@ enum family { FAMILY_CLOCK_SYNC, FAMILY_LOGICAL_CLOCK, FAMILY_ELECTION };
 const char *family_name(enum family f);
 
 struct algorithm {
-    const char *name;                  /* "berkeley", "bully", ... */
+    const char *name; /* "berkeley", "bully", ... */
     enum family family;
-    const char *summary;               /* one line for --list */
-    const char *const *message_types;  /* NULL-terminated names */
-    const struct param *params;        /* its [name] section; NULL-key-terminated */
-    int min_nodes;                     /* smallest node count it runs on */
-    int records_events;                /* writes its own events/table rows */
+    const char *summary;              /* one line for --list */
+    const char *const *message_types; /* NULL-terminated names */
+    const struct param *params;       /* its [name] section; NULL-key-terminated */
+    int min_nodes;                    /* smallest node count it runs on */
+    int records_events;               /* writes its own events/table rows */
     /* Allocate state for node n from the validated configuration. Returns 0,
      * or -1 with a message naming the key in err. Must decide the same on
      * every node for the same configuration. */

@@ -24,8 +24,8 @@
 enum { ELECTION, OK, COORDINATOR, HEARTBEAT, HEARTBEAT_ACK };
 enum { T_OK, T_COORDINATOR, T_HEARTBEAT, T_HEARTBEAT_ACK };
 
-static const char *const types[] = {"ELECTION", "OK", "COORDINATOR", "HEARTBEAT", "HEARTBEAT_ACK",
-                                    NULL};
+static const char *const types[] = {"ELECTION",      "OK", "COORDINATOR", "HEARTBEAT",
+                                    "HEARTBEAT_ACK", NULL};
 
 static const struct param params[] = {
     {"timeout", PARAM_TIME, "50ms", "wait for OK (and for HEARTBEAT_ACK) before concluding", 0, 0,
@@ -66,7 +66,9 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     return 0;
 }
 
-static int my_id(struct node *n) { return node_election_id(n, node_id(n)); }
+static int my_id(struct node *n) {
+    return node_election_id(n, node_id(n));
+}
 
 static void decided(struct node *n, struct bully *s, int leader) {
     s->electing = 0;
@@ -169,7 +171,9 @@ static void on_recover(struct node *n, void *state) {
         node_set_timer(n, s->heartbeat, T_HEARTBEAT);
 }
 
-static void destroy(void *state) { free(state); }
+static void destroy(void *state) {
+    free(state);
+}
 
 const struct algorithm algorithm_bully = {
     .name = "bully",

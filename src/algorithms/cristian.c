@@ -20,15 +20,15 @@ enum { T_ROUND, T_TIMEOUT };
 static const char *const types[] = {"REQUEST", "REPLY", NULL};
 
 static const struct param params[] = {
-    {"server", PARAM_INT, "0", "node index of the time server (without an election)", 0, 1 << 20,
+    {"server", PARAM_INT, "0", "node index of the time server (without an election)", 0, 1 << 20, 0,
+     NULL, NULL},
+    {"samples", PARAM_INT, "8", "request/reply pairs per round; the min-RTT one is used", 1, 100000,
      0, NULL, NULL},
-    {"samples", PARAM_INT, "8", "request/reply pairs per round; the min-RTT one is used", 1,
-     100000, 0, NULL, NULL},
     {"period", PARAM_TIME, "100ms", "time between rounds", 0, 0, 0, NULL, NULL},
     {"rounds", PARAM_INT, "0", "rounds per client, 0 = until the run ends", 0, 1 << 30, 0, NULL,
      NULL},
-    {"timeout", PARAM_TIME, "50ms", "a sample without reply after this is given up", 0, 0, 0,
-     NULL, NULL},
+    {"timeout", PARAM_TIME, "50ms", "a sample without reply after this is given up", 0, 0, 0, NULL,
+     NULL},
     {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
 
 struct request {
@@ -150,9 +150,13 @@ static void on_timer(struct node *n, void *state, int id) {
         next_sample(n, s); /* the reply did not come in time */
 }
 
-static void on_recover(struct node *n, void *state) { start_round(n, state); }
+static void on_recover(struct node *n, void *state) {
+    start_round(n, state);
+}
 
-static void destroy(void *state) { free(state); }
+static void destroy(void *state) {
+    free(state);
+}
 
 const struct algorithm algorithm_cristian = {
     .name = "cristian",

@@ -14,7 +14,9 @@ double ntp_offset(double t1, double t2, double t3, double t4) {
     return 0.5 * ((t2 - t1) + (t3 - t4));
 }
 
-double ntp_delay(double t1, double t2, double t3, double t4) { return (t4 - t1) - (t3 - t2); }
+double ntp_delay(double t1, double t2, double t3, double t4) {
+    return (t4 - t1) - (t3 - t2);
+}
 
 size_t min_index(const double *values, size_t n) {
     size_t best = 0;

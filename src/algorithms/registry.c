@@ -11,6 +11,7 @@ extern const struct algorithm algorithm_vector;
 extern const struct algorithm algorithm_ring;
 extern const struct algorithm algorithm_hs;
 
+// clang-format off
 const struct algorithm *const algorithm_registry[] = {
     &algorithm_cristian,
     &algorithm_berkeley,
@@ -23,6 +24,7 @@ const struct algorithm *const algorithm_registry[] = {
     &algorithm_hs,
     NULL,
 };
+// clang-format on
 
 const struct algorithm *algorithm_find(const char *name) {
     for (size_t i = 0; algorithm_registry[i]; i++)

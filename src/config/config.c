@@ -111,7 +111,8 @@ static char *read_line(char *str, int num, void *stream) {
     struct ini_stream *s = stream;
     if (!*s->pos || num < 2) return NULL;
     int i = 0;
-    while (i < num - 1 && s->pos[i] && s->pos[i] != '\n') i++;
+    while (i < num - 1 && s->pos[i] && s->pos[i] != '\n')
+        i++;
     if (s->pos[i] == '\n' && i < num - 1) i++;
     memcpy(str, s->pos, (size_t)i);
     str[i] = '\0';
@@ -261,8 +262,7 @@ const char *config_origin(const struct config *cfg, const char *section, const c
 
 static void must(int rc, const char *section, const char *key) {
     if (rc) {
-        fprintf(stderr, "clocklab: internal error: [%s] %s used before validation\n", section,
-                key);
+        fprintf(stderr, "clocklab: internal error: [%s] %s used before validation\n", section, key);
         abort();
     }
 }
@@ -296,8 +296,7 @@ int config_bool(const struct config *cfg, const char *section, const char *key) 
     return v;
 }
 
-void config_dist(const struct config *cfg, const char *section, const char *key,
-                 struct dist *out) {
+void config_dist(const struct config *cfg, const char *section, const char *key, struct dist *out) {
     char why[CONFIG_ERR_LEN];
     const struct param *p = declared(cfg, section, key);
     must(dist_parse(config_get(cfg, section, key), p->dist_unit, out, why, sizeof why), section,

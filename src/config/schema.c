@@ -16,12 +16,12 @@ static int validate_algorithms(const char *value, char *err, size_t n) {
 
 static const struct param experiment_params[] = {
     {"algorithm", PARAM_STRING, "berkeley",
-     "algorithm, a stack a+b (b follows a's coordinator), or a comma list = one run each", 0, 0,
-     0, NULL, validate_algorithms},
-    {"duration", PARAM_TIME, "2s", "reference time per run; 0 = until every node is done", 0, 0,
-     0, NULL, NULL},
-    {"timeout", PARAM_TIME, "60s", "runs with duration 0 stop (status failed) after this", 0, 0,
-     0, NULL, NULL},
+     "algorithm, a stack a+b (b follows a's coordinator), or a comma list = one run each", 0, 0, 0,
+     NULL, validate_algorithms},
+    {"duration", PARAM_TIME, "2s", "reference time per run; 0 = until every node is done", 0, 0, 0,
+     NULL, NULL},
+    {"timeout", PARAM_TIME, "60s", "runs with duration 0 stop (status failed) after this", 0, 0, 0,
+     NULL, NULL},
     {"seed", PARAM_INT, "42", "random seed; repeat k uses seed+k", 0, 2147483647, 0, NULL, NULL},
     {"repeat", PARAM_INT, "1", "runs per algorithm, with seeds seed, seed+1, ...", 1, 100000, 0,
      NULL, NULL},
@@ -31,8 +31,8 @@ static const struct param experiment_params[] = {
 static const struct param clock_params[] = {
     {"offset", PARAM_DIST, "uniform(-100ms, 100ms)", "initial offset of each node's clock", 0, 0,
      DIST_TIME, NULL, NULL},
-    {"drift", PARAM_DIST, "uniform(-50, 50)", "drift of each node's clock (ppm)", 0, 0,
-     DIST_PLAIN, NULL, NULL},
+    {"drift", PARAM_DIST, "uniform(-50, 50)", "drift of each node's clock (ppm)", 0, 0, DIST_PLAIN,
+     NULL, NULL},
     {"sample_interval", PARAM_TIME, "10ms", "spacing of the recorded true offsets", 0, 0, 0, NULL,
      NULL},
     {"granularity", PARAM_TIME, "0", "resolution of clock readings (0 = exact)", 0, 0, 0, NULL,
@@ -60,10 +60,10 @@ static const struct param election_params[] = {
      NULL, roles_validate_initiators},
     {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
 
-static const struct param nodes_params[] = {
-    {"labels", PARAM_STRING, "", "optional comma list of node names, in node order", 0, 0, 0,
-     NULL, NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+static const struct param nodes_params[] = {{"labels", PARAM_STRING, "",
+                                             "optional comma list of node names, in node order", 0,
+                                             0, 0, NULL, NULL},
+                                            {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
 
 const struct section_schema schema_experiment = {"experiment", experiment_params};
 const struct section_schema schema_clock = {"clock", clock_params};
@@ -72,7 +72,7 @@ const struct section_schema schema_faults = {"faults", faults_params};
 const struct section_schema schema_election = {"election", election_params};
 const struct section_schema schema_nodes = {"nodes", nodes_params};
 
-const char *const schema_core_names[] = {"experiment", "clock",    "network", "faults",
+const char *const schema_core_names[] = {"experiment", "clock", "network", "faults",
                                          "election",   "nodes", NULL};
 
 const char schema_default_scenario[] =

@@ -5,8 +5,8 @@
 
 #include "config.h"
 
-extern const struct section_schema schema_experiment, schema_clock, schema_network,
-    schema_faults, schema_election, schema_nodes;
+extern const struct section_schema schema_experiment, schema_clock, schema_network, schema_faults,
+    schema_election, schema_nodes;
 
 /* NULL-terminated list of the core section names, in output order. */
 extern const char *const schema_core_names[];

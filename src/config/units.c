@@ -9,9 +9,11 @@
 #include <strings.h>
 
 void trim_copy(const char *text, char *out, size_t n) {
-    while (*text && isspace((unsigned char)*text)) text++;
+    while (*text && isspace((unsigned char)*text))
+        text++;
     size_t len = strlen(text);
-    while (len > 0 && isspace((unsigned char)text[len - 1])) len--;
+    while (len > 0 && isspace((unsigned char)text[len - 1]))
+        len--;
     if (len >= n) len = n - 1;
     memcpy(out, text, len);
     out[len] = '\0';

@@ -6,8 +6,7 @@
 
 /* Gather nbytes from every rank, concatenated in rank order, on rank 0.
  * *out is malloc'd on rank 0 (NULL elsewhere); *total is its size. */
-static int gather_bytes(MPI_Comm comm, const void *buf, size_t nbytes, void **out,
-                        size_t *total) {
+static int gather_bytes(MPI_Comm comm, const void *buf, size_t nbytes, void **out, size_t *total) {
     int rank, size;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
@@ -44,8 +43,8 @@ int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct reco
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
     size_t total = 0;
-    void *sums = NULL, *offs = NULL, *counters = NULL, *rounds = NULL, *hist = NULL,
-         *events = NULL, *vectors = NULL, *results = NULL;
+    void *sums = NULL, *offs = NULL, *counters = NULL, *rounds = NULL, *hist = NULL, *events = NULL,
+         *vectors = NULL, *results = NULL;
     int rc = 0;
     rc |= gather_bytes(comm, mine, sizeof *mine, &sums, &total);
     rc |= gather_bytes(comm, offsets, nsamples * sizeof(double), &offs, &total);
@@ -118,7 +117,8 @@ int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct reco
             out->ids[i] = s[i].id;
             out->leader[i] = s[i].leader;
             memcpy(out->labels[i], s[i].label, LABEL_LEN);
-            for (size_t k = 0; k < nsamples; k++) out->offset[k * n + i] = o[i * nsamples + k];
+            for (size_t k = 0; k < nsamples; k++)
+                out->offset[k * n + i] = o[i * nsamples + k];
             const uint64_t *ci = c + i * 4 * t;
             memcpy(out->sent + i * t, ci, t * sizeof(uint64_t));
             memcpy(out->received + i * t, ci + t, t * sizeof(uint64_t));
@@ -131,13 +131,15 @@ int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct reco
             memcpy(&res, rb + i * sizeof res, sizeof res);
             for (int k = 0; k < res.n; k++) {
                 int j = 0;
-                while (j < out->nresults && strcmp(out->result_name[j], res.name[k]) != 0) j++;
+                while (j < out->nresults && strcmp(out->result_name[j], res.name[k]) != 0)
+                    j++;
                 if (j == out->nresults) {
                     if (j == REC_MAX_RESULTS) continue;
                     memcpy(out->result_name[j], res.name[k], REC_RESULT_NAME);
                     out->result_value[j] = malloc(n * sizeof(double));
                     if (!out->result_value[j]) continue;
-                    for (size_t q = 0; q < n; q++) out->result_value[j][q] = NAN;
+                    for (size_t q = 0; q < n; q++)
+                        out->result_value[j][q] = NAN;
                     out->nresults++;
                 }
                 out->result_value[j][i] = res.value[k];
@@ -181,6 +183,7 @@ void run_result_free(struct run_result *r) {
     free(r->history);
     free(r->events);
     free(r->vectors);
-    for (int i = 0; i < r->nresults; i++) free(r->result_value[i]);
+    for (int i = 0; i < r->nresults; i++)
+        free(r->result_value[i]);
     memset(r, 0, sizeof *r);
 }

@@ -42,7 +42,7 @@ void vec_free(struct vec *v);
 struct recorder {
     int nodes, ntypes, vector_width;
     uint64_t *sent, *received, *bytes_sent, *dropped; /* [ntypes] each */
-    struct vec rounds, history, events, vectors;       /* vectors: vector_width u32 per event */
+    struct vec rounds, history, events, vectors;      /* vectors: vector_width u32 per event */
     int nresults;
     char result_name[REC_MAX_RESULTS][REC_RESULT_NAME];
     double result_value[REC_MAX_RESULTS];

@@ -30,7 +30,8 @@ double clock_offset(const struct sim_clock *c, double t) {
     if (c->n == 0) return off;
     const struct clock_adjustment *last = &c->hist[c->n - 1];
     if (t >= last->t) return off + c->settled + applied(last, t);
-    for (size_t i = 0; i < c->n && c->hist[i].t <= t; i++) off += applied(&c->hist[i], t);
+    for (size_t i = 0; i < c->n && c->hist[i].t <= t; i++)
+        off += applied(&c->hist[i], t);
     return off;
 }
 
@@ -63,4 +64,6 @@ int clock_slew(struct sim_clock *c, double t, double delta, double span) {
     return 0;
 }
 
-int clock_step(struct sim_clock *c, double t, double delta) { return clock_slew(c, t, delta, 0.0); }
+int clock_step(struct sim_clock *c, double t, double delta) {
+    return clock_slew(c, t, delta, 0.0);
+}

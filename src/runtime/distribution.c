@@ -99,10 +99,9 @@ int dist_parse(const char *text, enum dist_unit unit, struct dist *out, char *er
         return -1;
     }
     double lo = dist_min(out);
-    if (unit == DIST_TIME_NONNEG && lo < 0)
-        return check(0, err, n, text, "must not be negative");
-    if (unit == DIST_PLAIN_POS && (lo <= 0 && out->kind != DIST_EXPONENTIAL &&
-                                   out->kind != DIST_LOGNORMAL))
+    if (unit == DIST_TIME_NONNEG && lo < 0) return check(0, err, n, text, "must not be negative");
+    if (unit == DIST_PLAIN_POS &&
+        (lo <= 0 && out->kind != DIST_EXPONENTIAL && out->kind != DIST_LOGNORMAL))
         return check(0, err, n, text, "must be > 0");
     return 0;
 }

@@ -21,9 +21,9 @@ enum dist_unit {
 
 struct dist {
     enum dist_kind kind;
-    double a, b;                    /* constant: a; uniform: [a,b]; exponential: mean a;
-                                       lognormal: median a, sigma b */
-    int nvalues;                    /* values(): per-node list */
+    double a, b; /* constant: a; uniform: [a,b]; exponential: mean a;
+                    lognormal: median a, sigma b */
+    int nvalues; /* values(): per-node list */
     double values[DIST_MAX_VALUES];
 };
 

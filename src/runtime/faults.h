@@ -11,9 +11,9 @@
 #define CRASH_COORDINATOR (-1)
 
 struct crash_event {
-    int node;        /* node index, or CRASH_COORDINATOR */
-    double at;       /* crash time (s) */
-    double recover;  /* recovery time (s), or INFINITY */
+    int node;       /* node index, or CRASH_COORDINATOR */
+    double at;      /* crash time (s) */
+    double recover; /* recovery time (s), or INFINITY */
 };
 
 struct crash_schedule {

@@ -34,7 +34,9 @@ int heap_push(struct heap *h, double due, const void *item, size_t item_size) {
     return 0;
 }
 
-double heap_next_due(const struct heap *h) { return h->n ? h->slots[0].due : INFINITY; }
+double heap_next_due(const struct heap *h) {
+    return h->n ? h->slots[0].due : INFINITY;
+}
 
 int heap_pop(struct heap *h, void *item, size_t item_size) {
     if (h->n == 0) return -1;

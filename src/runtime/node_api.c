@@ -10,13 +10,27 @@ static void out_of_memory(void) {
     MPI_Abort(MPI_COMM_WORLD, 1);
 }
 
-int node_id(const struct node *n) { return n->rt->rank; }
-int node_count(const struct node *n) { return n->rt->size; }
-gsl_rng *node_rng(struct node *n) { return n->rt->alg_rng; }
-int node_election_id(const struct node *n, int i) { return n->rt->ids[i]; }
-int node_is_initiator(const struct node *n, int i) { return n->rt->initiator[i]; }
-int node_leader(const struct node *n) { return n->rt->leader; }
-int node_leader_elected(const struct node *n) { return n->rt->leader_elected; }
+int node_id(const struct node *n) {
+    return n->rt->rank;
+}
+int node_count(const struct node *n) {
+    return n->rt->size;
+}
+gsl_rng *node_rng(struct node *n) {
+    return n->rt->alg_rng;
+}
+int node_election_id(const struct node *n, int i) {
+    return n->rt->ids[i];
+}
+int node_is_initiator(const struct node *n, int i) {
+    return n->rt->initiator[i];
+}
+int node_leader(const struct node *n) {
+    return n->rt->leader;
+}
+int node_leader_elected(const struct node *n) {
+    return n->rt->leader_elected;
+}
 
 double node_local_time(struct node *n) {
     struct runtime *rt = n->rt;
@@ -86,7 +100,9 @@ void node_cancel_timer(struct node *n, int timer_id) {
     if (timer_id >= 0 && timer_id < NODE_MAX_TIMERS) n->rt->layers[n->layer].timer_gen[timer_id]++;
 }
 
-void node_done(struct node *n) { n->rt->layers[n->layer].done = 1; }
+void node_done(struct node *n) {
+    n->rt->layers[n->layer].done = 1;
+}
 
 void node_set_leader(struct node *n, int leader) {
     struct runtime *rt = n->rt;
@@ -102,8 +118,15 @@ void node_set_leader(struct node *n, int leader) {
 static void record_row(struct runtime *rt, enum event_kind kind, int peer, int global_type,
                        uint64_t msg, uint64_t lamport, const uint32_t *vector) {
     double t = rt_clock_now(rt);
-    struct event_row row = {rt->rank, rt->event_seq++, (int32_t)kind, peer, global_type, msg,
-                            lamport, clock_read(&rt->clock, t), t};
+    struct event_row row = {rt->rank,
+                            rt->event_seq++,
+                            (int32_t)kind,
+                            peer,
+                            global_type,
+                            msg,
+                            lamport,
+                            clock_read(&rt->clock, t),
+                            t};
     if (rec_event(&rt->rec, &row, vector)) out_of_memory();
 }
 

@@ -8,10 +8,12 @@
 #include <string.h>
 
 int roles_ids(const char *mode, int n, unsigned long seed, int *ids, char *err, size_t len) {
-    for (int i = 0; i < n; i++) ids[i] = i;
+    for (int i = 0; i < n; i++)
+        ids[i] = i;
     if (strcmp(mode, "rank") == 0) return 0;
     if (strcmp(mode, "reverse") == 0) {
-        for (int i = 0; i < n; i++) ids[i] = n - 1 - i;
+        for (int i = 0; i < n; i++)
+            ids[i] = n - 1 - i;
         return 0;
     }
     if (strcmp(mode, "random") == 0) {
@@ -31,7 +33,8 @@ int roles_initiators(const char *spec, int n, const int *ids, int *init, char *e
     memset(init, 0, (size_t)n * sizeof init[0]);
     if (strcmp(buf, "none") == 0) return 0;
     if (strcmp(buf, "all") == 0) {
-        for (int i = 0; i < n; i++) init[i] = 1;
+        for (int i = 0; i < n; i++)
+            init[i] = 1;
         return 0;
     }
     if (strcmp(buf, "lowest") == 0 || strcmp(buf, "highest") == 0) {
@@ -47,8 +50,10 @@ int roles_initiators(const char *spec, int n, const int *ids, int *init, char *e
         if (parse_int(tok, 0, n > 0 ? n - 1 : 0, &v, err, len)) {
             char why[256];
             snprintf(why, sizeof why, "%s", err);
-            snprintf(err, len, "initiator '%s': %s (lowest, highest, all, none or node indices "
-                               "0..%d)", tok, why, n - 1);
+            snprintf(err, len,
+                     "initiator '%s': %s (lowest, highest, all, none or node indices "
+                     "0..%d)",
+                     tok, why, n - 1);
             return -1;
         }
         init[v] = 1;
@@ -63,6 +68,7 @@ int roles_validate_ids(const char *mode, char *err, size_t len) {
 
 int roles_validate_initiators(const char *spec, char *err, size_t len) {
     int ids[1 << 12], init[1 << 12];
-    for (int i = 0; i < (1 << 12); i++) ids[i] = i;
+    for (int i = 0; i < (1 << 12); i++)
+        ids[i] = i;
     return roles_initiators(spec, 1 << 12, ids, init, err, len);
 }

@@ -22,8 +22,12 @@
 
 static volatile sig_atomic_t stop_signal = 0;
 
-void runtime_request_stop(int signo) { stop_signal = signo; }
-int runtime_stop_signal(void) { return stop_signal; }
+void runtime_request_stop(int signo) {
+    stop_signal = signo;
+}
+int runtime_stop_signal(void) {
+    return stop_signal;
+}
 
 double rt_clock_now(struct runtime *rt) {
     rt->now = reftime_monotonic() - rt->t0;
@@ -57,8 +61,7 @@ int runtime_plan_layers(struct run_plan *plan, const char *stack, char *err, siz
             return -1;
         }
         if (plan->nlayers == RUNTIME_MAX_LAYERS) {
-            snprintf(err, n, "'%s': at most %d algorithms in one run", stack,
-                     RUNTIME_MAX_LAYERS);
+            snprintf(err, n, "'%s': at most %d algorithms in one run", stack, RUNTIME_MAX_LAYERS);
             return -1;
         }
         plan->layers[plan->nlayers++] = a;
@@ -72,7 +75,8 @@ int runtime_plan_layers(struct run_plan *plan, const char *stack, char *err, siz
 
 /* splitmix64: independent seeds for (run seed, node, stream). */
 static unsigned long mix(unsigned long seed, int node, int stream) {
-    uint64_t z = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + (uint64_t)(node + 1) * 0xBF58476D1CE4E5B9ULL +
+    uint64_t z = (uint64_t)seed * 0x9E3779B97F4A7C15ULL +
+                 (uint64_t)(node + 1) * 0xBF58476D1CE4E5B9ULL +
                  (uint64_t)stream * 0x94D049BB133111EBULL;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
@@ -93,9 +97,11 @@ static void label_of(const char *labels, int node, char *out, size_t n) {
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), i++)
         if (i == node) {
-            while (*tok == ' ') tok++;
+            while (*tok == ' ')
+                tok++;
             size_t len = strlen(tok);
-            while (len && tok[len - 1] == ' ') tok[--len] = '\0';
+            while (len && tok[len - 1] == ' ')
+                tok[--len] = '\0';
             snprintf(out, n, "%s", tok);
         }
 }
@@ -133,7 +139,8 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         struct layer *l = &rt->layers[i];
         l->alg = plan->layers[i];
         l->type_offset = rt->ntypes;
-        while (l->alg->message_types[l->ntypes]) l->ntypes++;
+        while (l->alg->message_types[l->ntypes])
+            l->ntypes++;
         rt->ntypes += l->ntypes;
         l->view = (struct node){rt, i};
         if (l->alg->family == FAMILY_ELECTION) rt->leader_elected = 1;
@@ -155,8 +162,8 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         return -1;
     }
     for (int i = 0, k = 0; i < rt->nlayers; i++)
-        for (int j = 0; j < rt->layers[i].ntypes; j++) rt->type_names[k++] =
-                                                            rt->layers[i].alg->message_types[j];
+        for (int j = 0; j < rt->layers[i].ntypes; j++)
+            rt->type_names[k++] = rt->layers[i].alg->message_types[j];
     rt->trace = config_bool(cfg, "experiment", "trace");
     rt->duration = config_time(cfg, "experiment", "duration");
     rt->timeout = config_time(cfg, "experiment", "timeout");
@@ -203,7 +210,8 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     s->leader = -1;
     const char *labels = config_get(cfg, "nodes", "labels");
     int nlabels = labels[0] ? 1 : 0;
-    for (const char *p = labels; *p; p++) nlabels += *p == ',';
+    for (const char *p = labels; *p; p++)
+        nlabels += *p == ',';
     if (nlabels && nlabels != rt->size) {
         snprintf(err, n, "%s: [nodes] labels: %d labels for a %d-node run",
                  config_origin(cfg, "nodes", "labels"), nlabels, rt->size);
@@ -245,7 +253,8 @@ static void crash(struct runtime *rt, double recover) {
     if (isnan(rt->summary.crashed_at)) rt->summary.crashed_at = rt->now;
     rt->recover_at = recover;
     for (int i = 0; i < rt->nlayers; i++)
-        for (int k = 0; k < NODE_MAX_TIMERS; k++) rt->layers[i].timer_gen[k]++;
+        for (int k = 0; k < NODE_MAX_TIMERS; k++)
+            rt->layers[i].timer_gen[k]++;
 }
 
 static void start_layers(struct runtime *rt) {
@@ -310,8 +319,8 @@ void rt_deliver(struct runtime *rt, const struct wire_header *h, const void *pay
     struct layer *l = &rt->layers[li];
     if (rt->trace && !l->alg->records_events)
         rt_trace(rt, li, EVENT_RECEIVE, h->src, h->type, h->id, rt->lamport);
-    struct message m = {h->src, rt->rank, h->type - l->type_offset, h->id, h->lamport, payload,
-                        len};
+    struct message m = {h->src,  rt->rank, h->type - l->type_offset, h->id, h->lamport,
+                        payload, len};
     rt->last_activity = rt->now;
     l->alg->on_message(&l->view, l->state, &m);
 }
@@ -437,8 +446,8 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     double stop_time = rt->now;
     transport_drain(rt);
     for (int i = 0; i < rt->nlayers && !rt->crashed; i++)
-        if (rt->layers[i].alg->finish) rt->layers[i].alg->finish(&rt->layers[i].view,
-                                                                 rt->layers[i].state);
+        if (rt->layers[i].alg->finish)
+            rt->layers[i].alg->finish(&rt->layers[i].view, rt->layers[i].state);
 
     double end_time = 0;
     int flags[2] = {rt->interrupted, rt->timed_out}, any[2] = {0, 0};
@@ -465,7 +474,9 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         snprintf(res->algorithm, sizeof res->algorithm, "%s", plan->algorithm);
         join_families(plan, res->family, sizeof res->family);
         snprintf(res->status, sizeof res->status, "%s",
-                 any[0] ? "interrupted" : any[1] ? "failed" : "complete");
+                 any[0]   ? "interrupted"
+                 : any[1] ? "failed"
+                          : "complete");
         res->seed = plan->seed;
         res->duration = end_time;
         for (int i = 0; i < plan->nlayers; i++) {

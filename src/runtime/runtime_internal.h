@@ -58,8 +58,8 @@ struct pending_send {
 struct runtime {
     MPI_Comm comm;
     int rank, size;
-    double t0;     /* CLOCK_MONOTONIC seconds at the run's start (this host's) */
-    double now;    /* reference time of the current step */
+    double t0;  /* CLOCK_MONOTONIC seconds at the run's start (this host's) */
+    double now; /* reference time of the current step */
     struct layer layers[RUNTIME_MAX_LAYERS];
     int nlayers, ntypes;
     const char **type_names;

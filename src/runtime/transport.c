@@ -120,7 +120,8 @@ static int receive_one(struct runtime *rt, int deliver) {
 
 int transport_poll(struct runtime *rt, int max_messages) {
     int got = 0;
-    while (got < max_messages && !rt->stopped && receive_one(rt, 1)) got++;
+    while (got < max_messages && !rt->stopped && receive_one(rt, 1))
+        got++;
     return got;
 }
 
@@ -132,7 +133,8 @@ static void nap(long ns) {
 void transport_drain(struct runtime *rt) {
     /* Messages still waiting for their delay never reach the network. */
     struct delayed_item it;
-    while (heap_pop(&rt->delayed, &it, sizeof it) == 0) free(it.buf);
+    while (heap_pop(&rt->delayed, &it, sizeof it) == 0)
+        free(it.buf);
     uint64_t *expected = calloc((size_t)rt->size, sizeof *expected);
     if (!expected) die_nomem();
     MPI_Request req;
@@ -141,12 +143,14 @@ void transport_drain(struct runtime *rt) {
     long sleep_ns = 10000;
     for (;;) {
         int busy = 0;
-        while (receive_one(rt, 0)) busy = 1;
+        while (receive_one(rt, 0))
+            busy = 1;
         transport_progress(rt);
         if (!have_counts) MPI_Test(&req, &have_counts, MPI_STATUS_IGNORE);
         if (have_counts && rt->npending == 0) {
             int all = 1;
-            for (int i = 0; i < rt->size && all; i++) all = rt->mpi_recv_from[i] >= expected[i];
+            for (int i = 0; i < rt->size && all; i++)
+                all = rt->mpi_recv_from[i] >= expected[i];
             if (all) break;
         }
         if (busy) {
@@ -161,7 +165,8 @@ void transport_drain(struct runtime *rt) {
 
 void transport_free(struct runtime *rt) {
     struct delayed_item it;
-    while (heap_pop(&rt->delayed, &it, sizeof it) == 0) free(it.buf);
+    while (heap_pop(&rt->delayed, &it, sizeof it) == 0)
+        free(it.buf);
     heap_free(&rt->delayed);
     for (size_t i = 0; i < rt->npending; i++) {
         MPI_Wait(&rt->pending[i].req, MPI_STATUS_IGNORE);

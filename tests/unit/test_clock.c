@@ -85,7 +85,8 @@ static void history_is_exact_for_earlier_times(void **st) {
     (void)st;
     struct sim_clock c;
     clock_init(&c, -0.050, -20.0, 0.0);
-    for (int k = 1; k <= 100; k++) clock_step(&c, 0.1 * k, 0.0005);
+    for (int k = 1; k <= 100; k++)
+        clock_step(&c, 0.1 * k, 0.0005);
     /* at t = 5.05: 50 steps applied */
     double want = -0.050 - 20e-6 * 5.05 + 50 * 0.0005;
     assert_near(clock_offset(&c, 5.05), want, 1e-12);

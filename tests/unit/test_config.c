@@ -17,10 +17,9 @@
 #include "runtime/faults.h"
 #include "runtime/roles.h"
 
-static const struct section_schema *const core[] = {&schema_experiment, &schema_clock,
-                                                    &schema_network,    &schema_faults,
-                                                    &schema_election,   &schema_nodes,
-                                                    NULL};
+static const struct section_schema *const core[] = {
+    &schema_experiment, &schema_clock, &schema_network, &schema_faults, &schema_election,
+    &schema_nodes,      NULL};
 static char err[CONFIG_ERR_LEN];
 
 static int load(struct config *c, const char *text) {
@@ -115,10 +114,13 @@ static void election_ids_and_initiators(void **st) {
     assert_int_equal(roles_ids("reverse", 10, 1, ids, err, sizeof err), 0);
     assert_int_equal(ids[0], 9);
     assert_int_equal(roles_ids("random", 10, 3, ids, err, sizeof err), 0);
-    for (int i = 0; i < 10; i++) seen[ids[i]]++;
-    for (int i = 0; i < 10; i++) assert_int_equal(seen[i], 1); /* a permutation */
+    for (int i = 0; i < 10; i++)
+        seen[ids[i]]++;
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(seen[i], 1); /* a permutation */
     assert_int_equal(roles_initiators("highest", 10, ids, init, err, sizeof err), 0);
-    for (int i = 0; i < 10; i++) assert_int_equal(init[i], ids[i] == 9);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(init[i], ids[i] == 9);
     assert_int_equal(roles_initiators("4, 7", 10, ids, init, err, sizeof err), 0);
     assert_true(init[4] && init[7] && !init[0]);
     assert_int_equal(roles_initiators("12", 10, ids, init, err, sizeof err), -1);
@@ -126,10 +128,8 @@ static void election_ids_and_initiators(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(defaults_make_an_empty_file_valid),
-        cmocka_unit_test(values_and_overrides),
-        cmocka_unit_test(errors_name_file_line_and_key),
-        cmocka_unit_test(crash_schedules),
+        cmocka_unit_test(defaults_make_an_empty_file_valid), cmocka_unit_test(values_and_overrides),
+        cmocka_unit_test(errors_name_file_line_and_key),     cmocka_unit_test(crash_schedules),
         cmocka_unit_test(election_ids_and_initiators),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

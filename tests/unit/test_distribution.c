@@ -68,12 +68,14 @@ static void samples_have_the_documented_laws(void **st) {
     assert_near(gsl_stats_mean(x, 1, N), 0.002, 2e-5);
     /* lognormal(m, s): median m, mean m*exp(s^2/2) */
     dist_parse("lognormal(1ms, 0.3)", DIST_TIME_NONNEG, &d, err, sizeof err);
-    for (int i = 0; i < N; i++) x[i] = dist_sample(&d, r, i);
+    for (int i = 0; i < N; i++)
+        x[i] = dist_sample(&d, r, i);
     assert_near(gsl_stats_mean(x, 1, N), 0.001 * exp(0.045), 1e-5);
     gsl_sort(x, 1, N);
     assert_near(gsl_stats_median_from_sorted_data(x, 1, N), 0.001, 2e-5);
     dist_parse("exponential(2ms)", DIST_TIME_NONNEG, &d, err, sizeof err);
-    for (int i = 0; i < N; i++) x[i] = dist_sample(&d, r, i);
+    for (int i = 0; i < N; i++)
+        x[i] = dist_sample(&d, r, i);
     assert_near(gsl_stats_mean(x, 1, N), 0.002, 6e-5);
     /* values(): node i gets value i, cycling */
     dist_parse("values(1s, 2s, 3s)", DIST_TIME, &d, err, sizeof err);

@@ -74,7 +74,8 @@ static void ft_average_leaves_out_outliers(void **st) {
     double avg = ft_average(v, 5, 0.050, ex);
     assert_near(avg, 0.001, 1e-12);
     assert_int_equal(ex[4], 1);
-    for (int i = 0; i < 4; i++) assert_int_equal(ex[i], 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(ex[i], 0);
     /* with a threshold that admits every reading it is the plain mean */
     avg = ft_average(v, 5, 10.0, ex);
     assert_near(avg, 0.4008, 1e-12);

@@ -5,11 +5,11 @@
 
 #include <math.h>
 
-#define assert_near(a, b, eps)                                                                    \
-    do {                                                                                          \
-        double a_ = (a), b_ = (b);                                                                \
-        if (!(fabs(a_ - b_) <= (eps)))                                                            \
-            fail_msg("%s = %.17g, expected %.17g within %g", #a, a_, b_, (double)(eps));          \
+#define assert_near(a, b, eps)                                                                     \
+    do {                                                                                           \
+        double a_ = (a), b_ = (b);                                                                 \
+        if (!(fabs(a_ - b_) <= (eps)))                                                             \
+            fail_msg("%s = %.17g, expected %.17g within %g", #a, a_, b_, (double)(eps));           \
     } while (0)
 
 #endif
