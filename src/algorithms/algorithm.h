@@ -30,7 +30,7 @@ struct algorithm {
     void (*on_timer)(struct node *n, void *state, int timer_id);
     void (*on_recover)(struct node *n, void *state); /* optional: after a crash */
     void (*finish)(struct node *n, void *state);     /* optional: final records, no sends */
-    void (*destroy)(void *state);
+    void (*destroy)(void *state);                    /* optional: NULL frees state with free() */
 };
 
 /* NULL-terminated table of every algorithm. */

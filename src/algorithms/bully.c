@@ -171,10 +171,6 @@ static void on_recover(struct node *n, void *state) {
         node_set_timer(n, s->heartbeat, T_HEARTBEAT);
 }
 
-static void destroy(void *state) {
-    free(state);
-}
-
 const struct algorithm algorithm_bully = {
     .name = "bully",
     .family = FAMILY_ELECTION,
@@ -187,5 +183,4 @@ const struct algorithm algorithm_bully = {
     .on_message = on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
-    .destroy = destroy,
 };

@@ -154,10 +154,6 @@ static void on_recover(struct node *n, void *state) {
     start_round(n, state);
 }
 
-static void destroy(void *state) {
-    free(state);
-}
-
 const struct algorithm algorithm_cristian = {
     .name = "cristian",
     .family = FAMILY_CLOCK_SYNC,
@@ -170,5 +166,4 @@ const struct algorithm algorithm_cristian = {
     .on_message = on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
-    .destroy = destroy,
 };

@@ -156,10 +156,6 @@ static void on_timer(struct node *n, void *state, int id) {
     (void)n, (void)state, (void)id;
 }
 
-static void destroy(void *state) {
-    free(state);
-}
-
 const struct algorithm algorithm_hs = {
     .name = "hs",
     .family = FAMILY_ELECTION,
@@ -172,5 +168,4 @@ const struct algorithm algorithm_hs = {
     .start = start,
     .on_message = on_message,
     .on_timer = on_timer,
-    .destroy = destroy,
 };

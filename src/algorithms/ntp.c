@@ -203,10 +203,6 @@ static void on_recover(struct node *n, void *state) {
     poll_server(n, s);
 }
 
-static void destroy(void *state) {
-    free(state);
-}
-
 const struct algorithm algorithm_ntp = {
     .name = "ntp",
     .family = FAMILY_CLOCK_SYNC,
@@ -219,5 +215,4 @@ const struct algorithm algorithm_ntp = {
     .on_message = on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
-    .destroy = destroy,
 };

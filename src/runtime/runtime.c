@@ -107,9 +107,13 @@ static void label_of(const char *labels, int node, char *out, size_t n) {
 }
 
 static void teardown(struct runtime *rt) {
-    for (int i = 0; i < rt->nlayers; i++)
-        if (rt->layers[i].state && rt->layers[i].alg->destroy)
+    for (int i = 0; i < rt->nlayers; i++) {
+        if (!rt->layers[i].state) continue;
+        if (rt->layers[i].alg->destroy)
             rt->layers[i].alg->destroy(rt->layers[i].state);
+        else
+            free(rt->layers[i].state);
+    }
     transport_free(rt);
     heap_free(&rt->timers);
     clock_free(&rt->clock);
