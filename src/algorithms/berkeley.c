@@ -134,11 +134,15 @@ static void finish_round(struct node *n, struct berkeley *s) {
 }
 
 static void start_round(struct node *n, struct berkeley *s) {
-    if (s->rounds == 0 || s->round + 1 < s->rounds) node_set_timer(n, s->period, T_ROUND);
-    if (!is_master(n, s)) return;
+    if (s->rounds > 0 && s->round + 1 >= s->rounds) return; /* every round is done */
+    if (!is_master(n, s)) { /* look again next period: the master may change */
+        node_set_timer(n, s->period, T_ROUND);
+        return;
+    }
     if (s->collecting) finish_round(n, s);
     int N = node_count(n), me = node_id(n);
     s->round++;
+    if (s->rounds == 0 || s->round + 1 < s->rounds) node_set_timer(n, s->period, T_ROUND);
     s->collecting = 1;
     s->nreplies = 0;
     struct request rq = {s->round};

@@ -97,10 +97,14 @@ static void end_round(struct node *n, struct cristian *s) {
 }
 
 static void start_round(struct node *n, struct cristian *s) {
+    if (s->rounds > 0 && s->round + 1 >= s->rounds) return; /* every round is done */
     int server = server_of(n, s);
-    if (s->rounds == 0 || s->round + 1 < s->rounds) node_set_timer(n, s->period, T_ROUND);
-    if (server < 0 || server == node_id(n)) return; /* no server known, or I am it */
+    if (server < 0 || server == node_id(n)) { /* no server known, or I am it: look again later */
+        node_set_timer(n, s->period, T_ROUND);
+        return;
+    }
     s->round++;
+    if (s->rounds == 0 || s->round + 1 < s->rounds) node_set_timer(n, s->period, T_ROUND);
     s->sample = 0;
     s->best_rtt = INFINITY;
     send_request(n, s);

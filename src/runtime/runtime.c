@@ -383,7 +383,10 @@ static void event_loop(struct runtime *rt) {
         if (rt->duration > 0 && rt->now >= rt->duration) break;
         if (rt->duration <= 0) {
             if (!rt->timed_out && rt->now >= rt->timeout) rt->timed_out = 1;
-            if (!in_barrier && (locally_done(rt) || rt->timed_out)) {
+            /* NBX (Hoefler et al. 2010): enter the barrier once done and
+             * every message this node sent has been received; keep serving. */
+            int quiet = rt->npending == 0 && heap_next_due(&rt->delayed) == INFINITY;
+            if (!in_barrier && ((locally_done(rt) && quiet) || rt->timed_out)) {
                 MPI_Ibarrier(rt->comm, &barrier);
                 in_barrier = 1;
             }

@@ -1,5 +1,5 @@
 /* Messages between nodes over MPI: injected delay in a sender-side queue
- * ordered by due time (FIFO per channel), loss, non-blocking sends, polling
+ * ordered by due time (FIFO per channel), loss, non-blocking synchronous sends, polling
  * receives on one tag (MPI's non-overtaking rule keeps channels FIFO), and
  * the end-of-run drain that leaves no message in flight. */
 #include "runtime_internal.h"
@@ -25,7 +25,10 @@ static void isend_now(struct runtime *rt, int dst, void *buf, size_t len) {
     }
     struct pending_send *ps = &rt->pending[rt->npending++];
     ps->buf = buf;
-    MPI_Isend(buf, (int)len, MPI_BYTE, dst, TAG_MESSAGE, rt->comm, &ps->req);
+    /* Synchronous mode: a send completes once the receiver has matched it,
+     * so a node with no pending send has nothing in flight (runtime.c's
+     * termination waits for that before it enters the barrier). */
+    MPI_Issend(buf, (int)len, MPI_BYTE, dst, TAG_MESSAGE, rt->comm, &ps->req);
     rt->mpi_sent_to[dst]++;
 }
 
