@@ -17,16 +17,14 @@ Bounds used here (all times in seconds, drift in ppm):
 """
 import numpy as np
 
+from clocklab_testlib import server_offset, type_names  # noqa: F401 (used by the tests)
+
 PPM = 1e-6
 
 
 def labels(run):
     """nodes/label as a list of str."""
     return [x.decode() if isinstance(x, bytes) else str(x) for x in run["nodes/label"][()]]
-
-
-def type_names(run):
-    return [t.decode() if isinstance(t, bytes) else str(t) for t in run["messages/types"][()]]
 
 
 def counters(run):
@@ -51,13 +49,6 @@ def assert_conserved(test, run, exact):
             test.assertEqual(received + dropped, sent,
                              "%s: received %d + dropped %d != sent %d" %
                              (name, received, dropped, sent))
-
-
-def server_offset(run, node, t):
-    """True offset of a node that never adjusts its clock: theta + rho * t."""
-    theta = float(run["nodes/initial_offset"][node])
-    rho = float(run["nodes/drift"][node])
-    return theta + rho * PPM * np.asarray(t)
 
 
 def alive_at_end(run):

@@ -66,14 +66,20 @@ def runs(path):
     return [(name, f["runs"][name]) for name in sorted(f["runs"].keys())]
 
 
+def type_names(run):
+    """messages/types as a list of str."""
+    return [t.decode() if isinstance(t, bytes) else str(t) for t in run["messages/types"][()]]
+
+
 def message_counts(run):
     """Total messages sent per type name: dict name -> int (sum over nodes)."""
-    types = [t.decode() if isinstance(t, bytes) else str(t) for t in run["messages/types"][()]]
     sent = run["messages/sent"][()]
-    return {t: int(sent[:, i].sum()) for i, t in enumerate(types)}
+    return {t: int(sent[:, i].sum()) for i, t in enumerate(type_names(run))}
 
 
-def offset_at(run, node, t):
-    """True offset of `node` at reference time t, interpolated from clock/offset."""
-    times = run["clock/time"][()]
-    return float(np.interp(t, times, run["clock/offset"][:, node]))
+def server_offset(run, node, t):
+    """True offset of a node that never adjusts its clock (a time server):
+    theta + rho * 1e-6 * t, at reference times t (s)."""
+    theta = float(run["nodes/initial_offset"][node])
+    rho = float(run["nodes/drift"][node])
+    return theta + rho * 1e-6 * np.asarray(t)

@@ -61,14 +61,11 @@ heartbeat = 50ms
 """
 
 
-def server_offset(run, node, t):
-    """True offset of a node that never adjusts, at reference times t."""
-    return run["nodes/initial_offset"][node] + run["nodes/drift"][node] * 1e-6 * np.asarray(t)
+server_offset = tl.server_offset
 
 
 def type_index(run, name):
-    types = [t.decode() if isinstance(t, bytes) else str(t) for t in run["messages/types"][()]]
-    return types.index(name)
+    return tl.type_names(run).index(name)
 
 
 def exchanges(run, server):

@@ -54,8 +54,7 @@ def fnv1a64(sequence):
     return h
 
 
-def types_of(run):
-    return [t.decode() if isinstance(t, bytes) else str(t) for t in run["messages/types"][()]]
+types_of = tl.type_names
 
 
 class Trace:
