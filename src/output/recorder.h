@@ -48,7 +48,9 @@ struct recorder {
     double result_value[REC_MAX_RESULTS];
 };
 
-/* vector_width: entries per events/vector row (0: no vectors). Returns 0 or -1. */
+/* Empty record for a node of a run with `nodes` nodes and `ntypes` message
+ * types; events/vector rows get `nodes` entries once the first vector is
+ * recorded. Returns 0 or -1 (no memory). */
 int rec_init(struct recorder *r, int nodes, int ntypes);
 void rec_free(struct recorder *r);
 int rec_event(struct recorder *r, const struct event_row *row, const uint32_t *vector);

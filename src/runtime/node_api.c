@@ -130,9 +130,8 @@ static void record_row(struct runtime *rt, enum event_kind kind, int peer, int g
     if (rec_event(&rt->rec, &row, vector)) out_of_memory();
 }
 
-void rt_trace(struct runtime *rt, int layer, enum event_kind kind, int peer, int type, uint64_t msg,
+void rt_trace(struct runtime *rt, enum event_kind kind, int peer, int type, uint64_t msg,
               uint64_t lamport) {
-    (void)layer;
     record_row(rt, kind, peer, type, msg, lamport, NULL);
 }
 

@@ -322,7 +322,7 @@ void rt_deliver(struct runtime *rt, const struct wire_header *h, const void *pay
     int li = rt_layer_of_type(rt, h->type);
     struct layer *l = &rt->layers[li];
     if (rt->trace && !l->alg->records_events)
-        rt_trace(rt, li, EVENT_RECEIVE, h->src, h->type, h->id, rt->lamport);
+        rt_trace(rt, EVENT_RECEIVE, h->src, h->type, h->id, rt->lamport);
     struct message m = {h->src,  rt->rank, h->type - l->type_offset, h->id, h->lamport,
                         payload, len};
     rt->last_activity = rt->now;

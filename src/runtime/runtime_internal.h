@@ -107,7 +107,8 @@ void transport_progress(struct runtime *rt);
 void transport_drain(struct runtime *rt);
 void transport_free(struct runtime *rt);
 void rt_deliver(struct runtime *rt, const struct wire_header *h, const void *payload, size_t len);
-void rt_trace(struct runtime *rt, int layer, enum event_kind kind, int peer, int type, uint64_t msg,
+/* events/table row for a traced send or receive (global type, runtime Lamport time) */
+void rt_trace(struct runtime *rt, enum event_kind kind, int peer, int type, uint64_t msg,
               uint64_t lamport);
 
 #endif

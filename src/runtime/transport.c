@@ -52,7 +52,7 @@ void transport_send(struct runtime *rt, int layer, int dst, int type, const void
     rt->rec.bytes_sent[gt] += sizeof(struct wire_header) + len;
     rt->last_activity = rt->now;
     if (rt->trace && !rt->layers[layer].alg->records_events)
-        rt_trace(rt, layer, EVENT_SEND, dst, gt, id, lamport);
+        rt_trace(rt, EVENT_SEND, dst, gt, id, lamport);
     if (rt->loss > 0 && gsl_rng_uniform(rt->net_rng) < rt->loss) {
         rt->rec.dropped[gt]++;
         return;
