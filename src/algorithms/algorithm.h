@@ -7,9 +7,16 @@
 #include "../config/config.h"
 #include "../runtime/node.h"
 
-enum family { FAMILY_CLOCK_SYNC, FAMILY_LOGICAL_CLOCK, FAMILY_ELECTION };
+enum family {
+    FAMILY_CLOCK_SYNC,
+    FAMILY_LOGICAL_CLOCK,
+    FAMILY_ELECTION,
+    FAMILY_SERVICE,
+    FAMILY_MUTEX
+};
 
-/* The HDF5 `family` attribute value: "clock_sync", "logical_clock", "election". */
+/* The HDF5 `family` attribute value: "clock_sync", "logical_clock", "election",
+ * "service" (request routing), "mutual_exclusion". */
 const char *family_name(enum family f);
 
 struct algorithm {

@@ -1,5 +1,7 @@
 #include "gather.h"
 
+#include "../runtime/node.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,32 @@ static int gather_bytes(MPI_Comm comm, const void *buf, size_t nbytes, void **ou
     free(displs);
     if (rank == 0) *out = data;
     return ok ? 0 : -1;
+}
+
+/* requests/ and mutex/ rows; rank 0 joins the request stages. */
+static int gather_tables(MPI_Comm comm, const struct recorder *rec, struct run_result *out) {
+    int rank, tables = 0, rc = 0;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Allreduce(&rec->tables, &tables, 1, MPI_INT, MPI_BOR, comm);
+    size_t total = 0;
+    void *stages = NULL, *queue = NULL, *sections = NULL;
+    rc |= gather_bytes(comm, rec->stages.data, rec->stages.n * rec->stages.elem, &stages, &total);
+    size_t nstages = total / sizeof(struct request_stage_row);
+    rc |= gather_bytes(comm, rec->queue.data, rec->queue.n * rec->queue.elem, &queue, &total);
+    size_t nqueue = total / sizeof(struct queue_row);
+    rc |= gather_bytes(comm, rec->sections.data, rec->sections.n * rec->sections.elem, &sections,
+                       &total);
+    size_t nsections = total / sizeof(struct section_row);
+    if (rank != 0) return 0;
+    out->has_requests = (tables & NODE_TABLE_REQUESTS) != 0;
+    out->has_sections = (tables & NODE_TABLE_SECTIONS) != 0;
+    if (rc == 0) rc = rec_join_requests(stages, nstages, &out->requests, &out->nrequests);
+    free(stages);
+    out->queue = queue;
+    out->nqueue = nqueue;
+    out->sections = sections;
+    out->nsections = nsections;
+    return rc;
 }
 
 int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct recorder *rec,
@@ -81,6 +109,7 @@ int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct reco
     memcpy(res.name, rec->result_name, sizeof res.name);
     memcpy(res.value, rec->result_value, sizeof res.value);
     rc |= gather_bytes(comm, &res, sizeof res, &results, &total);
+    rc |= gather_tables(comm, rec, out);
     if (rank != 0) return 0;
 
     size_t n = (size_t)size;
@@ -183,6 +212,9 @@ void run_result_free(struct run_result *r) {
     free(r->history);
     free(r->events);
     free(r->vectors);
+    free(r->requests);
+    free(r->queue);
+    free(r->sections);
     for (int i = 0; i < r->nresults; i++)
         free(r->result_value[i]);
     memset(r, 0, sizeof *r);

@@ -145,3 +145,76 @@ void node_record_result(struct node *n, const char *name, double value) {
     if (rec_result(&n->rt->rec, name, value))
         fprintf(stderr, "clocklab: too many results, '%s' not recorded\n", name);
 }
+
+/* ---- requests/ and mutex/ records (see node.h) ---- */
+
+void node_use_tables(struct node *n, int tables) {
+    n->rt->rec.tables |= tables;
+}
+
+static void push_stage(struct runtime *rt, uint64_t id, int stage, int peer, int status,
+                       int attempts) {
+    if (rt->crashed) return;
+    double t = rt_clock_now(rt);
+    struct request_stage_row row = {id,     rt->rank, stage, peer,
+                                    status, attempts, t,     clock_read(&rt->clock, t)};
+    if (vec_push(&rt->rec.stages, &row)) out_of_memory();
+}
+
+void node_record_request(struct node *n, uint64_t id, enum request_stage stage, int peer) {
+    push_stage(n->rt, id, (int)stage, peer, -1, 0);
+}
+
+void node_record_request_outcome(struct node *n, uint64_t id, enum request_status status,
+                                 int attempts) {
+    push_stage(n->rt, id, REC_STAGE_OUTCOME, -1, (int)status, attempts);
+}
+
+void node_record_queue(struct node *n, int waiting, int in_service) {
+    struct runtime *rt = n->rt;
+    if (rt->crashed) return;
+    struct queue_row row = {rt->rank, rt_clock_now(rt), waiting, in_service};
+    if (vec_push(&rt->rec.queue, &row)) out_of_memory();
+}
+
+void node_record_section(struct node *n, enum mutex_stage stage, uint64_t stamp) {
+    struct runtime *rt = n->rt;
+    if (rt->crashed) return;
+    double t = rt_clock_now(rt), local = clock_read(&rt->clock, t);
+    struct vec *v = &rt->rec.sections;
+    if (stage == MUTEX_REQUEST) {
+        struct section_row row = {
+            rt->rank, v->n, stamp == MUTEX_STAMP_KEEP ? 0 : stamp, t, NAN, NAN, local, NAN, NAN};
+        if (vec_push(v, &row)) out_of_memory();
+        return;
+    }
+    if (v->n == 0) return; /* no open request: nothing to fill */
+    struct section_row *row = (struct section_row *)v->data + (v->n - 1);
+    if (stamp != MUTEX_STAMP_KEEP) row->stamp = stamp;
+    if (stage == MUTEX_ENTER) {
+        row->entered = t;
+        row->entered_local = local;
+    } else {
+        row->exited = t;
+        row->exited_local = local;
+    }
+}
+
+void node_set_timer_at(struct node *n, double local_time, int timer_id) {
+    struct runtime *rt = n->rt;
+    double now = rt_clock_now(rt);
+    double ahead = local_time - (now + clock_offset(&rt->clock, now));
+    double lo = now, hi = now + 2 * ahead / (1 - CLOCK_MAX_SLEW); /* the clock runs >= 1/2 */
+    if (ahead <= 0) {
+        node_set_timer(n, 0, timer_id);
+        return;
+    }
+    for (int i = 0; i < 64; i++) { /* C(t) = t + offset(t) is increasing: bisect */
+        double mid = 0.5 * (lo + hi);
+        if (mid + clock_offset(&rt->clock, mid) < local_time)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    node_set_timer(n, hi - now, timer_id);
+}
