@@ -169,9 +169,10 @@ static int roles(struct node *n, struct dispatch *s, const struct config *cfg, c
         nodelist_parse(config_get(cfg, "dispatch", "clients"), N, s->is_client, why, sizeof why);
     if (nc < 0) return fail(err, errlen, cfg, "clients", why);
     int c = s->elected ? -1 : s->coordinator;
-    if (c >= 0 && (s->is_server[c] || s->is_client[c]))
-        return fail(err, errlen, cfg, s->is_server[c] ? "servers" : "clients",
-                    "lists the coordinator (node [dispatch] coordinator)");
+    if (c >= 0 && (s->is_server[c] || s->is_client[c])) {
+        snprintf(why, sizeof why, "lists node %d, the coordinator ([dispatch] coordinator)", c);
+        return fail(err, errlen, cfg, s->is_server[c] ? "servers" : "clients", why);
+    }
     for (int i = 0; i < N; i++)
         if (s->is_server[i] && s->is_client[i]) {
             snprintf(why, sizeof why, "node %d is also a server", i);
