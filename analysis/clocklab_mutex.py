@@ -6,7 +6,7 @@
       at saturation, with the theory lines; prints a Markdown table.
   clocklab_mutex.py rate FILE.h5... -o docs/mutex_rate.png
       mean response time (request to entry) against the request rate per
-      node; prints a Markdown table.
+      node, pooled over the runs (seeds) of a rate; prints a Markdown table.
 
 Theory (Coulouris et al., Distributed Systems, 5th ed., 15.2; Ricart &
 Agrawala 1981; Lamport 1978; Suzuki & Kasami 1985), with one-way delay T:
@@ -176,13 +176,16 @@ def scaling(paths, out):
 
 
 def rate(paths, out):
-    points = {}
+    pooled = {}  # (algorithm, rate) -> waits of every run (seed) with them
     for run in load(paths):
         a = run["attrs"]["algorithm"]
         s = entries(run)
-        wait = s["entered"] - s["requested"]
-        points.setdefault(a, []).append((request_rate(run), np.mean(wait), len(s),
-                                         one_way_delay(run), run["n"]))
+        key = (a, request_rate(run), one_way_delay(run), run["n"])
+        pooled.setdefault(key, []).append(s["entered"] - s["requested"])
+    points = {}
+    for (a, r, T, n), waits in pooled.items():
+        w = np.concatenate(waits)
+        points.setdefault(a, []).append((r, np.mean(w), len(w), T, n))
     fig, ax = plt.subplots(figsize=(7, 5))
     rates = sorted({p[0] for ps in points.values() for p in ps})
     for a in ALGORITHMS:
