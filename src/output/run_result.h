@@ -50,6 +50,9 @@ struct run_result {
     size_t nqueue;
     struct section_row *sections;
     size_t nsections;
+    /* fidelity/ */
+    struct fidelity_summary *fidelity; /* [N] */
+    double fidelity_threshold;         /* s: the warning threshold (fidelity.h) */
     /* results/ */
     int nresults;
     char result_name[REC_MAX_RESULTS][REC_RESULT_NAME];

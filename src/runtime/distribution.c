@@ -150,3 +150,18 @@ int dist_is_zero(const struct dist *d) {
     }
     return 0;
 }
+
+double dist_smallest_mean(const struct dist *d) {
+    switch (d->kind) {
+    case DIST_CONSTANT:
+    case DIST_EXPONENTIAL:
+        return d->a;
+    case DIST_UNIFORM:
+        return 0.5 * (d->a + d->b);
+    case DIST_LOGNORMAL:
+        return d->a * exp(0.5 * d->b * d->b);
+    case DIST_VALUES:
+        return dist_min(d);
+    }
+    return 0.0;
+}

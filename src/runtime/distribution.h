@@ -40,6 +40,11 @@ double dist_sample(const struct dist *d, gsl_rng *rng, int index);
 /* Smallest value the distribution can produce (0 for exponential/lognormal). */
 double dist_min(const struct dist *d);
 
+/* The mean of the distribution (s or plain), and for values() the smallest
+ * entry (each node draws its own entry every time): constant(x) x;
+ * uniform(a, b) (a+b)/2; exponential(m) m; lognormal(m, s) m*exp(s^2/2). */
+double dist_smallest_mean(const struct dist *d);
+
 /* Nonzero when every draw is 0 (no injected delay at all). */
 int dist_is_zero(const struct dist *d);
 
