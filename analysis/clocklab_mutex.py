@@ -113,9 +113,19 @@ def load(paths):
     return runs
 
 
+def print_lateness(runs):
+    """How well the machine kept these runs' timing (fidelity/), one line."""
+    values = [v for v in (ch5.lateness_p99(r) for r in runs) if v is not None]
+    if values:
+        print(f"\nworst p99 lateness of deliveries and timers per run (fidelity/): median "
+              f"{np.median(values) * 1e6:.0f} us, max {np.max(values) * 1e6:.0f} us over "
+              f"{len(values)} runs")
+
+
 def scaling(paths, out):
     rows = {}
-    for run in load(paths):
+    runs = load(paths)
+    for run in runs:
         a, n = run["attrs"]["algorithm"], run["n"]
         d = sync_delays(run)
         free = 0
@@ -173,11 +183,13 @@ def scaling(paths, out):
         cells = [f"{rows[(a, n)][1]:.2f}" if (a, n) in rows and np.isfinite(rows[(a, n)][1])
                  else "-" for a in ALGORITHMS]
         print(f"| {n} | " + " | ".join(cells) + " |")
+    print_lateness(runs)
 
 
 def rate(paths, out):
     pooled = {}  # (algorithm, rate) -> waits of every run (seed) with them
-    for run in load(paths):
+    runs = load(paths)
+    for run in runs:
         a = run["attrs"]["algorithm"]
         s = entries(run)
         key = (a, request_rate(run), one_way_delay(run), run["n"])
@@ -215,6 +227,7 @@ def rate(paths, out):
             p = [p for p in points.get(a, []) if p[0] == r]
             cells.append(f"{p[0][1] * 1e3:.1f} ms ({p[0][2]})" if p else "-")
         print(f"| {r:g} | " + " | ".join(cells) + " |")
+    print_lateness(runs)
 
 
 def main(argv=None):

@@ -14,7 +14,9 @@
       request the new coordinator dispatched, the longest time without any
       reply at the clients, the requests sent in between.
 
-Each prints a Markdown table on stdout. Sojourn and response statistics
+Each prints a Markdown table on stdout, with the worst p99 lateness of
+each run's deliveries and timers (fidelity/): how well the machine kept
+the run's timing. Sojourn and response statistics
 leave out the first WARMUP seconds and requests sent in the last TAIL
 seconds of a run (still in flight at the end).
 """
@@ -60,6 +62,15 @@ def steady(run):
     return t[(t["sent"] > WARMUP) & (t["sent"] < end - TAIL)]
 
 
+def lateness(runs):
+    """'median (max)' of the runs' worst p99 lateness in fidelity/ (us), or '-'."""
+    values = [ch5.lateness_p99(r) for r in runs]
+    values = [v for v in values if v is not None]
+    if not values:
+        return "-"
+    return f"{np.median(values) * 1e6:.0f} ({np.max(values) * 1e6:.0f})"
+
+
 def load_runs(paths):
     runs = []
     for path in paths:
@@ -90,7 +101,7 @@ def load(paths, out):
                          smean=np.mean(sojourn),
                          t50=cq.mmc_sojourn_quantile(0.5, lam, mu, c),
                          t99=cq.mmc_sojourn_quantile(0.99, lam, mu, c),
-                         tmean=cq.mmc_mean_sojourn(lam, mu, c)))
+                         tmean=cq.mmc_mean_sojourn(lam, mu, c), late=lateness([run])))
     rows.sort(key=lambda r: (r["c"], r["lam"]))
     fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
     colors = {c: plt.get_cmap("tab10").colors[k] for k, c in
@@ -119,13 +130,13 @@ def load(paths, out):
     plt.close(fig)
     print("| workers | utilization | arrivals/s per server | requests | sojourn p50 ms "
           "(M/M/c) | sojourn p99 ms (M/M/c) | mean sojourn ms (M/M/c) | response p50 ms | "
-          "response p99 ms |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "response p99 ms | p99 lateness us |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['c']} | {r['rho']:.1f} | {r['lam']:.0f} | {r['n']} | {r['s50'] * 1e3:.2f} "
               f"({r['t50'] * 1e3:.2f}) | {r['s99'] * 1e3:.1f} ({r['t99'] * 1e3:.1f}) | "
               f"{r['smean'] * 1e3:.2f} ({r['tmean'] * 1e3:.2f}) | {r['r50'] * 1e3:.2f} | "
-              f"{r['r99'] * 1e3:.1f} |")
+              f"{r['r99'] * 1e3:.1f} | {r['late'].split()[0]} |")
 
 
 # --------------------------------------------------------------------------
@@ -141,8 +152,8 @@ def policies(paths, out):
     colors = dict(zip(POLICIES, plt.get_cmap("tab10").colors))
     print("| policy | runs | mean sojourn ms | p99 sojourn ms | mean response ms | "
           "p99 response ms | requests per server (min-max share) | largest queue: mean "
-          "(min-max) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "(min-max) | p99 lateness us, median (max) over runs |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for k, p in enumerate(names):
         runs = by[p]
         sojourn = np.concatenate([steady(r)["finished"] - steady(r)["arrived"] for r in runs])
@@ -166,7 +177,7 @@ def policies(paths, out):
         print(f"| {p} | {len(runs)} | {np.mean(sojourn) * 1e3:.2f} | "
               f"{np.percentile(sojourn, 99) * 1e3:.1f} | {np.mean(response) * 1e3:.2f} | "
               f"{np.percentile(response, 99) * 1e3:.1f} | {shares.min():.3f}-{shares.max():.3f} | "
-              f"{np.mean(big):.1f} ({min(big)}-{max(big)}) |")
+              f"{np.mean(big):.1f} ({min(big)}-{max(big)}) | {lateness(runs)} |")
     cdf.set_xscale("log")
     cdf.set_xlabel("response time (ms)")
     cdf.set_ylabel("fraction of served requests")
@@ -201,8 +212,8 @@ def failover(paths, out):
     fig, ax = plt.subplots(figsize=(10, 4.8))
     print("| seed | crashed | new coordinator | crash to first dispatch ms | longest time "
           "without a reply ms | sent meanwhile | their mean response ms | served twice | "
-          "failed |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "failed | p99 lateness us |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     gaps = []
     for k, run in enumerate(runs):
         t = run["requests"]["table"]
@@ -228,7 +239,8 @@ def failover(paths, out):
               f"{(first - crash) * 1e3:.1f} | {silent * 1e3:.1f} | {len(meanwhile)} | "
               f"{np.mean(meanwhile['received'] - meanwhile['sent']) * 1e3:.1f} | "
               f"{int(np.sum(t['served'] > 1))} | "
-              f"{int(np.sum((t['status'] == 1) | (t['status'] == 2)))} |")
+              f"{int(np.sum((t['status'] == 1) | (t['status'] == 2)))} | "
+              f"{lateness([run]).split()[0]} |")
     print(f"\ncrash to first dispatch over {len(gaps)} runs: mean {np.mean(gaps) * 1e3:.1f} ms, "
           f"min {np.min(gaps) * 1e3:.1f}, max {np.max(gaps) * 1e3:.1f}")
     ax.set_yscale("log")
