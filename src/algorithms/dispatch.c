@@ -57,7 +57,6 @@
 #include "nodelist.h"
 
 #include <gsl/gsl_randist.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
