@@ -33,9 +33,7 @@ static void crash(struct runtime *rt, double recover) {
     rt->crashed = 1;
     if (isnan(rt->summary.crashed_at)) rt->summary.crashed_at = rt->now;
     rt->recover_at = recover;
-    for (int i = 0; i < rt->nlayers; i++)
-        for (int k = 0; k < NODE_MAX_TIMERS; k++)
-            rt->layers[i].timer_gen[k]++;
+    timers_clear(&rt->timers);
 }
 
 void rt_start_layers(struct runtime *rt) {
@@ -113,17 +111,15 @@ void rt_deliver(struct runtime *rt, const struct wire_header *h, const void *pay
 /* Fire up to max due timers. Returns the number fired. */
 static int fire_timers(struct runtime *rt, int max) {
     int fired = 0;
-    while (fired < max && heap_next_due(&rt->timers) <= rt->now && !rt->interrupted) {
-        struct timer_item it;
-        double due = heap_next_due(&rt->timers);
-        heap_pop(&rt->timers, &it, sizeof it);
-        struct layer *l = &rt->layers[it.layer];
-        if (it.gen != l->timer_gen[it.id] || rt->crashed) continue;
-        l->timer_gen[it.id]++; /* fired: no longer pending */
+    int layer, id;
+    double due;
+    while (fired < max && !rt->interrupted &&
+           timers_pop_due(&rt->timers, rt->now, &layer, &id, &due)) {
+        struct layer *l = &rt->layers[layer];
         rt_clock_now(rt);
         if (fidelity_timer(&rt->fidelity, rt->now - due)) rt_out_of_memory();
         rt->last_activity = rt->now;
-        l->alg->on_timer(&l->view, l->state, it.id);
+        l->alg->on_timer(&l->view, l->state, id);
         fired++;
     }
     return fired;
@@ -175,13 +171,13 @@ static int termination(struct runtime *rt) {
 
 /* Nothing to do now: poll, or sleep until MARGIN before the next due time. */
 static void idle(struct runtime *rt) {
-    double next = fmin(heap_next_due(&rt->timers), transport_next_due(rt));
+    double next = fmin(timers_next(&rt->timers), transport_next_due(rt));
     next = fmin(next, next_fault_time(rt));
     next = fmin(next, rt->duration > 0 ? rt->duration : rt->timeout);
     if (rt->waves.active) next = fmin(next, rt->now + WAVE_NAP + MARGIN);
     if (rt->npending) next = fmin(next, rt->now + PENDING_NAP + MARGIN);
     if (rt->now - rt->last_activity < SPIN || next - rt->now <= MARGIN) {
-        if (rt->size > 1) sched_yield(); /* ranks may share a core */
+        if (rt->wake.oversubscribed) sched_yield(); /* let the ranks sharing our core run */
         return;
     }
     double sleep = fmin(next - MARGIN - rt->now, fmin(wake_max_sleep(&rt->wake), SAFETY_SLEEP));

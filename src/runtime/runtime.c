@@ -109,7 +109,6 @@ static void teardown(struct runtime *rt) {
     }
     transport_free(rt);
     if (rt->wake.slot_of) wake_free(&rt->wake);
-    heap_free(&rt->timers);
     fidelity_free(&rt->fidelity);
     clock_free(&rt->clock);
     rec_free(&rt->rec);
@@ -180,6 +179,7 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         for (int j = 0; j < rt->layers[i].ntypes; j++)
             rt->type_names[k++] = rt->layers[i].alg->message_types[j];
     fidelity_init(&rt->fidelity);
+    timers_clear(&rt->timers);
     rt->trace = config_bool(cfg, "experiment", "trace");
     rt->duration = config_time(cfg, "experiment", "duration");
     rt->timeout = config_time(cfg, "experiment", "timeout");
