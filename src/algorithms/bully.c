@@ -13,6 +13,14 @@
  * A recovering node holds an election. A COORDINATOR from a lower id than
  * one's own is answered by an election (the higher node bullies).
  *
+ * One refinement: a coordinator that receives ELECTION answers OK and tells
+ * only that sender that it is the coordinator. Holding a new election there
+ * would announce COORDINATOR to every lower node again: with n nodes
+ * starting an election at once, the highest one would receive up to n-1
+ * ELECTIONs and send (n-1)^2 COORDINATORs to nodes that already know it.
+ * The counts below are unchanged: in them the new coordinator is still
+ * holding its election when the other ELECTIONs arrive.
+ *
  * Worst case (ids by rank, the highest crashed, the lowest detects, every
  * live node holds one election): n(n-1)/2 ELECTION, (n-1)(n-2)/2 OK and
  * n-2 COORDINATOR messages. */
@@ -112,7 +120,10 @@ static void on_message(struct node *n, void *state, const struct message *m) {
     switch (m->type) {
     case ELECTION:
         node_send(n, m->src, OK, NULL, 0);
-        hold_election(n, s);
+        if (node_leader(n) == node_id(n) && !s->electing)
+            node_send(n, m->src, COORDINATOR, NULL, 0);
+        else
+            hold_election(n, s);
         break;
     case OK:
         if (!s->electing) break;

@@ -142,17 +142,26 @@ static int locally_done(const struct runtime *rt) {
  * was done at once, and the run ends. A stop request or the timeout joins a
  * wave at once and ends the run at that wave on every rank. Returns 1 when
  * the run ends. */
+static int wave_eligible(const struct runtime *rt) {
+    return (locally_done(rt) && transport_next_due(rt) == INFINITY) || rt->interrupted ||
+           rt->timed_out;
+}
+
+static void start_wave(struct runtime *rt) {
+    struct waves *w = &rt->waves;
+    w->mine[0] = (long long)rt->mpi_sent;
+    w->mine[1] = (long long)rt->mpi_received;
+    w->mine[2] = rt->interrupted;
+    w->mine[3] = rt->timed_out;
+    MPI_Iallreduce(w->mine, w->result, 4, MPI_LONG_LONG, MPI_SUM, rt->comm, &w->req);
+    w->active = 1;
+}
+
 static int termination(struct runtime *rt) {
     struct waves *w = &rt->waves;
     if (!w->active) {
-        int idle = locally_done(rt) && transport_next_due(rt) == INFINITY;
-        if (!idle && !rt->interrupted && !rt->timed_out) return 0;
-        w->mine[0] = (long long)rt->mpi_sent;
-        w->mine[1] = (long long)rt->mpi_received;
-        w->mine[2] = rt->interrupted;
-        w->mine[3] = rt->timed_out;
-        MPI_Iallreduce(w->mine, w->result, 4, MPI_LONG_LONG, MPI_SUM, rt->comm, &w->req);
-        w->active = 1;
+        if (!wave_eligible(rt)) return 0;
+        start_wave(rt);
     }
     int complete = 0;
     MPI_Test(&w->req, &complete, MPI_STATUS_IGNORE);
@@ -166,11 +175,27 @@ static int termination(struct runtime *rt) {
     w->prev[0] = w->result[0];
     w->prev[1] = w->result[1];
     w->have_prev = 1;
+    if (wave_eligible(rt)) start_wave(rt); /* the next wave at once: the others are in it */
     return 0;
+}
+
+/* Tuning knobs for measurement only (microseconds): CLOCKLAB_SPIN, CLOCKLAB_MARGIN. */
+static double knob(const char *name, double dflt) {
+    const char *e = getenv(name);
+    return e ? atof(e) * 1e-6 : dflt;
 }
 
 /* Nothing to do now: poll, or sleep until MARGIN before the next due time. */
 static void idle(struct runtime *rt) {
+    static double SPIN_ = -1, MARGIN_ = -1;
+    if (SPIN_ < 0) {
+        SPIN_ = knob("CLOCKLAB_SPIN", SPIN);
+        MARGIN_ = knob("CLOCKLAB_MARGIN", MARGIN);
+    }
+#undef SPIN
+#undef MARGIN
+#define SPIN SPIN_
+#define MARGIN MARGIN_
     double next = fmin(timers_next(&rt->timers), transport_next_due(rt));
     next = fmin(next, next_fault_time(rt));
     next = fmin(next, rt->duration > 0 ? rt->duration : rt->timeout);
@@ -194,6 +219,8 @@ static void idle(struct runtime *rt) {
     }
     wake_wait(&rt->wake, seen, sleep);
 }
+#undef SPIN
+#undef MARGIN
 
 void rt_event_loop(struct runtime *rt) {
     rt_clock_now(rt);
