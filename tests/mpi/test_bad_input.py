@@ -82,7 +82,7 @@ class BadInput(unittest.TestCase):
 
     def test_unknown_section(self):
         cfg = self.write("[experiment]\nalgorithm = berkeley\n\n[clocks]\noffset = 0\n")
-        self.refused([cfg], "bad.ini:5", "[clocks]")
+        self.refused([cfg], "bad.ini:4", "[clocks]")
 
     def test_bad_unit(self):
         cfg = self.write("[experiment]\nduration = 2 parsecs\n")
