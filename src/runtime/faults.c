@@ -42,7 +42,7 @@ static int parse_event(const char *item, struct crash_event *ev, char *err, size
     /* The recovery separator is a '-' whose previous non-space character is
      * the unit letter 's' of the crash time. */
     char *dash = NULL;
-    for (char *p = times + 1; *p && !dash; p++) {
+    for (char *p = times[0] ? times + 1 : times; *p && !dash; p++) {
         if (*p != '-') continue;
         char *b = p - 1;
         while (b > times && isspace((unsigned char)*b))

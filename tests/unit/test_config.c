@@ -304,6 +304,8 @@ static void crash_schedules(void **st) {
     assert_int_equal(faults_parse("7@2s-1s", &s, err, sizeof err), -1);
     assert_int_equal(faults_parse("seven@1s", &s, err, sizeof err), -1);
     assert_int_equal(faults_parse("7@1s@2s", &s, err, sizeof err), -1);
+    assert_int_equal(faults_parse("1@", &s, err, sizeof err), -1); /* found by the fuzzer */
+    assert_int_equal(faults_parse("1@ ", &s, err, sizeof err), -1);
     assert_int_equal(faults_parse("7@1e-3s", &s, err, sizeof err), 0);
     assert_near(s.ev[0].at, 1e-3, 1e-18);
     char many[1024] = "";
