@@ -235,7 +235,9 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
         key = "trace";
     } else if (parts[2] > parts[0] && parts[2] > parts[1]) {
         section = s.key ? s.section : "experiment";
-        key = s.key ? s.key : "duration";
+        key = s.key                                            ? s.key
+              : config_time(cfg, "experiment", "duration") > 0 ? "duration"
+                                                               : "timeout";
     }
     format_bytes(s.memory, have, sizeof have);
     if (strcmp(setting, "auto") == 0) {
@@ -248,8 +250,9 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
     snprintf(why, sizeof why,
              "run '%s' on %d nodes would record %.3g clock samples, %.3g events and %.3g clock "
              "rounds: about %s of memory, more than [experiment] max_memory (%s); change %s, "
-             "shorten [experiment] duration or raise max_memory",
-             plan->algorithm, nodes, s.samples, s.events, s.rounds, have, max, key);
+             "shorten [experiment] %s or raise max_memory",
+             plan->algorithm, nodes, s.samples, s.events, s.rounds, have, max, key,
+             config_time(cfg, "experiment", "duration") > 0 ? "duration" : "timeout");
     return fail(cfg, section, key, err, n, why);
 }
 
