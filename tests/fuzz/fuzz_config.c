@@ -51,8 +51,7 @@ static void scalar_parsers(const char *s, int nodes) {
     if (parse_time(s, &v, err, sizeof err) == 0) {
         oracle(isfinite(v), "parse_time gave a non-finite value", s);
         snprintf(again, sizeof again, "%.17gs", v);
-        oracle(parse_time(again, &w, err, sizeof err) == 0 && w == v, "time does not read back",
-               s);
+        oracle(parse_time(again, &w, err, sizeof err) == 0 && w == v, "time does not read back", s);
     }
     if (parse_real(s, 1, &v, err, sizeof err) == 0) {
         oracle(isfinite(v), "parse_real gave a non-finite value", s);

