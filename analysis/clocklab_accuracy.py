@@ -14,7 +14,9 @@ For every run of a clocklab/1 file prints one line:
   estimate errs by at most RTT_i/2 - d_min, so two corrected clocks differ
   by at most the two largest such terms (Gusella & Zatti 1989), plus the
   relative drift accumulated since that round;
-- every run: messages sent by type.
+- every run: how well the runtime kept time (fidelity/: lateness of
+  deliveries and timers, and whether it is within the run's threshold), and
+  messages sent by type.
 """
 
 import argparse
@@ -108,6 +110,9 @@ def describe(run):
             parts.append(cristian_line(run, cfg, dmin))
         elif alg == "berkeley":
             parts.append(berkeley_line(run, dmin))
+    timing = ch.fidelity_text(run)
+    if timing:
+        parts.append(timing)
     msgs = run["messages"]
     if msgs is not None:
         counts = msgs["sent"].sum(axis=0)

@@ -167,8 +167,11 @@ def read_run(f, name, events=False):
     - ``election``: ids [N] i4, leader [N] i4 (-1 none), decided_at [N] s,
       history [H] structured (node, time s, leader).
     - ``events``: table [E] structured (node, seq, kind int 0..3, peer,
-      type, msg, lamport, local_time s, time s), vector [E,N] u4 -- loaded
+      type, msg, lamport, local_time s, time s, due s), vector [E,N] u4 -- loaded
       only when ``events=True`` (traces can be large), else ``None``.
+    - ``fidelity``: how well the runtime kept time: delivery_p50/p99/max,
+      timer_p50/p99/max, cpu_time [N] s, deliveries, timers [N] counts and
+      the warning ``threshold`` (s); absent from files of older versions.
     - ``results``: {name: [N] f8} per-node results (NaN where a node
       recorded nothing), e.g. raffle_winner, or a Lamport run's rate and max_queue.
     """
@@ -184,7 +187,15 @@ def read_run(f, name, events=False):
                      if events and "events" in g else None)
     run["results"] = ({key: np.asarray(g["results"][key][()], float) for key in g["results"]}
                       if "results" in g else None)
+    run["fidelity"] = _read_fidelity(g["fidelity"]) if "fidelity" in g else None
     return run
+
+
+def _read_fidelity(group):
+    """fidelity/ as a dict of [N] arrays plus the scalar ``threshold`` (s)."""
+    out = {key: np.asarray(group[key][()]) for key in group}
+    out["threshold"] = float(group.attrs.get("threshold", float("nan")))
+    return out
 
 
 def read_runs(path, events=False):
@@ -487,13 +498,54 @@ def queue_lengths(run):
     return out
 
 
+def lateness_p99(run):
+    """Worst p99 lateness of the run (s): the largest per-node p99 of
+    deliveries and of timers in fidelity/; ``None`` without that group."""
+    fid = run.get("fidelity")
+    if not fid:
+        return None
+    values = np.concatenate([fid["delivery_p99"], fid["timer_p99"]])
+    values = values[np.isfinite(values)]
+    return float(values.max()) if len(values) else None
+
+
+def timing_trusted(run):
+    """False when the worst p99 lateness is above the run's fidelity
+    threshold (the machine was too loaded); ``None`` without fidelity/."""
+    p99 = lateness_p99(run)
+    if p99 is None:
+        return None
+    return bool(p99 <= run["fidelity"]["threshold"])
+
+
+def fidelity_text(run):
+    """One line on how well the run kept time, or ``None`` without fidelity/."""
+    fid = run.get("fidelity")
+    if not fid:
+        return None
+
+    def worst(key):
+        v = fid[key][np.isfinite(fid[key])]
+        return float(v.max()) * 1e6 if len(v) else float("nan")
+
+    trusted = timing_trusted(run)
+    return ("lateness (worst node): deliveries p50 %.1f / p99 %.1f / max %.1f us, timers p50 "
+            "%.1f / p99 %.1f / max %.1f us; CPU %.3f s over all ranks; %s %.0f us" %
+            (worst("delivery_p50"), worst("delivery_p99"), worst("delivery_max"),
+             worst("timer_p50"), worst("timer_p99"), worst("timer_max"),
+             float(np.sum(fid["cpu_time"])),
+             "within the threshold" if trusted else "NOT TRUSTED: p99 above the threshold",
+             fid["threshold"] * 1e6))
+
+
 def summary(run):
     """Return the summary numbers of a run as a dict.
 
     Keys: run, algorithm, family, nodes, status, final_skew (s),
     max_abs_offset (s), messages (int), leader (int), winner (int, or a
-    tuple when nodes disagree; see :func:`raffle_winner`) -- ``None`` where
-    the run has no data for it.
+    tuple when nodes disagree; see :func:`raffle_winner`), lateness_p99 (s,
+    :func:`lateness_p99`), trusted (bool, :func:`timing_trusted`) --
+    ``None`` where the run has no data for it.
     """
     attrs = run["attrs"]
     return {
@@ -507,4 +559,6 @@ def summary(run):
         "messages": total_messages(run),
         "leader": leader(run),
         "winner": raffle_winner(run),
+        "lateness_p99": lateness_p99(run),
+        "trusted": timing_trusted(run),
     }

@@ -15,7 +15,9 @@ For every run of every file, writes into the output directory:
                                    (logical-clock runs with events/)
 
 and prints one summary row per run on stdout (winner: the raffle winner of
-a totally-ordered-multicast run, "a/b" when the nodes disagree). Exits with
+a totally-ordered-multicast run, "a/b" when the nodes disagree;
+lateness_p99_us: the worst p99 lateness of deliveries and timers from
+fidelity/, and timing "NOT TRUSTED" when it is above the run's threshold). Exits with
 status 1 and one message when a file is missing or not a clocklab/1 file;
 nothing is written in that case.
 
@@ -60,6 +62,8 @@ COLUMNS = [  # (header, key, formatter)
     ("messages", "messages", str),
     ("leader", "leader", str),
     ("winner", "winner", lambda v: "/".join(map(str, v)) if isinstance(v, tuple) else str(v)),
+    ("lateness_p99_us", "lateness_p99", lambda v: f"{v * 1e6:.1f}"),
+    ("timing", "trusted", lambda v: "ok" if v else "NOT TRUSTED"),
 ]
 
 
@@ -73,7 +77,8 @@ def format_table(rows):
     cells = [[("-" if row.get(key) is None else fmt(row[key])) for _, key, fmt in COLUMNS]
              for row in rows]
     widths = [max(len(str(c)) for c in column) for column in zip(header, *cells)]
-    numeric = {"nodes", "final_skew_ms", "max_abs_offset_ms", "messages", "leader", "winner"}
+    numeric = {"nodes", "final_skew_ms", "max_abs_offset_ms", "messages", "leader", "winner",
+               "lateness_p99_us", "timing"}
 
     def line(values):
         parts = [v.rjust(w) if h in numeric else v.ljust(w)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <math.h>
 #include <mpi.h>
 #include <signal.h>
 #include <stdio.h>
@@ -262,6 +263,32 @@ static void catch_stop_signals(void) {
     sigaction(SIGINT, &sa, NULL);
 }
 
+/* Worst p99 lateness over the nodes, deliveries and timers (s; NaN: none). */
+static double worst_p99(const struct run_result *r) {
+    double worst = NAN;
+    for (int k = 0; r->fidelity && k < r->nodes; k++) {
+        double d = r->fidelity[k].delivery_p99, t = r->fidelity[k].timer_p99;
+        if (!isnan(d) && !(d <= worst)) worst = d;
+        if (!isnan(t) && !(t <= worst)) worst = t;
+    }
+    return worst;
+}
+
+/* Rank 0's line for a finished run, and a warning when its timing is not to
+ * be trusted (fidelity.h). */
+static void report_run(const struct run_result *r, const struct run_plan *p, int i, int nplans) {
+    double p99 = worst_p99(r);
+    printf("clocklab: run %d/%d %s: %d nodes, seed %lu, %s, %.2f s, lateness p99 %.0f us\n", i + 1,
+           nplans, p->algorithm, r->nodes, p->seed, r->status, r->wall_time, p99 * 1e6);
+    fflush(stdout);
+    if (p99 > r->fidelity_threshold)
+        fprintf(stderr,
+                "clocklab: warning: run %d: p99 lateness %.0f us is above %.0f us (10%% of the "
+                "smallest mean delay, or 100 us without delay): the machine was too loaded to "
+                "trust this run's timing (fidelity/ in the file)\n",
+                i + 1, p99 * 1e6, r->fidelity_threshold * 1e6);
+}
+
 static int run_all(const struct cli *c, struct run_plan *plans, int nplans) {
     int failed = 0;
     char err[ERR_LEN];
@@ -282,9 +309,7 @@ static int run_all(const struct cli *c, struct run_plan *plans, int nplans) {
             if (wrc)
                 report(err);
             else
-                printf("clocklab: run %d/%d %s: %d nodes, seed %lu, %s, %.2f s\n", i + 1, nplans,
-                       plans[i].algorithm, size_, plans[i].seed, res.status, res.wall_time);
-            fflush(stdout);
+                report_run(&res, &plans[i], i, nplans);
             if (strcmp(res.status, "failed") == 0) failed = 1;
         }
         MPI_Bcast(&wrc, 1, MPI_INT, 0, MPI_COMM_WORLD);

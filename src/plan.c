@@ -195,12 +195,13 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
         out->rounds += e.rounds;
         if (e.vectors) vector_events += e.events;
         if (trace && !a->records_events) out->traced += 2.0 * e.messages; /* send + receive */
+        out->timing += (e.messages + e.timers) * sizeof(double);
     }
     out->events += out->traced;
     out->bytes = out->samples * (nodes + 1.0) * sizeof(double) +
                  out->events * sizeof(struct event_row) + vector_events * nodes * sizeof(uint32_t) +
                  out->rounds * sizeof(struct round_row);
-    out->memory = 2.0 * out->bytes;
+    out->memory = 2.0 * out->bytes + out->timing;
 }
 
 static void format_bytes(double b, char *out, size_t n) {
@@ -226,9 +227,9 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
     plan_size(plan, nodes, &s);
     if (s.memory <= limit) return 0;
     /* Name the key behind the largest part. */
-    double parts[3] = {
-        s.samples * (nodes + 1.0) * sizeof(double), s.traced * sizeof(struct event_row),
-        s.bytes - s.samples * (nodes + 1.0) * sizeof(double) - s.traced * sizeof(struct event_row)};
+    double samples = 2.0 * s.samples * (nodes + 1.0) * sizeof(double),
+           traced = 2.0 * s.traced * sizeof(struct event_row);
+    double parts[3] = {samples, traced, s.memory - samples - traced};
     const char *section = "clock", *key = "sample_interval";
     if (parts[1] > parts[0] && parts[1] >= parts[2]) {
         section = "experiment";

@@ -37,8 +37,10 @@ struct plan_size {
     double traced;  /* of which from trace = on */
     double rounds;  /* clock/rounds rows */
     double bytes;   /* the recording's size */
+    double timing;  /* the lateness of every delivery and timer, kept by the
+                       ranks for fidelity/ (bytes) */
     double memory;  /* memory it takes: the recording twice (the ranks' parts
-                       and rank 0's gathered copy) */
+                       and rank 0's gathered copy), and the timing */
     /* The algorithm key behind most of the algorithms' own records, or NULL. */
     const char *section, *key;
 };

@@ -11,7 +11,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 out=$(mktemp -d)
 mpirun -n 2 build/mpi_pingpong "$samples"
-mpirun -n 2 build/clocklab /dev/null -o "$out/pingpong.h5" \
+mpirun -n 2 "${CLOCKLAB_BINARY:-build/clocklab}" /dev/null -o "$out/pingpong.h5" \
     --set experiment.algorithm=cristian --set experiment.duration=0 \
     --set experiment.trace=on --set cristian.rounds=1 --set cristian.samples="$samples" \
     --set network.delay=0 >/dev/null

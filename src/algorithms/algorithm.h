@@ -19,6 +19,7 @@ struct record_estimate {
     double messages; /* messages sent by all nodes (events/ rows when trace = on) */
     double events;   /* events/table rows the algorithm records itself */
     double rounds;   /* clock/rounds rows */
+    double timers;   /* timer firings of all nodes (each rank keeps their lateness) */
     int vectors;     /* its events carry a vector clock (nodes u32 each) */
     const char *key; /* key of its section that sets the rate (e.g. "period"), or NULL */
 };

@@ -242,6 +242,7 @@ static void estimate(const struct config *cfg, int nodes, double seconds, int cr
                                  config_int(cfg, "berkeley", "rounds"));
     out->messages = 3.0 * (nodes - 1) * r;
     out->rounds = (double)nodes * r;
+    out->timers = 2.0 * nodes * r; /* the period, and the master's collection timeout */
     out->key = "period";
 }
 

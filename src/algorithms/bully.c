@@ -194,6 +194,7 @@ static void estimate(const struct config *cfg, int nodes, double seconds, int cr
     out->messages = (1.0 + 2.0 * crashes) * n * n;
     if (heartbeat > 0) {
         out->messages += 2.0 * n * algorithm_repeats(seconds, heartbeat, 0);
+        out->timers = 2.0 * n * algorithm_repeats(seconds, heartbeat, 0);
         out->key = "heartbeat";
     }
 }

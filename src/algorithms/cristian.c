@@ -185,6 +185,7 @@ static void estimate(const struct config *cfg, int nodes, double seconds, int cr
                                  config_int(cfg, "cristian", "rounds"));
     out->messages = 2.0 * (double)config_int(cfg, "cristian", "samples") * (nodes - 1) * r;
     out->rounds = (double)(nodes - 1) * r;
+    out->timers = ((double)config_int(cfg, "cristian", "samples") + 1.0) * (nodes - 1) * r;
     out->key = "period";
 }
 

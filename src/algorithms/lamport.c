@@ -250,6 +250,7 @@ static void estimate(const struct config *cfg, int nodes, double seconds, int cr
     double n = nodes;
     out->messages = n * ticks * (0.2 + 0.1 * (n - 1));
     out->events = n * ticks * (1.0 + 0.1 * (n - 1));
+    out->timers = n * ticks;
     out->key = "rate";
 }
 

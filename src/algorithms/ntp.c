@@ -227,6 +227,7 @@ static void estimate(const struct config *cfg, int nodes, double seconds, int cr
                                  config_int(cfg, "ntp", "polls"));
     out->messages = 2.0 * (nodes - 1) * r;
     out->rounds = (double)(nodes - 1) * r;
+    out->timers = (double)nodes * r;
     out->key = "poll";
 }
 

@@ -284,6 +284,7 @@ static void estimate(const struct config *cfg, int nodes, double seconds, int cr
     double n = nodes, tickets = n * (double)config_int(cfg, "tom", "tickets");
     out->messages = tickets * n * (n - 1);
     out->events = 2.0 * out->messages + tickets * n;
+    out->timers = tickets;
     out->key = "tickets";
 }
 

@@ -214,6 +214,7 @@ static void estimate(const struct config *cfg, int nodes, double seconds, int cr
     double hops = config_int(cfg, "vector", "relay") >= 0 ? 2.0 : 1.0;
     out->messages = nodes * per_client * hops;
     out->events = nodes * per_client * (1.0 + 2.0 * hops);
+    out->timers = nodes * per_client;
     out->vectors = 1;
     out->key = "interval";
 }

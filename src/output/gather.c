@@ -38,15 +38,17 @@ static int gather_bytes(MPI_Comm comm, const void *buf, size_t nbytes, void **ou
 }
 
 int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct recorder *rec,
-               const double *offsets, size_t nsamples, struct run_result *out) {
+               const struct fidelity_summary *fidelity, const double *offsets, size_t nsamples,
+               struct run_result *out) {
     int rank, size;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
     size_t total = 0;
-    void *sums = NULL, *offs = NULL, *counters = NULL, *rounds = NULL, *hist = NULL, *events = NULL,
-         *vectors = NULL, *results = NULL;
+    void *fid = NULL, *sums = NULL, *offs = NULL, *counters = NULL, *rounds = NULL, *hist = NULL,
+         *events = NULL, *vectors = NULL, *results = NULL;
     int rc = 0;
     rc |= gather_bytes(comm, mine, sizeof *mine, &sums, &total);
+    rc |= gather_bytes(comm, fidelity, sizeof *fidelity, &fid, &total);
     rc |= gather_bytes(comm, offsets, nsamples * sizeof(double), &offs, &total);
     size_t t = (size_t)rec->ntypes;
     uint64_t *cnt = malloc(4 * (t ? t : 1) * sizeof *cnt);
@@ -83,6 +85,7 @@ int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct reco
     rc |= gather_bytes(comm, &res, sizeof res, &results, &total);
     if (rank != 0) return 0;
 
+    out->fidelity = fid;
     size_t n = (size_t)size;
     out->nodes = size;
     out->ntypes = rec->ntypes;
@@ -164,6 +167,7 @@ int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct reco
 
 void run_result_free(struct run_result *r) {
     free(r->config_text);
+    free(r->fidelity);
     free((void *)r->type_names);
     free(r->initial_offset);
     free(r->drift);

@@ -14,11 +14,12 @@ struct node_summary {
     char label[LABEL_LEN];
 };
 
-/* Collective over comm. Every rank passes its summary, recorder and its
+/* Collective over comm. Every rank passes its summary, recorder, fidelity and its
  * offsets at the nsamples common sample times (offsets may be NULL when
  * nsamples is 0). On rank 0, fills the per-node arrays of out (its attribute
  * fields are left as they are). Returns 0, or -1 on no memory (on rank 0). */
 int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct recorder *rec,
-               const double *offsets, size_t nsamples, struct run_result *out);
+               const struct fidelity_summary *fidelity, const double *offsets, size_t nsamples,
+               struct run_result *out);
 
 #endif

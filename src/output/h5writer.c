@@ -1,6 +1,7 @@
 #include "h5writer.h"
 
 #include <hdf5.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,12 +196,51 @@ static int write_events(hid_t run, const struct run_result *r) {
     H5Tinsert(t, "lamport", HOFFSET(struct event_row, lamport), H5T_NATIVE_UINT64);
     H5Tinsert(t, "local_time", HOFFSET(struct event_row, local_time), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "time", HOFFSET(struct event_row, time), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "due", HOFFSET(struct event_row, due), H5T_NATIVE_DOUBLE);
     int rc = dataset(g, "table", t, r->nevents, 0, r->events, "s");
     if (r->vectors)
         rc |=
             dataset(g, "vector", H5T_NATIVE_UINT32, r->nevents, (size_t)r->nodes, r->vectors, NULL);
     H5Tclose(t);
     H5Tclose(kind);
+    H5Gclose(g);
+    return rc;
+}
+
+/* fidelity/: one dataset [N] per figure, rows by node. */
+static int write_fidelity(hid_t run, const struct run_result *r) {
+    size_t n = (size_t)r->nodes;
+    hid_t g = H5Gcreate2(run, "fidelity", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return -1;
+    double *v = malloc(n * sizeof *v + 1);
+    uint64_t *c = malloc(n * sizeof *c + 1);
+    int rc = v && c ? 0 : -1;
+    static const struct {
+        const char *name;
+        size_t offset;
+    } figures[] = {
+        {"delivery_p50", offsetof(struct fidelity_summary, delivery_p50)},
+        {"delivery_p99", offsetof(struct fidelity_summary, delivery_p99)},
+        {"delivery_max", offsetof(struct fidelity_summary, delivery_max)},
+        {"timer_p50", offsetof(struct fidelity_summary, timer_p50)},
+        {"timer_p99", offsetof(struct fidelity_summary, timer_p99)},
+        {"timer_max", offsetof(struct fidelity_summary, timer_max)},
+        {"cpu_time", offsetof(struct fidelity_summary, cpu_time)},
+    };
+    for (size_t k = 0; rc == 0 && k < sizeof figures / sizeof figures[0]; k++) {
+        for (size_t i = 0; i < n; i++)
+            memcpy(&v[i], (const char *)&r->fidelity[i] + figures[k].offset, sizeof(double));
+        rc |= dataset(g, figures[k].name, H5T_NATIVE_DOUBLE, n, 0, v, "s");
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        c[i] = r->fidelity[i].deliveries;
+    if (rc == 0) rc |= dataset(g, "deliveries", H5T_NATIVE_UINT64, n, 0, c, NULL);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        c[i] = r->fidelity[i].timers;
+    if (rc == 0) rc |= dataset(g, "timers", H5T_NATIVE_UINT64, n, 0, c, NULL);
+    if (rc == 0) rc |= attr_num(g, "threshold", H5T_NATIVE_DOUBLE, &r->fidelity_threshold);
+    free(v);
+    free(c);
     H5Gclose(g);
     return rc;
 }
@@ -244,6 +284,7 @@ int h5_write_run(const char *path, const struct run_result *r, char *err, size_t
         if (r->has_election) rc |= write_election(run, r);
         if (r->has_events) rc |= write_events(run, r);
         if (r->nresults) rc |= write_results(run, r);
+        if (r->fidelity) rc |= write_fidelity(run, r);
         H5Gclose(run);
     }
     H5Fflush(f, H5F_SCOPE_GLOBAL);

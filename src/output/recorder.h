@@ -26,6 +26,15 @@ struct event_row { /* events/table */
     int32_t peer, type;
     uint64_t msg, lamport;
     double local_time, time;
+    double due; /* the message's due time (SEND, RECEIVE), NaN otherwise or when lost */
+};
+
+/* fidelity/: how well one rank kept time in a run (runtime/fidelity.h). */
+struct fidelity_summary {
+    double delivery_p50, delivery_p99, delivery_max; /* s, NaN without deliveries */
+    double timer_p50, timer_p99, timer_max;          /* s, NaN without timers */
+    uint64_t deliveries, timers;
+    double cpu_time; /* s of user + system CPU time of the rank during the run */
 };
 
 /* A growable array of fixed-size elements. */

@@ -42,6 +42,9 @@ struct run_result {
     struct event_row *events;
     size_t nevents;
     uint32_t *vectors; /* [E,N] or NULL */
+    /* fidelity/ */
+    struct fidelity_summary *fidelity; /* [N] */
+    double fidelity_threshold;         /* s: the warning threshold (fidelity.h) */
     /* results/ */
     int nresults;
     char result_name[REC_MAX_RESULTS][REC_RESULT_NAME];

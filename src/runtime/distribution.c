@@ -252,3 +252,9 @@ void dist_mean_range(const struct dist *d, double *lo, double *hi) {
     }
     *lo = *hi = 0.0;
 }
+
+double dist_smallest_mean(const struct dist *d) {
+    double lo, hi;
+    dist_mean_range(d, &lo, &hi);
+    return lo;
+}

@@ -50,6 +50,11 @@ double dist_max(const struct dist *d);
  * Distributions vol. 1, ch. 14). */
 void dist_mean_range(const struct dist *d, double *lo, double *hi);
 
+/* The mean of the distribution (s or plain), and for values() the smallest
+ * entry (each node draws its own entry every time): constant(x) x;
+ * uniform(a, b) (a+b)/2; exponential(m) m; lognormal(m, s) m*exp(s^2/2). */
+double dist_smallest_mean(const struct dist *d);
+
 /* Nonzero when every draw is 0 (no injected delay at all). */
 int dist_is_zero(const struct dist *d);
 

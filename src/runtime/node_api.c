@@ -5,11 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void out_of_memory(void) {
-    fprintf(stderr, "clocklab: out of memory\n");
-    MPI_Abort(MPI_COMM_WORLD, 1);
-}
-
 int node_id(const struct node *n) {
     return n->rt->rank;
 }
@@ -51,7 +46,7 @@ static void record_round(struct runtime *rt, double t, double delta,
                             clock_offset(&rt->clock, t),
                             delta,
                             (int8_t)(info->excluded ? 1 : 0)};
-    if (vec_push(&rt->rec.rounds, &row)) out_of_memory();
+    if (vec_push(&rt->rec.rounds, &row)) rt_out_of_memory();
 }
 
 void node_clock_step(struct node *n, double delta, const struct round_info *info) {
@@ -62,7 +57,7 @@ void node_clock_slew(struct node *n, double delta, double span, const struct rou
     struct runtime *rt = n->rt;
     double t = rt_clock_now(rt);
     record_round(rt, t, delta, info);
-    if (clock_slew(&rt->clock, t, delta, span)) out_of_memory();
+    if (clock_slew(&rt->clock, t, delta, span)) rt_out_of_memory();
 }
 
 uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_t len) {
@@ -71,6 +66,11 @@ uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_
     if (dst < 0 || dst >= rt->size || dst == rt->rank || type < 0 || type >= l->ntypes) {
         fprintf(stderr, "clocklab: %s on node %d sent type %d to node %d: not allowed\n",
                 l->alg->name, rt->rank, type, dst);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    if (sizeof(struct wire_header) + len > WIRE_MAX) {
+        fprintf(stderr, "clocklab: %s on node %d sent a %zu-byte message; at most %zu bytes\n",
+                l->alg->name, rt->rank, len, WIRE_MAX - sizeof(struct wire_header));
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     if (rt->crashed || rt->stopped) return 0;
@@ -90,14 +90,13 @@ void node_set_timer(struct node *n, double after, int timer_id) {
         fprintf(stderr, "clocklab: timer id %d out of range\n", timer_id);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    struct layer *l = &rt->layers[n->layer];
-    struct timer_item it = {n->layer, timer_id, ++l->timer_gen[timer_id]};
-    if (heap_push(&rt->timers, rt_clock_now(rt) + (after > 0 ? after : 0), &it, sizeof it))
-        out_of_memory();
+    if (rt->crashed) return;
+    timers_set(&rt->timers, n->layer, timer_id, rt_clock_now(rt) + (after > 0 ? after : 0));
 }
 
 void node_cancel_timer(struct node *n, int timer_id) {
-    if (timer_id >= 0 && timer_id < NODE_MAX_TIMERS) n->rt->layers[n->layer].timer_gen[timer_id]++;
+    if (timer_id >= 0 && timer_id < NODE_MAX_TIMERS)
+        timers_cancel(&n->rt->timers, n->layer, timer_id);
 }
 
 void node_done(struct node *n) {
@@ -112,11 +111,11 @@ void node_set_leader(struct node *n, int leader) {
     rt->summary.leader = leader;
     rt->summary.decided_at = t;
     struct history_row row = {rt->rank, t, leader};
-    if (vec_push(&rt->rec.history, &row)) out_of_memory();
+    if (vec_push(&rt->rec.history, &row)) rt_out_of_memory();
 }
 
 static void record_row(struct runtime *rt, enum event_kind kind, int peer, int global_type,
-                       uint64_t msg, uint64_t lamport, const uint32_t *vector) {
+                       uint64_t msg, uint64_t lamport, double due, const uint32_t *vector) {
     double t = rt_clock_now(rt);
     struct event_row row = {rt->rank,
                             rt->event_seq++,
@@ -126,19 +125,26 @@ static void record_row(struct runtime *rt, enum event_kind kind, int peer, int g
                             msg,
                             lamport,
                             clock_read(&rt->clock, t),
-                            t};
-    if (rec_event(&rt->rec, &row, vector)) out_of_memory();
+                            t,
+                            due};
+    if (rec_event(&rt->rec, &row, vector)) rt_out_of_memory();
 }
 
 void rt_trace(struct runtime *rt, enum event_kind kind, int peer, int type, uint64_t msg,
-              uint64_t lamport) {
-    record_row(rt, kind, peer, type, msg, lamport, NULL);
+              uint64_t lamport, double due) {
+    record_row(rt, kind, peer, type, msg, lamport, due, NULL);
 }
 
 void node_record_event(struct node *n, enum event_kind kind, int peer, int type, uint64_t msg,
                        uint64_t lamport, const uint32_t *vector) {
-    int gt = type >= 0 ? n->rt->layers[n->layer].type_offset + type : -1;
-    record_row(n->rt, kind, peer, gt, msg, lamport, vector);
+    struct runtime *rt = n->rt;
+    int gt = type >= 0 ? rt->layers[n->layer].type_offset + type : -1;
+    /* The due time is known for the message being delivered and the one
+     * just sent; an algorithm that records a receive later (a queue) gets NaN. */
+    double due = NAN;
+    if (msg && kind == EVENT_RECEIVE && msg == rt->delivering_id) due = rt->delivering_due;
+    if (msg && kind == EVENT_SEND && msg == rt->last_sent_id) due = rt->last_sent_due;
+    record_row(rt, kind, peer, gt, msg, lamport, due, vector);
 }
 
 void node_record_result(struct node *n, const char *name, double value) {

@@ -9,16 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
-
-/* Idle policy: busy-poll for SPIN_SECONDS after activity, then nap with a
- * back-off from MIN_NAP, capped at ACTIVE_NAP while activity is recent
- * (replies are likely) and at MAX_NAP once the node has been idle ACTIVE_WINDOW. */
-#define SPIN_SECONDS 100e-6
-#define MIN_NAP 20e-6
-#define ACTIVE_NAP 200e-6
-#define ACTIVE_WINDOW 20e-3
-#define MAX_NAP 1e-3
 
 static volatile sig_atomic_t stop_signal = 0;
 
@@ -115,7 +108,8 @@ static void teardown(struct runtime *rt) {
             free(rt->layers[i].state);
     }
     transport_free(rt);
-    heap_free(&rt->timers);
+    if (rt->wake.slot_of) wake_free(&rt->wake);
+    fidelity_free(&rt->fidelity);
     clock_free(&rt->clock);
     rec_free(&rt->rec);
     gsl_rng_free(rt->alg_rng);
@@ -128,6 +122,22 @@ static void teardown(struct runtime *rt) {
     free(rt->ids);
     free(rt->initiator);
     memset(rt, 0, sizeof *rt);
+}
+
+/* A timed sleep may end up to the process's timer slack late (50 us by
+ * default; prctl(2) PR_SET_TIMERSLACK): ask for the smallest, 1 ns, unless
+ * CLOCKLAB_TIMER_SLACK=default (to measure what it changes). */
+static void set_timer_slack(void) {
+    const char *e = getenv("CLOCKLAB_TIMER_SLACK");
+    if (!e || strcmp(e, "default") != 0) prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+}
+
+/* User + system CPU time of this process (s), getrusage(2). */
+static double cpu_seconds(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
 static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan, char *err,
@@ -168,6 +178,8 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     for (int i = 0, k = 0; i < rt->nlayers; i++)
         for (int j = 0; j < rt->layers[i].ntypes; j++)
             rt->type_names[k++] = rt->layers[i].alg->message_types[j];
+    fidelity_init(&rt->fidelity);
+    timers_clear(&rt->timers);
     rt->trace = config_bool(cfg, "experiment", "trace");
     rt->duration = config_time(cfg, "experiment", "duration");
     rt->timeout = config_time(cfg, "experiment", "timeout");
@@ -252,180 +264,6 @@ int runtime_check(MPI_Comm comm, const struct run_plan *plan, char *err, size_t 
     return agree(comm, rc, err, n);
 }
 
-static void crash(struct runtime *rt, double recover) {
-    rt->crashed = 1;
-    if (isnan(rt->summary.crashed_at)) rt->summary.crashed_at = rt->now;
-    rt->recover_at = recover;
-    for (int i = 0; i < rt->nlayers; i++)
-        for (int k = 0; k < NODE_MAX_TIMERS; k++)
-            rt->layers[i].timer_gen[k]++;
-}
-
-static void start_layers(struct runtime *rt) {
-    if (rt->crashed) return;
-    int first = !rt->started;
-    rt->started = 1;
-    for (int i = 0; i < rt->nlayers; i++) {
-        struct layer *l = &rt->layers[i];
-        if (first) {
-            l->alg->start(&l->view, l->state);
-            continue;
-        }
-        l->done = 0; /* a recovered node has work again until it says otherwise */
-        if (l->alg->on_recover) l->alg->on_recover(&l->view, l->state);
-    }
-}
-
-/* Apply due crash and recovery events. Returns 1 if anything happened. */
-static int process_faults(struct runtime *rt) {
-    int any = 0;
-    if (rt->crashed && rt->now >= rt->recover_at) {
-        rt->crashed = 0;
-        rt->recover_at = INFINITY;
-        rt->summary.recovered_at = rt->now;
-        start_layers(rt);
-        any = 1;
-    }
-    for (int i = 0; i < rt->crashes.n; i++) {
-        const struct crash_event *ev = &rt->crashes.ev[i];
-        if (rt->crash_seen[i] || ev->at > rt->now) continue;
-        rt->crash_seen[i] = 1;
-        int me = ev->node == rt->rank ||
-                 (ev->node == CRASH_COORDINATOR && rt->leader == rt->rank && rt->leader >= 0);
-        if (me && !rt->crashed) {
-            crash(rt, ev->recover);
-            any = 1;
-        }
-    }
-    return any;
-}
-
-static double next_fault_time(const struct runtime *rt) {
-    double t = rt->crashed ? rt->recover_at : INFINITY;
-    for (int i = 0; i < rt->crashes.n; i++)
-        if (!rt->crash_seen[i] && rt->crashes.ev[i].at < t) t = rt->crashes.ev[i].at;
-    return t;
-}
-
-void rt_deliver(struct runtime *rt, const struct wire_header *h, const void *payload, size_t len) {
-    if (h->type == CONTROL_STOP) {
-        rt->interrupted = 1;
-        return;
-    }
-    if (rt->stopped || h->type < 0 || h->type >= rt->ntypes) return;
-    if (rt->crashed) {
-        rt->rec.dropped[h->type]++;
-        return;
-    }
-    rt->rec.received[h->type]++;
-    rt->lamport = (h->lamport > rt->lamport ? h->lamport : rt->lamport) + 1;
-    int li = rt_layer_of_type(rt, h->type);
-    struct layer *l = &rt->layers[li];
-    if (rt->trace && !l->alg->records_events)
-        rt_trace(rt, EVENT_RECEIVE, h->src, h->type, h->id, rt->lamport);
-    struct message m = {h->src,  rt->rank, h->type - l->type_offset, h->id, h->lamport,
-                        payload, len};
-    rt->last_activity = rt->now;
-    l->alg->on_message(&l->view, l->state, &m);
-}
-
-/* Fire due timers. Returns the number fired. */
-static int fire_timers(struct runtime *rt) {
-    int fired = 0;
-    while (heap_next_due(&rt->timers) <= rt->now && !rt->interrupted) {
-        struct timer_item it;
-        heap_pop(&rt->timers, &it, sizeof it);
-        struct layer *l = &rt->layers[it.layer];
-        if (it.gen != l->timer_gen[it.id] || rt->crashed) continue;
-        l->timer_gen[it.id]++; /* fired: no longer pending */
-        rt->last_activity = rt->now;
-        l->alg->on_timer(&l->view, l->state, it.id);
-        rt_clock_now(rt);
-        fired++;
-    }
-    return fired;
-}
-
-static int locally_done(const struct runtime *rt) {
-    if (rt->crashed && isinf(rt->recover_at)) return 1;
-    for (int i = 0; i < rt->nlayers; i++)
-        if (!rt->layers[i].done) return 0;
-    return 1;
-}
-
-static void nap(double seconds) {
-    if (seconds <= 0) return;
-    struct timespec ts = {(time_t)seconds, (long)((seconds - floor(seconds)) * 1e9)};
-    nanosleep(&ts, NULL);
-}
-
-static void event_loop(struct runtime *rt) {
-    MPI_Request barrier = MPI_REQUEST_NULL;
-    int in_barrier = 0, passed = 0; /* passed: the barrier completed in the loop */
-    double backoff = 0;
-    rt_clock_now(rt);
-    process_faults(rt);
-    start_layers(rt);
-    for (;;) {
-        rt_clock_now(rt);
-        if (stop_signal && !rt->interrupted) {
-            rt->interrupted = 1;
-            for (int i = 0; i < rt->size; i++)
-                if (i != rt->rank) transport_send_control(rt, i, CONTROL_STOP);
-        }
-        if (rt->interrupted) break;
-        int busy = process_faults(rt);
-        busy += transport_poll(rt, 64);
-        rt_clock_now(rt);
-        busy += fire_timers(rt);
-        transport_release_due(rt);
-        transport_progress(rt);
-        if (rt->duration > 0 && rt->now >= rt->duration) break;
-        if (rt->duration <= 0) {
-            if (!rt->timed_out && rt->now >= rt->timeout) rt->timed_out = 1;
-            /* NBX (Hoefler et al. 2010): enter the barrier once done and
-             * every message this node sent has been received; keep serving. */
-            int quiet = rt->npending == 0 && heap_next_due(&rt->delayed) == INFINITY;
-            if (!in_barrier && ((locally_done(rt) && quiet) || rt->timed_out)) {
-                MPI_Ibarrier(rt->comm, &barrier);
-                in_barrier = 1;
-            }
-            int complete = 0;
-            if (in_barrier) MPI_Test(&barrier, &complete, MPI_STATUS_IGNORE);
-            if (complete) {
-                in_barrier = 0;
-                passed = 1;
-                break;
-            }
-        }
-        if (busy) {
-            backoff = 0;
-            continue;
-        }
-        if (rt->now - rt->last_activity < SPIN_SECONDS) continue;
-        double cap = rt->now - rt->last_activity < ACTIVE_WINDOW ? ACTIVE_NAP : MAX_NAP;
-        backoff = backoff > 0 ? fmin(2 * backoff, cap) : MIN_NAP;
-        double next = fmin(heap_next_due(&rt->timers), heap_next_due(&rt->delayed));
-        next = fmin(next, next_fault_time(rt));
-        if (rt->duration > 0) next = fmin(next, rt->duration);
-        nap(fmin(backoff, next - rt->now));
-    }
-    rt->stopped = 1;
-    if (rt->duration <= 0 && !passed) {
-        /* Every rank takes part in the barrier exactly once per run: a rank
-         * that left the loop on a stop request enters it now, unless it
-         * already has. (A second barrier here on ranks that passed the first
-         * would pair with the next collective of a stopped rank.) */
-        if (!in_barrier) MPI_Ibarrier(rt->comm, &barrier);
-        int complete = 0;
-        while (!complete) {
-            MPI_Test(&barrier, &complete, MPI_STATUS_IGNORE);
-            transport_progress(rt);
-            if (!complete) nap(MIN_NAP * 5);
-        }
-    }
-}
-
 static void join_families(const struct run_plan *plan, char *out, size_t n) {
     out[0] = '\0';
     for (int i = 0; i < plan->nlayers; i++) {
@@ -444,14 +282,21 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         return -1;
     }
     double host_offset = reftime_host_offset(comm);
+    if (wake_init(&rt->wake, comm)) rt_out_of_memory();
+    transport_start(rt);
+    set_timer_slack();
+    double cpu0 = cpu_seconds();
     MPI_Barrier(comm);
     double t0 = reftime_monotonic();
     MPI_Bcast(&t0, 1, MPI_DOUBLE, 0, comm);
     rt->t0 = t0 - host_offset;
 
-    event_loop(rt);
+    rt_event_loop(rt);
     double stop_time = rt->now;
     transport_drain(rt);
+    struct fidelity_summary fid;
+    fidelity_summarize(&rt->fidelity, &fid);
+    fid.cpu_time = cpu_seconds() - cpu0;
     for (int i = 0; i < rt->nlayers && !rt->crashed; i++)
         if (rt->layers[i].alg->finish)
             rt->layers[i].alg->finish(&rt->layers[i].view, rt->layers[i].state);
@@ -464,15 +309,12 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     size_t ns = (size_t)floor(end_time / dt + 1e-9) + 1;
     double *offsets = malloc(ns * sizeof *offsets);
     double *times = malloc(ns * sizeof *times);
-    if (!offsets || !times) {
-        fprintf(stderr, "clocklab: out of memory\n");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    if (!offsets || !times) rt_out_of_memory();
     for (size_t k = 0; k < ns; k++) {
         times[k] = (double)k * dt;
         offsets[k] = clock_offset(&rt->clock, times[k]);
     }
-    rc = gather_run(comm, &rt->summary, &rt->rec, offsets, ns, res);
+    rc = gather_run(comm, &rt->summary, &rt->rec, &fid, offsets, ns, res);
     free(offsets);
     if (rt->rank == 0) {
         res->sample_time = times;
@@ -486,6 +328,7 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
                           : "complete");
         res->seed = plan->seed;
         res->duration = end_time;
+        res->fidelity_threshold = fidelity_threshold(dist_smallest_mean(&rt->delay));
         for (int i = 0; i < plan->nlayers; i++) {
             if (plan->layers[i]->family == FAMILY_CLOCK_SYNC) res->has_clock = 1;
             if (plan->layers[i]->family == FAMILY_ELECTION) res->has_election = 1;

@@ -1,7 +1,13 @@
-/* Messages between nodes over MPI: injected delay in a sender-side queue
- * ordered by due time (FIFO per channel), loss, non-blocking synchronous sends, polling
- * receives on one tag (MPI's non-overtaking rule keeps channels FIFO), and
- * the end-of-run drain that leaves no message in flight. */
+/* Messages between nodes over MPI. The sender decides loss and the due time
+ * (send time + the sampled one-way delay, never before the previous due time
+ * on that channel, so channels stay FIFO), stamps the message with it and
+ * hands it to MPI at once (MPI_Isend from a pool buffer), then wakes the
+ * receiver (wake.h). The receiver keeps RECV_SLOTS receives posted on one
+ * tag; MPI matches them in posting order and never lets messages of one
+ * channel overtake each other. A message that is due is delivered at once;
+ * one that is early waits in a heap ordered by (due time, arrival), which
+ * keeps each channel FIFO, until the event loop delivers it. Every run ends
+ * with a drain that leaves no message in flight. */
 #include "runtime_internal.h"
 
 #include <math.h>
@@ -10,122 +16,164 @@
 #include <string.h>
 #include <time.h>
 
-static void die_nomem(void) {
-    fprintf(stderr, "clocklab: out of memory\n");
-    MPI_Abort(MPI_COMM_WORLD, 1);
+static void post_receive(struct runtime *rt, int slot) {
+    MPI_Irecv(rt->recv_slot[slot], WIRE_MAX, MPI_BYTE, MPI_ANY_SOURCE, TAG_MESSAGE, rt->comm,
+              &rt->recv_req[slot]);
 }
 
-static void isend_now(struct runtime *rt, int dst, void *buf, size_t len) {
+void transport_start(struct runtime *rt) {
+    for (int i = 0; i < RECV_SLOTS; i++) {
+        rt->recv_slot[i] = pool_get(&rt->pool, WIRE_MAX);
+        if (!rt->recv_slot[i]) rt_out_of_memory();
+        post_receive(rt, i);
+    }
+    rt->recv_next = 0;
+    rt->transport_started = 1;
+}
+
+static void add_pending(struct runtime *rt, MPI_Request req, void *buf, int dst) {
     if (rt->npending == rt->cap_pending) {
         size_t cap = rt->cap_pending ? 2 * rt->cap_pending : 64;
         struct pending_send *p = realloc(rt->pending, cap * sizeof *p);
-        if (!p) die_nomem();
+        if (!p) rt_out_of_memory();
         rt->pending = p;
         rt->cap_pending = cap;
     }
-    struct pending_send *ps = &rt->pending[rt->npending++];
-    ps->buf = buf;
-    /* Synchronous mode: a send completes once the receiver has matched it,
-     * so a node with no pending send has nothing in flight (runtime.c's
-     * termination waits for that before it enters the barrier). */
-    MPI_Issend(buf, (int)len, MPI_BYTE, dst, TAG_MESSAGE, rt->comm, &ps->req);
-    rt->mpi_sent_to[dst]++;
+    rt->pending[rt->npending++] = (struct pending_send){req, buf, dst};
 }
 
-static void *pack(int32_t type, int32_t src, uint64_t id, uint64_t lamport, const void *payload,
+/* Hand buf (len bytes, from the pool) to MPI for dst and wake dst. */
+static void isend(struct runtime *rt, int dst, void *buf, size_t len) {
+    MPI_Request req;
+    MPI_Isend(buf, (int)len, MPI_BYTE, dst, TAG_MESSAGE, rt->comm, &req);
+    rt->mpi_sent_to[dst]++;
+    rt->mpi_sent++;
+    int done = 0;
+    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (done)
+        pool_put(&rt->pool, buf);
+    else
+        add_pending(rt, req, buf, dst);
+    wake_notify(&rt->wake, dst);
+}
+
+static void *wire(struct runtime *rt, const struct wire_header *h, const void *payload,
                   size_t len) {
-    struct wire_header h = {type, src, id, lamport};
-    char *buf = malloc(sizeof h + len);
-    if (!buf) die_nomem();
-    memcpy(buf, &h, sizeof h);
-    if (len) memcpy(buf + sizeof h, payload, len);
+    char *buf = pool_get(&rt->pool, sizeof *h + len);
+    if (!buf) rt_out_of_memory();
+    memcpy(buf, h, sizeof *h);
+    if (len) memcpy(buf + sizeof *h, payload, len);
     return buf;
 }
 
 void transport_send(struct runtime *rt, int layer, int dst, int type, const void *payload,
                     size_t len, uint64_t *id_out) {
     int gt = rt->layers[layer].type_offset + type;
-    uint64_t id = ((uint64_t)(rt->rank + 1) << 40) | ++rt->msg_seq;
-    uint64_t lamport = ++rt->lamport;
-    *id_out = id;
+    struct wire_header h = {gt, rt->rank, ((uint64_t)(rt->rank + 1) << 40) | ++rt->msg_seq,
+                            ++rt->lamport, NAN};
+    *id_out = h.id;
     rt->rec.sent[gt]++;
-    rt->rec.bytes_sent[gt] += sizeof(struct wire_header) + len;
+    rt->rec.bytes_sent[gt] += sizeof h + len;
     rt->last_activity = rt->now;
+    int lost = rt->loss > 0 && gsl_rng_uniform(rt->net_rng) < rt->loss;
+    if (!lost) {
+        double due = rt_clock_now(rt);
+        if (!rt->zero_delay) due += dist_sample(&rt->delay, rt->net_rng, rt->rank);
+        if (due < rt->last_due[dst]) due = rt->last_due[dst];
+        rt->last_due[dst] = due;
+        h.due = due;
+    }
+    rt->last_sent_id = h.id;
+    rt->last_sent_due = h.due;
     if (rt->trace && !rt->layers[layer].alg->records_events)
-        rt_trace(rt, EVENT_SEND, dst, gt, id, lamport);
-    if (rt->loss > 0 && gsl_rng_uniform(rt->net_rng) < rt->loss) {
+        rt_trace(rt, EVENT_SEND, dst, gt, h.id, h.lamport, h.due);
+    if (lost) {
         rt->rec.dropped[gt]++;
         return;
     }
-    void *buf = pack(gt, rt->rank, id, lamport, payload, len);
-    double due = rt_clock_now(rt);
-    if (!rt->zero_delay) due += dist_sample(&rt->delay, rt->net_rng, rt->rank);
-    if (due < rt->last_due[dst]) due = rt->last_due[dst];
-    rt->last_due[dst] = due;
-    if (due <= rt->now) {
-        isend_now(rt, dst, buf, sizeof(struct wire_header) + len);
-    } else {
-        struct delayed_item it = {dst, sizeof(struct wire_header) + len, buf};
-        if (heap_push(&rt->delayed, due, &it, sizeof it)) die_nomem();
-    }
+    isend(rt, dst, wire(rt, &h, payload, len), sizeof h + len);
 }
 
 void transport_send_control(struct runtime *rt, int dst, int type) {
-    isend_now(rt, dst, pack(type, rt->rank, 0, 0, NULL, 0), sizeof(struct wire_header));
+    struct wire_header h = {type, rt->rank, 0, 0, 0.0};
+    isend(rt, dst, wire(rt, &h, NULL, 0), sizeof h);
 }
 
-void transport_release_due(struct runtime *rt) {
-    while (heap_next_due(&rt->delayed) <= rt->now) {
-        struct delayed_item it;
-        heap_pop(&rt->delayed, &it, sizeof it);
-        isend_now(rt, it.dst, it.buf, it.len);
-        rt->last_activity = rt->now;
+/* The message in slot i arrived (count bytes): deliver it now if it is due
+ * and nothing earlier waits, else keep a copy until it is due. */
+static void arrived(struct runtime *rt, int slot, int count, int deliver) {
+    if (!deliver || (size_t)count < sizeof(struct wire_header)) return;
+    struct wire_header h;
+    memcpy(&h, rt->recv_slot[slot], sizeof h);
+    const char *payload = (const char *)rt->recv_slot[slot] + sizeof h;
+    size_t len = (size_t)count - sizeof h;
+    /* Everything held is due later than now, so nothing earlier on this
+     * channel is still waiting: delivering at once keeps the channel FIFO. */
+    if (h.type == CONTROL_STOP || (h.due <= rt->now && heap_next_due(&rt->held) > rt->now)) {
+        rt_deliver(rt, &h, payload, len);
+        return;
     }
+    struct held_item it = {pool_get(&rt->pool, (size_t)count), (size_t)count};
+    if (!it.buf) rt_out_of_memory();
+    memcpy(it.buf, rt->recv_slot[slot], (size_t)count);
+    if (heap_push(&rt->held, h.due, &it, sizeof it)) rt_out_of_memory();
+}
+
+/* Take up to max messages from MPI; deliver those that are due. */
+static int receive(struct runtime *rt, int max, int deliver) {
+    int got = 0;
+    while (got < max) {
+        int slot = rt->recv_next, done = 0;
+        MPI_Status st;
+        MPI_Test(&rt->recv_req[slot], &done, &st);
+        if (!done) break;
+        int count = 0;
+        MPI_Get_count(&st, MPI_BYTE, &count);
+        rt->mpi_recv_from[st.MPI_SOURCE]++;
+        rt->mpi_received++;
+        rt->recv_next = (slot + 1) % RECV_SLOTS;
+        arrived(rt, slot, count, deliver);
+        post_receive(rt, slot);
+        got++;
+    }
+    return got;
+}
+
+int transport_receive(struct runtime *rt, int max_messages) {
+    return rt->stopped ? 0 : receive(rt, max_messages, 1);
+}
+
+int transport_deliver_due(struct runtime *rt, int max_messages) {
+    int n = 0;
+    while (n < max_messages && heap_next_due(&rt->held) <= rt->now && !rt->stopped) {
+        struct held_item it;
+        heap_pop(&rt->held, &it, sizeof it);
+        struct wire_header h;
+        memcpy(&h, it.buf, sizeof h);
+        rt_deliver(rt, &h, (const char *)it.buf + sizeof h, it.len - sizeof h);
+        pool_put(&rt->pool, it.buf);
+        n++;
+    }
+    return n;
+}
+
+double transport_next_due(const struct runtime *rt) {
+    return heap_next_due(&rt->held);
 }
 
 void transport_progress(struct runtime *rt) {
     size_t k = 0;
     for (size_t i = 0; i < rt->npending; i++) {
-        int flag = 0;
-        MPI_Test(&rt->pending[i].req, &flag, MPI_STATUS_IGNORE);
-        if (flag)
-            free(rt->pending[i].buf);
-        else
+        int done = 0;
+        MPI_Test(&rt->pending[i].req, &done, MPI_STATUS_IGNORE);
+        if (done) {
+            pool_put(&rt->pool, rt->pending[i].buf);
+            wake_notify(&rt->wake, rt->pending[i].dst);
+        } else {
             rt->pending[k++] = rt->pending[i];
+        }
     }
     rt->npending = k;
-}
-
-/* Receive one message if one is there. Returns 1 if one was received. */
-static int receive_one(struct runtime *rt, int deliver) {
-    int flag = 0;
-    MPI_Status st;
-    MPI_Iprobe(MPI_ANY_SOURCE, TAG_MESSAGE, rt->comm, &flag, &st);
-    if (!flag) return 0;
-    int count = 0;
-    MPI_Get_count(&st, MPI_BYTE, &count);
-    if ((size_t)count > rt->recv_cap) {
-        void *p = realloc(rt->recv_buf, (size_t)count);
-        if (!p) die_nomem();
-        rt->recv_buf = p;
-        rt->recv_cap = (size_t)count;
-    }
-    MPI_Recv(rt->recv_buf, count, MPI_BYTE, st.MPI_SOURCE, TAG_MESSAGE, rt->comm,
-             MPI_STATUS_IGNORE);
-    rt->mpi_recv_from[st.MPI_SOURCE]++;
-    if (deliver && (size_t)count >= sizeof(struct wire_header)) {
-        struct wire_header h;
-        memcpy(&h, rt->recv_buf, sizeof h);
-        rt_deliver(rt, &h, (char *)rt->recv_buf + sizeof h, (size_t)count - sizeof h);
-    }
-    return 1;
-}
-
-int transport_poll(struct runtime *rt, int max_messages) {
-    int got = 0;
-    while (got < max_messages && !rt->stopped && receive_one(rt, 1))
-        got++;
-    return got;
 }
 
 static void nap(long ns) {
@@ -133,21 +181,22 @@ static void nap(long ns) {
     nanosleep(&ts, NULL);
 }
 
+static void drop_held(struct runtime *rt) {
+    struct held_item it;
+    while (heap_pop(&rt->held, &it, sizeof it) == 0)
+        pool_put(&rt->pool, it.buf);
+}
+
 void transport_drain(struct runtime *rt) {
-    /* Messages still waiting for their delay never reach the network. */
-    struct delayed_item it;
-    while (heap_pop(&rt->delayed, &it, sizeof it) == 0)
-        free(it.buf);
+    drop_held(rt); /* messages not yet due when the run ended are not delivered */
     uint64_t *expected = calloc((size_t)rt->size, sizeof *expected);
-    if (!expected) die_nomem();
+    if (!expected) rt_out_of_memory();
     MPI_Request req;
     MPI_Ialltoall(rt->mpi_sent_to, 1, MPI_UINT64_T, expected, 1, MPI_UINT64_T, rt->comm, &req);
     int have_counts = 0;
     long sleep_ns = 10000;
     for (;;) {
-        int busy = 0;
-        while (receive_one(rt, 0))
-            busy = 1;
+        int busy = receive(rt, 64, 0) > 0;
         transport_progress(rt);
         if (!have_counts) MPI_Test(&req, &have_counts, MPI_STATUS_IGNORE);
         if (have_counts && rt->npending == 0) {
@@ -167,17 +216,27 @@ void transport_drain(struct runtime *rt) {
 }
 
 void transport_free(struct runtime *rt) {
-    struct delayed_item it;
-    while (heap_pop(&rt->delayed, &it, sizeof it) == 0)
-        free(it.buf);
-    heap_free(&rt->delayed);
-    for (size_t i = 0; i < rt->npending; i++) {
-        MPI_Wait(&rt->pending[i].req, MPI_STATUS_IGNORE);
-        free(rt->pending[i].buf);
+    if (rt->transport_started) {
+        /* No message of this run is left to match them (the drain counted
+         * every one), so the posted receives can be cancelled. */
+        for (int i = 0; i < RECV_SLOTS; i++) {
+            MPI_Cancel(&rt->recv_req[i]);
+            MPI_Wait(&rt->recv_req[i], MPI_STATUS_IGNORE);
+        }
+        for (size_t i = 0; i < rt->npending; i++) {
+            MPI_Wait(&rt->pending[i].req, MPI_STATUS_IGNORE);
+            pool_put(&rt->pool, rt->pending[i].buf);
+        }
+        rt->transport_started = 0;
     }
+    for (int i = 0; i < RECV_SLOTS; i++) {
+        pool_put(&rt->pool, rt->recv_slot[i]);
+        rt->recv_slot[i] = NULL;
+    }
+    drop_held(rt);
+    heap_free(&rt->held);
     free(rt->pending);
-    free(rt->recv_buf);
     rt->pending = NULL;
-    rt->recv_buf = NULL;
-    rt->npending = rt->cap_pending = rt->recv_cap = 0;
+    rt->npending = rt->cap_pending = 0;
+    pool_free(&rt->pool);
 }

@@ -75,13 +75,26 @@ class DefaultScenario(unittest.TestCase):
         for section in ["[experiment]", "[clock]", "[network]", "[faults]", "[election]",
                         "[bully]", "[berkeley]"]:
             self.assertIn(section, config)
-        for group in ["nodes", "clock", "messages", "election"]:
+        for group in ["nodes", "clock", "messages", "election", "fidelity"]:
             self.assertIsInstance(run[group], h5py.Group)
         self.assertNotIn("events", run)  # trace is off: absent, not empty
         units = {"clock/time": "s", "clock/offset": "s", "nodes/initial_offset": "s",
                  "nodes/drift": "ppm", "nodes/crashed_at": "s", "election/decided_at": "s"}
         for name, unit in units.items():
             self.assertEqual(run[name].attrs.get("units"), unit, name)
+        for name in ["delivery_p50", "delivery_p99", "delivery_max", "timer_p50", "timer_p99",
+                     "timer_max", "cpu_time"]:
+            self.assertEqual(run["fidelity"][name].attrs.get("units"), "s", name)
+            self.assertEqual(run["fidelity"][name].shape, (NODES,), name)
+        fid = run["fidelity"]
+        self.assertTrue(np.all(fid["deliveries"][()] > 0))
+        self.assertTrue(np.all(fid["timers"][()] > 0))
+        # order statistics of one sample set; lateness never negative
+        for kind in ["delivery", "timer"]:
+            p50, p99, mx = (fid["%s_%s" % (kind, q)][()] for q in ("p50", "p99", "max"))
+            self.assertTrue(np.all((0 <= p50) & (p50 <= p99) & (p99 <= mx)), kind)
+        self.assertTrue(np.all(fid["cpu_time"][()] > 0))
+        self.assertGreater(float(fid.attrs["threshold"]), 0)
         t = run["clock/time"][()]
         self.assertEqual(run["clock/offset"].shape, (len(t), NODES))
         self.assertEqual(run["messages/sent"].shape, (NODES, len(run["messages/types"])))
@@ -143,6 +156,38 @@ class DefaultScenario(unittest.TestCase):
         c = orc.counters(self.run_)
         for name in ["ELECTION", "OK", "COORDINATOR", "HEARTBEAT", "TIME_REQUEST", "ADJUST"]:
             self.assertGreater(c[name][0], 0, name)
+
+
+class DefaultScenarioAt16(unittest.TestCase):
+    """The default scenario at 16 ranks: protocol timeouts must not fire on
+    the runtime's own latency. Bully elects the highest alive id after the
+    crash (Garcia-Molina 1982) and Berkeley keeps the survivors within 2 ms
+    (the readings' RTTs are about 2 ms with lognormal(1ms, 0.3) delays, so
+    each estimate errs by about 1 ms: Gusella & Zatti 1989)."""
+
+    N = 16
+
+    @classmethod
+    def setUpClass(cls):
+        _, cls.path = lab.run_clocklab(cls.N)
+        cls.file = h5py.File(cls.path, "r")
+        cls.run_ = cls.file["runs/run000"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.file.close()
+
+    def test_highest_alive_id_and_synchronized(self):
+        run = self.run_
+        crashed = np.isfinite(run["nodes/crashed_at"][()])
+        self.assertEqual(int(crashed.sum()), 1)
+        ids = run["election/ids"][()]
+        alive = np.flatnonzero(~crashed)
+        best = alive[np.argmax(ids[alive])]
+        leader = run["election/leader"][()]
+        self.assertTrue(np.all(leader[alive] == best), leader)
+        off = run["clock/offset"][()]
+        self.assertLessEqual(np.ptp(off[-1, alive]), 2e-3)
 
 
 if __name__ == "__main__":

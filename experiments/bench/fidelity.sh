@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# How much does the runtime add to what it measures? On the machine it runs on:
+#   1. delivery lateness beyond a constant(1ms) delay (Berkeley, trace on) at 2, 16, 64, 128 ranks
+#   2. zero-delay request/reply RTT of Berkeley's readings at 2, 16, 64 ranks
+#   3. the runtime's ping-pong against bare MPI, in the same job (pingpong.sh)
+#   4. CPU time of 64 idle ranks (Berkeley, period 1 s, 6 s run), minus that of
+#      `mpirun -n 64 clocklab --version`
+#   5. the default scenario at 16, 64, 128 ranks: leader and final skew
+# Usage: bash experiments/bench/fidelity.sh [OUTDIR]
+# CLOCKLAB_BINARY selects another build; LATENESS_RANKS, RTT_RANKS, DEFAULT_RANKS,
+# IDLE_RANKS override the rank lists.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${CLOCKLAB_BINARY:-build/clocklab}
+out=${1:-$(mktemp -d)}
+mkdir -p "$out"
+py=/usr/bin/python3
+if [ "$(id -u)" -eq 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+export OMPI_MCA_rmaps_base_oversubscribe=1
+run() { # ranks output [clocklab arguments...]
+    local n=$1 o=$2
+    shift 2
+    mpirun -n "$n" "$bin" /dev/null -o "$o" --force "$@" >/dev/null
+}
+echo "== clocklab fidelity benchmark: $bin on $(hostname), $(nproc) cores, $(date -u +%FT%TZ)"
+
+echo "== 1. delivery lateness beyond constant(1ms), Berkeley, trace on"
+for n in ${LATENESS_RANKS:-2 16 64 128}; do
+    run "$n" "$out/lateness-$n.h5" --set experiment.algorithm=berkeley \
+        --set "network.delay=constant(1ms)" --set experiment.trace=on
+    $py analysis/clocklab_fidelity.py lateness "$out/lateness-$n.h5" --delay 1ms
+done
+
+echo "== 2. zero-delay request/reply RTT, Berkeley readings"
+for n in ${RTT_RANKS:-2 16 64}; do
+    run "$n" "$out/rtt-$n.h5" --set experiment.algorithm=berkeley
+    $py analysis/clocklab_fidelity.py rtt "$out/rtt-$n.h5"
+done
+
+echo "== 3. ping-pong through the runtime against bare MPI"
+CLOCKLAB_BINARY=$bin bash experiments/bench/pingpong.sh
+
+echo "== 4. CPU time of idle ranks (Berkeley, period 1 s, 6 s)"
+for n in ${IDLE_RANKS:-64}; do
+    base=$( { /usr/bin/time -f "%U %S" mpirun -n "$n" "$bin" --version >/dev/null; } 2>&1 | tail -1)
+    busy=$( { /usr/bin/time -f "%U %S" mpirun -n "$n" "$bin" /dev/null -o "$out/idle-$n.h5" \
+        --force --set experiment.algorithm=berkeley --set berkeley.period=1s \
+        --set experiment.duration=6s >/dev/null; } 2>&1 | tail -1)
+    echo "$n ranks: $busy (user sys, s) for the run, $base for --version" |
+        awk -v n="$n" '{u=$3+$4-$11-$12; printf "%d idle ranks: %.2f CPU-s in 6 s beyond --version = %.1f%% of one core\n", n, u, 100*u/6}'
+done
+
+echo "== 5. the default scenario"
+for n in ${DEFAULT_RANKS:-16 64 128}; do
+    mpirun -n "$n" "$bin" -o "$out/default-$n.h5" --force >/dev/null
+    $py analysis/clocklab_fidelity.py default "$out/default-$n.h5"
+done
+
+echo "== fidelity/ of every run (files of this version only)"
+$py analysis/clocklab_fidelity.py summary "$out"/*.h5 2>/dev/null || true
+echo "files in $out"

@@ -1,0 +1,226 @@
+/* The real-time event loop: take messages from MPI, deliver those that are
+ * due, fire due timers, apply faults, and otherwise sleep until the next of
+ * them is due or a sender wakes the rank (wake.h). Every pass handles a
+ * bounded batch of each, so the run's end and the stop request are looked at
+ * at least once per batch whatever the configuration. Runs without a
+ * duration end by termination detection (waves of MPI_Iallreduce over the
+ * message counts, below). */
+#include "runtime_internal.h"
+
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define BATCH 64 /* messages, deliveries or timers per pass */
+/* Idle policy. After activity a rank polls for SPIN s (a reply is likely to
+ * come within a wake-up latency). A rank with something due sleeps until
+ * MARGIN s before it and polls the rest of the way, because a timed sleep
+ * ends tens of microseconds late (measured in the README). */
+#define SPIN 20e-6
+#define MARGIN 60e-6
+#define WAVE_NAP 200e-6   /* longest sleep while a termination wave is under way */
+#define PENDING_NAP 20e-6 /* ... while a send is not yet handed over */
+#define SAFETY_SLEEP 0.1  /* longest sleep at all (a lost wake-up costs at most this) */
+
+void rt_out_of_memory(void) {
+    fprintf(stderr, "clocklab: out of memory\n");
+    MPI_Abort(MPI_COMM_WORLD, 1);
+    abort();
+}
+
+static void crash(struct runtime *rt, double recover) {
+    rt->crashed = 1;
+    if (isnan(rt->summary.crashed_at)) rt->summary.crashed_at = rt->now;
+    rt->recover_at = recover;
+    timers_clear(&rt->timers);
+}
+
+void rt_start_layers(struct runtime *rt) {
+    if (rt->crashed) return;
+    int first = !rt->started;
+    rt->started = 1;
+    for (int i = 0; i < rt->nlayers; i++) {
+        struct layer *l = &rt->layers[i];
+        if (first) {
+            l->alg->start(&l->view, l->state);
+            continue;
+        }
+        l->done = 0; /* a recovered node has work again until it says otherwise */
+        if (l->alg->on_recover) l->alg->on_recover(&l->view, l->state);
+    }
+}
+
+int rt_process_faults(struct runtime *rt) {
+    int any = 0;
+    if (rt->crashed && rt->now >= rt->recover_at) {
+        rt->crashed = 0;
+        rt->recover_at = INFINITY;
+        rt->summary.recovered_at = rt->now;
+        rt_start_layers(rt);
+        any = 1;
+    }
+    for (int i = 0; i < rt->crashes.n; i++) {
+        const struct crash_event *ev = &rt->crashes.ev[i];
+        if (rt->crash_seen[i] || ev->at > rt->now) continue;
+        rt->crash_seen[i] = 1;
+        int me = ev->node == rt->rank ||
+                 (ev->node == CRASH_COORDINATOR && rt->leader == rt->rank && rt->leader >= 0);
+        if (me && !rt->crashed) {
+            crash(rt, ev->recover);
+            any = 1;
+        }
+    }
+    return any;
+}
+
+static double next_fault_time(const struct runtime *rt) {
+    double t = rt->crashed ? rt->recover_at : INFINITY;
+    for (int i = 0; i < rt->crashes.n; i++)
+        if (!rt->crash_seen[i] && rt->crashes.ev[i].at < t) t = rt->crashes.ev[i].at;
+    return t;
+}
+
+void rt_deliver(struct runtime *rt, const struct wire_header *h, const void *payload, size_t len) {
+    if (h->type == CONTROL_STOP) {
+        rt->interrupted = 1;
+        return;
+    }
+    if (rt->stopped || h->type < 0 || h->type >= rt->ntypes) return;
+    if (rt->crashed) {
+        rt->rec.dropped[h->type]++;
+        return;
+    }
+    rt_clock_now(rt);
+    if (fidelity_delivery(&rt->fidelity, rt->now - h->due)) rt_out_of_memory();
+    rt->rec.received[h->type]++;
+    rt->lamport = (h->lamport > rt->lamport ? h->lamport : rt->lamport) + 1;
+    int li = rt_layer_of_type(rt, h->type);
+    struct layer *l = &rt->layers[li];
+    rt->delivering_id = h->id;
+    rt->delivering_due = h->due;
+    if (rt->trace && !l->alg->records_events)
+        rt_trace(rt, EVENT_RECEIVE, h->src, h->type, h->id, rt->lamport, h->due);
+    struct message m = {h->src,  rt->rank, h->type - l->type_offset, h->id, h->lamport,
+                        payload, len};
+    rt->last_activity = rt->now;
+    l->alg->on_message(&l->view, l->state, &m);
+    rt->delivering_id = 0;
+}
+
+/* Fire up to max due timers. Returns the number fired. */
+static int fire_timers(struct runtime *rt, int max) {
+    int fired = 0;
+    int layer, id;
+    double due;
+    while (fired < max && !rt->interrupted &&
+           timers_pop_due(&rt->timers, rt->now, &layer, &id, &due)) {
+        struct layer *l = &rt->layers[layer];
+        rt_clock_now(rt);
+        if (fidelity_timer(&rt->fidelity, rt->now - due)) rt_out_of_memory();
+        rt->last_activity = rt->now;
+        l->alg->on_timer(&l->view, l->state, id);
+        fired++;
+    }
+    return fired;
+}
+
+static int locally_done(const struct runtime *rt) {
+    if (rt->crashed && isinf(rt->recover_at)) return 1;
+    for (int i = 0; i < rt->nlayers; i++)
+        if (!rt->layers[i].done) return 0;
+    return 1;
+}
+
+/* Termination without a duration: the four-counter method (F. Mattern,
+ * "Algorithms for distributed termination detection", Distributed
+ * Computing 2(3), 1987). A rank joins a wave, an MPI_Iallreduce of its
+ * (messages sent, messages received) totals, once it is locally done with
+ * nothing held; it keeps serving messages meanwhile. When two consecutive
+ * waves give the same totals and sent = received, no rank sent or received
+ * anything between its two samples and nothing was in flight: every node
+ * was done at once, and the run ends. A stop request or the timeout joins a
+ * wave at once and ends the run at that wave on every rank. Returns 1 when
+ * the run ends. */
+static int termination(struct runtime *rt) {
+    struct waves *w = &rt->waves;
+    if (!w->active) {
+        int idle = locally_done(rt) && transport_next_due(rt) == INFINITY;
+        if (!idle && !rt->interrupted && !rt->timed_out) return 0;
+        w->mine[0] = (long long)rt->mpi_sent;
+        w->mine[1] = (long long)rt->mpi_received;
+        w->mine[2] = rt->interrupted;
+        w->mine[3] = rt->timed_out;
+        MPI_Iallreduce(w->mine, w->result, 4, MPI_LONG_LONG, MPI_SUM, rt->comm, &w->req);
+        w->active = 1;
+    }
+    int complete = 0;
+    MPI_Test(&w->req, &complete, MPI_STATUS_IGNORE);
+    if (!complete) return 0;
+    w->active = 0;
+    if (w->result[2] > 0) rt->interrupted = 1;
+    if (w->result[3] > 0) rt->timed_out = 1;
+    if (w->result[2] > 0 || w->result[3] > 0) return 1;
+    int same = w->have_prev && w->result[0] == w->prev[0] && w->result[1] == w->prev[1];
+    if (same && w->result[0] == w->result[1]) return 1;
+    w->prev[0] = w->result[0];
+    w->prev[1] = w->result[1];
+    w->have_prev = 1;
+    return 0;
+}
+
+/* Nothing to do now: poll, or sleep until MARGIN before the next due time. */
+static void idle(struct runtime *rt) {
+    double next = fmin(timers_next(&rt->timers), transport_next_due(rt));
+    next = fmin(next, next_fault_time(rt));
+    next = fmin(next, rt->duration > 0 ? rt->duration : rt->timeout);
+    if (rt->waves.active) next = fmin(next, rt->now + WAVE_NAP + MARGIN);
+    if (rt->npending) next = fmin(next, rt->now + PENDING_NAP + MARGIN);
+    if (rt->now - rt->last_activity < SPIN || next - rt->now <= MARGIN) {
+        if (rt->wake.oversubscribed) sched_yield(); /* let the ranks sharing our core run */
+        return;
+    }
+    double sleep = fmin(next - MARGIN - rt->now, fmin(wake_max_sleep(&rt->wake), SAFETY_SLEEP));
+    uint32_t seen = wake_prepare(&rt->wake);
+    int arrived = 0;
+    MPI_Request_get_status(rt->recv_req[rt->recv_next], &arrived, MPI_STATUS_IGNORE);
+    if (arrived) { /* handled in the next pass; get_status leaves the request alone */
+        wake_cancel(&rt->wake);
+        return;
+    }
+    if (runtime_stop_signal()) {
+        wake_cancel(&rt->wake);
+        return;
+    }
+    wake_wait(&rt->wake, seen, sleep);
+}
+
+void rt_event_loop(struct runtime *rt) {
+    rt_clock_now(rt);
+    rt_process_faults(rt);
+    rt_start_layers(rt);
+    for (;;) {
+        rt_clock_now(rt);
+        if (runtime_stop_signal() && !rt->interrupted) {
+            rt->interrupted = 1;
+            for (int i = 0; i < rt->size; i++)
+                if (i != rt->rank) transport_send_control(rt, i, CONTROL_STOP);
+        }
+        if (rt->duration > 0 && (rt->interrupted || rt->now >= rt->duration)) break;
+        int busy = rt_process_faults(rt);
+        busy += transport_receive(rt, BATCH);
+        rt_clock_now(rt);
+        busy += transport_deliver_due(rt, BATCH);
+        rt_clock_now(rt);
+        busy += fire_timers(rt, BATCH);
+        transport_progress(rt);
+        if (rt->duration <= 0) {
+            if (rt->now >= rt->timeout) rt->timed_out = 1;
+            if (termination(rt)) break;
+        }
+        if (busy) continue;
+        rt_clock_now(rt);
+        idle(rt);
+    }
+    rt->stopped = 1;
+}
