@@ -29,7 +29,6 @@ int roles_check_initiators(const char *spec, int n, char *err, size_t errlen);
  * trimmed, non-empty and shorter than ROLES_LABEL_LEN bytes (the HDF5
  * nodes/label string length). */
 #define ROLES_LABEL_LEN 64
-#define ROLES_LABELS_MAX 4095 /* bytes of the whole list the runtime reads */
 int roles_validate_labels(const char *labels, char *err, size_t errlen);
 /* Number of labels in the list (0 for ""). */
 int roles_label_count(const char *labels);
