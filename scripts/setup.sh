@@ -2,7 +2,8 @@
 # clocklab set-up on Debian 12: install what is missing, build, then
 #   demo: run the default scenario on 4 ranks -> clocklab.h5 and figures/
 #   test: run every test (ctest), then the unit and MPI tests again
-#         in an AddressSanitizer + UndefinedBehaviorSanitizer build
+#         in an AddressSanitizer + UndefinedBehaviorSanitizer build, then
+#         fuzz the configuration code for 60 s (tests/fuzz/run.sh, clang)
 #   build: only install and build
 # Usage: bash scripts/setup.sh demo|test|build
 set -euo pipefail
@@ -11,10 +12,12 @@ cd "$(dirname "$0")/.."
 PACKAGES=(build-essential cmake pkg-config git clang-format openmpi-bin libopenmpi-dev
           libhdf5-openmpi-dev hdf5-tools libinih-dev libgsl-dev libcmocka-dev
           python3-h5py python3-matplotlib python3-numpy)
+# Only for the test run's fuzzer (libFuzzer comes with clang's runtime).
+TEST_PACKAGES=(clang libclang-rt-14-dev)
 
-install_missing() {
+install_missing() { # install_missing [extra packages...]
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "${PACKAGES[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
     done
     if ((${#missing[@]})); then
@@ -56,7 +59,7 @@ demo)
     /usr/bin/python3 analysis/clocklab_plot.py clocklab.h5 -o figures
     ;;
 test)
-    install_missing
+    install_missing "${TEST_PACKAGES[@]}"
     build build
     mpi_environment
     (cd build && ctest --output-on-failure)
@@ -64,6 +67,7 @@ test)
     # Open MPI's own allocations are not ours to fix: leaks are not checked.
     (cd build-sanitize && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 \
         ctest --output-on-failure -L "unit|mpi")
+    bash tests/fuzz/run.sh 60
     ;;
 *)
     echo "usage: bash scripts/setup.sh demo|test|build" >&2

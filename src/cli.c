@@ -30,26 +30,37 @@ void cli_usage(void) {
 int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t n) {
     memset(c, 0, sizeof *c);
     c->output = "clocklab.h5";
+    int outputs = 0;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *value = NULL;
+        int is_set = 0, is_output = 0;
         if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--set")) {
             if (i + 1 >= argc) {
                 snprintf(err, n, "%s needs a value", a);
                 return -1;
             }
-            if (a[2] == 's') {
-                if (c->nsets == CLI_MAX_SETS) {
-                    snprintf(err, n, "too many --set options");
-                    return -1;
-                }
-                c->sets[c->nsets++] = argv[++i];
-            } else {
-                c->output = argv[++i];
-            }
-        } else if (!strncmp(a, "--set=", 6) && c->nsets < CLI_MAX_SETS) {
-            c->sets[c->nsets++] = a + 6;
+            value = argv[++i];
+            is_set = a[2] == 's';
+            is_output = !is_set;
+        } else if (!strncmp(a, "--set=", 6)) {
+            value = a + 6;
+            is_set = 1;
         } else if (!strncmp(a, "--output=", 9)) {
-            c->output = a + 9;
+            value = a + 9;
+            is_output = 1;
+        }
+        if (is_set) {
+            if (c->nsets == CLI_MAX_SETS) {
+                snprintf(err, n, "too many --set options (at most %d)", CLI_MAX_SETS);
+                return -1;
+            }
+            c->sets[c->nsets++] = value;
+        } else if (is_output) {
+            if (outputs++) {
+                snprintf(err, n, "more than one output file ('%s' and '%s')", c->output, value);
+                return -1;
+            }
+            c->output = value;
         } else if (!strcmp(a, "--list")) {
             c->list = 1;
         } else if (!strcmp(a, "--check")) {

@@ -5,9 +5,11 @@
 #include "config/config.h"
 #include "config/schema.h"
 #include "output/h5writer.h"
+#include "plan.h"
 #include "runtime/runtime.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
 #include <mpi.h>
@@ -27,7 +29,7 @@
 
 #define ERR_LEN 2048
 #define EXIT_USAGE 2
-#define MAX_RUNS 100000
+#define CONFIG_MAX_BYTES (64 << 20)
 
 static int rank_, size_;
 
@@ -41,51 +43,102 @@ static int finish(int code) {
     return code;
 }
 
-/* Rank 0 reads the file; every rank gets its text. Returns NULL with a message on failure. */
-static char *read_config_text(const char *path, char *err, size_t n) {
-    long len = -1;
-    char *text = NULL;
-    if (rank_ == 0) {
-        FILE *f = fopen(path, "rb");
-        if (f && fseek(f, 0, SEEK_END) == 0) len = ftell(f);
-        if (f && len >= 0 && fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)len + 1)) &&
-            fread(text, 1, (size_t)len, f) == (size_t)len)
-            text[len] = '\0';
-        else {
-            snprintf(err, n, "cannot read configuration file '%s': %s", path,
-                     errno ? strerror(errno) : "read error");
-            len = -1;
-        }
-        if (f) fclose(f);
-    }
-    MPI_Bcast(&len, 1, MPI_LONG, 0, MPI_COMM_WORLD);
-    if (len < 0) {
-        free(text);
+/* Whether st is /dev/null (the README's way to say "no file, built-in defaults"). */
+static int is_dev_null(const struct stat *st) {
+    struct stat null;
+    return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
+           st->st_rdev == null.st_rdev;
+}
+
+/* Read a configuration file: a regular file (or /dev/null) of at most
+ * CONFIG_MAX_BYTES. Never blocks: a FIFO, device or directory is refused
+ * before it is opened, and it is opened non-blocking. Returns the malloc'd
+ * text (length *len) or NULL with a message naming the path. */
+static char *read_file(const char *path, long *len, char *err, size_t n) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, n, "cannot read configuration file '%s': %s", path, strerror(errno));
         return NULL;
     }
-    if (rank_ != 0) text = malloc((size_t)len + 1);
-    MPI_Bcast(text, (int)len + 1, MPI_CHAR, 0, MPI_COMM_WORLD);
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, n, "configuration file '%s' is a directory", path);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) && !is_dev_null(&st)) {
+        snprintf(err, n, "configuration file '%s' is not a regular file (a FIFO, socket or device)",
+                 path);
+        return NULL;
+    }
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0 || (!S_ISREG(st.st_mode) && !is_dev_null(&st))) {
+        snprintf(err, n, "cannot read configuration file '%s': %s", path,
+                 fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    size_t cap = 4096, used = 0;
+    char *text = malloc(cap + 1);
+    for (;;) {
+        if (!text) break;
+        if (used == cap) {
+            if (cap >= CONFIG_MAX_BYTES) {
+                snprintf(err, n, "configuration file '%s' is larger than %d MiB", path,
+                         CONFIG_MAX_BYTES >> 20);
+                free(text);
+                close(fd);
+                return NULL;
+            }
+            char *grown = realloc(text, 2 * cap + 1);
+            if (!grown) {
+                free(text);
+                text = NULL;
+                break;
+            }
+            text = grown;
+            cap *= 2;
+        }
+        ssize_t k = read(fd, text + used, cap - used);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) {
+            snprintf(err, n, "cannot read configuration file '%s': %s", path, strerror(errno));
+            free(text);
+            close(fd);
+            return NULL;
+        }
+        if (k == 0) break;
+        used += (size_t)k;
+    }
+    close(fd);
+    if (!text) {
+        snprintf(err, n, "cannot read configuration file '%s': out of memory", path);
+        return NULL;
+    }
+    text[used] = '\0';
+    *len = (long)used;
     return text;
 }
 
-static const struct section_schema **build_schema(void) {
-    size_t nalg = 0;
-    while (algorithm_registry[nalg])
-        nalg++;
-    const struct section_schema **s = calloc(nalg + 7, sizeof *s);
-    struct section_schema *algs = calloc(nalg + 1, sizeof *algs);
-    if (!s || !algs) return NULL;
-    const struct section_schema *core[] = {&schema_experiment, &schema_clock,    &schema_network,
-                                           &schema_faults,     &schema_election, &schema_nodes};
-    size_t k = 0;
-    for (size_t i = 0; i < 6; i++)
-        s[k++] = core[i];
-    for (size_t i = 0; i < nalg; i++) {
-        algs[i].name = algorithm_registry[i]->name;
-        algs[i].params = algorithm_registry[i]->params;
-        s[k++] = &algs[i];
+/* Rank 0 reads the file; every rank gets its text (len bytes, NUL added).
+ * Returns NULL on every rank, with the message on rank 0, on failure. */
+static char *read_config_text(const char *path, long *len, char *err, size_t n) {
+    char *text = NULL;
+    *len = -1;
+    if (rank_ == 0) text = read_file(path, len, err, n);
+    MPI_Bcast(len, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+    if (*len < 0) {
+        free(text);
+        return NULL;
     }
-    return s;
+    if (rank_ != 0) text = malloc((size_t)*len + 1);
+    int ok = text != NULL, all = 0;
+    MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (!all) {
+        snprintf(err, n, "cannot read configuration file '%s': out of memory", path);
+        free(text);
+        return NULL;
+    }
+    MPI_Bcast(text, (int)*len + 1, MPI_CHAR, 0, MPI_COMM_WORLD);
+    return text;
 }
 
 static void print_list(void) {
@@ -107,71 +160,6 @@ static void print_list(void) {
     for (size_t i = 0; i < 6; i++)
         for (const struct param *p = core[i]->params; p && p->key; p++)
             printf("  [%s] %-16s = %-24s %s\n", core[i]->name, p->key, p->default_value, p->help);
-}
-
-/* Split [experiment] algorithm into run plans (algorithms x repeat). */
-static int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, char *err,
-                     size_t n) {
-    char list[1024];
-    snprintf(list, sizeof list, "%s", config_get(cfg, "experiment", "algorithm"));
-    long repeat = config_int(cfg, "experiment", "repeat");
-    unsigned long seed = (unsigned long)config_int(cfg, "experiment", "seed");
-    int count = 1;
-    for (const char *p = list; *p; p++)
-        count += *p == ',';
-    if ((long)count * repeat > MAX_RUNS) {
-        snprintf(err, n, "%s: [experiment] repeat: at most %d runs in one file",
-                 config_origin(cfg, "experiment", "repeat"), MAX_RUNS);
-        return -1;
-    }
-    *plans = calloc((size_t)(count * repeat), sizeof **plans);
-    if (!*plans) return -1;
-    *nplans = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ')
-            tok++;
-        size_t len = strlen(tok);
-        while (len && tok[len - 1] == ' ')
-            tok[--len] = '\0';
-        for (long k = 0; k < repeat; k++) {
-            struct run_plan *p = &(*plans)[*nplans];
-            p->index = *nplans;
-            p->seed = seed + (unsigned long)k;
-            p->cfg = cfg;
-            if (runtime_plan_layers(p, tok, err, n)) {
-                char why[ERR_LEN / 2];
-                snprintf(why, sizeof why, "%s", err);
-                snprintf(err, n, "%.200s: [experiment] algorithm: %.1000s",
-                         config_origin(cfg, "experiment", "algorithm"), why);
-                return -1;
-            }
-            (*nplans)++;
-        }
-    }
-    return 0;
-}
-
-/* The resolved configuration that reproduces one run. */
-static char *resolved_config(const struct config *cfg, const struct run_plan *p) {
-    struct config copy;
-    if (config_copy(&copy, cfg)) return NULL;
-    char buf[256], err[ERR_LEN];
-    snprintf(buf, sizeof buf, "experiment.algorithm=%s", p->algorithm);
-    config_set(&copy, buf, err, sizeof err);
-    snprintf(buf, sizeof buf, "experiment.seed=%lu", p->seed);
-    config_set(&copy, buf, err, sizeof err);
-    config_set(&copy, "experiment.repeat=1", err, sizeof err);
-    const char *sections[6 + RUNTIME_MAX_LAYERS + 1];
-    int k = 0;
-    for (; schema_core_names[k]; k++)
-        sections[k] = schema_core_names[k];
-    for (int i = 0; i < p->nlayers; i++)
-        sections[k++] = p->layers[i]->name;
-    sections[k] = NULL;
-    char *text = config_resolved(&copy, sections);
-    config_free(&copy);
-    return text;
 }
 
 static char *join_args(int argc, char **argv) {
@@ -214,10 +202,15 @@ static int create_output(const struct cli *c, int argc, char **argv, char *err, 
     host_list(hosts, sizeof hosts);
     if (rank_ == 0) {
         struct stat st;
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", c->output);
-        const char *d = dirname(dir);
-        if (stat(c->output, &st) == 0 && !c->force) {
+        char *dir = strdup(c->output);
+        const char *d = dir ? dirname(dir) : ".";
+        int exists = stat(c->output, &st) == 0;
+        if (exists && !S_ISREG(st.st_mode)) {
+            snprintf(err, n,
+                     "output file '%s' is not a regular file (-o names the HDF5 file to write)",
+                     c->output);
+            rc = -1;
+        } else if (exists && !c->force) {
             snprintf(err, n, "output file '%s' exists (use --force to overwrite, or -o FILE)",
                      c->output);
             rc = -1;
@@ -244,6 +237,7 @@ static int create_output(const struct cli *c, int argc, char **argv, char *err, 
             rc = h5_create(c->output, &a, err, n);
             free(cmd);
         }
+        free(dir);
     }
     MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
     return rc;
@@ -295,8 +289,7 @@ static void report_run(const struct run_result *r, const struct run_plan *p, int
                 i + 1, p99 * 1e6, r->fidelity_threshold * 1e6);
 }
 
-static int run_all(const struct cli *c, const struct config *cfg, struct run_plan *plans,
-                   int nplans) {
+static int run_all(const struct cli *c, struct run_plan *plans, int nplans) {
     int failed = 0;
     char err[ERR_LEN];
     for (int i = 0; i < nplans; i++) {
@@ -311,7 +304,7 @@ static int run_all(const struct cli *c, const struct config *cfg, struct run_pla
         if (rank_ == 0) {
             res.wall_time = MPI_Wtime() - t0;
             snprintf(res.name, sizeof res.name, "run%03d", i);
-            res.config_text = resolved_config(cfg, &plans[i]);
+            res.config_text = plan_resolved_config(&plans[i]);
             wrc = h5_write_run(c->output, &res, err, sizeof err);
             if (wrc)
                 report(err);
@@ -341,7 +334,7 @@ int main(int argc, char **argv) {
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
-    char err[ERR_LEN];
+    char err[ERR_LEN] = "";
     struct cli c;
     if (cli_parse(argc, argv, &c, err, sizeof err)) {
         report(err);
@@ -370,14 +363,19 @@ int main(int argc, char **argv) {
                     ntasks);
         return finish(EXIT_USAGE);
     }
-    const struct section_schema **schema = build_schema();
     struct config cfg;
-    config_init(&cfg, (const struct section_schema *const *)schema);
-    char *text = c.config_path ? read_config_text(c.config_path, err, sizeof err)
-                               : strdup(schema_default_scenario);
-    int rc = text ? config_parse(&cfg, text, c.config_path ? c.config_path : "<default scenario>",
-                                 err, sizeof err)
-                  : -1;
+    config_init(&cfg, plan_schema());
+    long len = 0;
+    char *text = NULL;
+    if (c.config_path) {
+        text = read_config_text(c.config_path, &len, err, sizeof err);
+    } else if ((text = strdup(schema_default_scenario))) {
+        len = (long)strlen(text);
+    }
+    int rc =
+        text ? config_parse_n(&cfg, text, (size_t)len,
+                              c.config_path ? c.config_path : "<default scenario>", err, sizeof err)
+             : -1;
     free(text);
     for (int i = 0; rc == 0 && i < c.nsets; i++)
         rc = config_set(&cfg, c.sets[i], err, sizeof err);
@@ -385,12 +383,18 @@ int main(int argc, char **argv) {
     struct run_plan *plans = NULL;
     int nplans = 0;
     if (rc == 0) rc = plan_runs(&cfg, &plans, &nplans, err, sizeof err);
-    for (int i = 0; rc == 0 && i < nplans; i++)
-        if (i == 0 || strcmp(plans[i].algorithm, plans[i - 1].algorithm) != 0)
-            rc = runtime_check(MPI_COMM_WORLD, &plans[i], err, sizeof err);
+    /* The memory limit follows rank 0's host, where the run is gathered. */
+    double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    MPI_Bcast(&phys, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    for (int i = 0; rc == 0 && i < nplans; i++) {
+        if (i > 0 && strcmp(plans[i].algorithm, plans[i - 1].algorithm) == 0) continue;
+        rc = plan_check_nodes(&plans[i], size_, err, sizeof err);
+        if (rc == 0) rc = runtime_check(MPI_COMM_WORLD, &plans[i], err, sizeof err);
+        if (rc == 0) rc = plan_check_memory(&plans[i], size_, phys, err, sizeof err);
+    }
     if (rc == 0 && c.check) {
         if (rank_ == 0) {
-            char *resolved = resolved_config(&cfg, &plans[0]);
+            char *resolved = plan_resolved_config(&plans[0]);
             printf("; configuration OK: %d run(s) on %d nodes; the first one resolves to:\n%s",
                    nplans, size_, resolved ? resolved : "");
             free(resolved);
@@ -399,14 +403,12 @@ int main(int argc, char **argv) {
         rc = create_output(&c, argc, argv, err, sizeof err);
         if (rc == 0) {
             catch_stop_signals();
-            rc = run_all(&c, &cfg, plans, nplans);
+            rc = run_all(&c, plans, nplans);
             err[0] = '\0';
         }
     }
     if (rc && err[0]) report(err);
     free(plans);
     config_free(&cfg);
-    if (schema) free((void *)schema[6]);
-    free(schema);
     return finish(rc == -1 ? EXIT_USAGE : rc);
 }

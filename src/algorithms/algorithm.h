@@ -19,6 +19,24 @@ enum family {
  * "service" (request routing), "mutual_exclusion". */
 const char *family_name(enum family f);
 
+/* What a run of an algorithm records that grows with its length or node
+ * count, estimated from the configuration before the run starts, to refuse
+ * runs whose recording would not fit in memory ([experiment] max_memory). */
+struct record_estimate {
+    double messages; /* messages sent by all nodes (events/ rows when trace = on) */
+    double events;   /* events/table rows the algorithm records itself */
+    double rounds;   /* clock/rounds rows */
+    double timers;   /* timer firings of all nodes (each rank keeps their lateness) */
+    double requests; /* requests/table rows (each also a few stage and queue rows) */
+    double sections; /* mutex/sections rows */
+    int vectors;     /* its events carry a vector clock (nodes u32 each) */
+    const char *key; /* key of its section that sets the rate (e.g. "period"), or NULL */
+};
+
+/* How often something happening every `period` seconds happens in `seconds`
+ * (at the start and then every period), at most `limit` times when limit > 0. */
+double algorithm_repeats(double seconds, double period, long limit);
+
 struct algorithm {
     const char *name; /* "berkeley", "bully", ... */
     enum family family;
@@ -27,6 +45,7 @@ struct algorithm {
     const struct param *params;       /* its [name] section; NULL-key-terminated */
     int min_nodes;                    /* smallest node count it runs on */
     int records_events;               /* writes its own events/table rows */
+    int has_coordinator; /* elects or names a coordinator ([faults] crash = coordinator@T) */
     /* Allocate state for node n from the validated configuration. Returns 0,
      * or -1 with a message naming the key in err. Must decide the same on
      * every node for the same configuration. */
@@ -38,6 +57,10 @@ struct algorithm {
     void (*on_recover)(struct node *n, void *state); /* optional: after a crash */
     void (*finish)(struct node *n, void *state);     /* optional: final records, no sends */
     void (*destroy)(void *state);                    /* optional: NULL frees state with free() */
+    /* Expected records of a run on `nodes` nodes lasting `seconds`, in which
+     * `crashes` crash events happen, from the validated configuration. */
+    void (*estimate)(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out);
 };
 
 /* NULL-terminated table of every algorithm. */

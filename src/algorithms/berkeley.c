@@ -25,17 +25,42 @@ enum { T_ROUND, T_COLLECT };
 static const char *const types[] = {"TIME_REQUEST", "TIME_REPLY", "ADJUST", NULL};
 
 static const struct param params[] = {
-    {"master", PARAM_INT, "0", "node index of the master (without an election)", 0, 1 << 20, 0,
-     NULL, NULL},
-    {"period", PARAM_TIME, "100ms", "time between rounds", 0, 0, 0, NULL, NULL},
-    {"rounds", PARAM_INT, "0", "rounds, 0 = until the run ends", 0, 1 << 30, 0, NULL, NULL},
-    {"timeout", PARAM_TIME, "40ms", "the master waits this long for replies", 0, 0, 0, NULL, NULL},
-    {"outlier", PARAM_TIME, "50ms",
-     "readings further than this from the median are left out of the average", 0, 0, 0, NULL, NULL},
-    {"adjust", PARAM_STRING, "slew", "slew or step the adjustments", 0, 0, 0, "slew|step", NULL},
-    {"slew_time", PARAM_TIME, "50ms", "span over which an adjustment is slewed", 0, 0, 0, NULL,
-     NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "master",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "node index of the master (without an election)",
+     .hi = 1 << 20},
+    {.key = "period",
+     .type = PARAM_TIME,
+     .default_value = "100ms",
+     .help = "time between rounds",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL},
+    {.key = "rounds",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "rounds, 0 = until the run ends",
+     .hi = 1 << 30},
+    {.key = "timeout",
+     .type = PARAM_TIME,
+     .default_value = "40ms",
+     .help = "the master waits this long for replies",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL},
+    {.key = "outlier",
+     .type = PARAM_TIME,
+     .default_value = "50ms",
+     .help = "readings further than this from the median are left out of the average"},
+    {.key = "adjust",
+     .type = PARAM_STRING,
+     .default_value = "slew",
+     .help = "slew or step the adjustments",
+     .choices = "slew|step"},
+    {.key = "slew_time",
+     .type = PARAM_TIME,
+     .default_value = "50ms",
+     .help = "span over which an adjustment is slewed"},
+    {.key = NULL}};
 
 struct request {
     int32_t round;
@@ -86,8 +111,10 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     if (!s->t_send || !s->rtt || !s->diff || !s->replied) return -1;
     if (s->master >= node_count(n)) return fail(err, errlen, cfg, "master", "no such node");
     if (s->period <= 0) return fail(err, errlen, cfg, "period", "must be > 0");
-    if (s->timeout >= s->period)
-        return fail(err, errlen, cfg, "timeout", "must be shorter than the period");
+    if (s->timeout >= s->period) /* name the key that was given */
+        return strcmp(config_origin(cfg, "berkeley", "timeout"), "default") == 0
+                   ? fail(err, errlen, cfg, "period", "must be longer than [berkeley] timeout")
+                   : fail(err, errlen, cfg, "timeout", "must be shorter than the period");
     if (s->rounds == 0 && config_time(cfg, "experiment", "duration") == 0)
         return fail(err, errlen, cfg, "rounds", "must be > 0 when [experiment] duration = 0");
     return 0;
@@ -206,6 +233,19 @@ static void destroy(void *state) {
     free(s);
 }
 
+/* Every period the master polls the N-1 others (request, reply, adjust)
+ * and every node records one clock/rounds row. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    double r = algorithm_repeats(seconds, config_time(cfg, "berkeley", "period"),
+                                 config_int(cfg, "berkeley", "rounds"));
+    out->messages = 3.0 * (nodes - 1) * r;
+    out->rounds = (double)nodes * r;
+    out->timers = 2.0 * nodes * r; /* the period, and the master's collection timeout */
+    out->key = "period";
+}
+
 const struct algorithm algorithm_berkeley = {
     .name = "berkeley",
     .family = FAMILY_CLOCK_SYNC,
@@ -213,10 +253,12 @@ const struct algorithm algorithm_berkeley = {
     .message_types = types,
     .params = params,
     .min_nodes = 2,
+    .has_coordinator = 1,
     .configure = configure,
     .start = start,
     .on_message = on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
     .destroy = destroy,
+    .estimate = estimate,
 };

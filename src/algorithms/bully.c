@@ -13,10 +13,20 @@
  * A recovering node holds an election. A COORDINATOR from a lower id than
  * one's own is answered by an election (the higher node bullies).
  *
+ * One refinement: a coordinator that receives ELECTION answers OK and tells
+ * only that sender that it is the coordinator. Holding a new election there
+ * would announce COORDINATOR to every lower node again: with n nodes
+ * starting an election at once, the highest one would receive up to n-1
+ * ELECTIONs and send (n-1)^2 COORDINATORs to nodes that already know it.
+ * The counts below are unchanged: in them the new coordinator is still
+ * holding its election when the other ELECTIONs arrive.
+ *
  * Worst case (ids by rank, the highest crashed, the lowest detects, every
  * live node holds one election): n(n-1)/2 ELECTION, (n-1)(n-2)/2 OK and
  * n-2 COORDINATOR messages. */
 #include "algorithm.h"
+
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +38,26 @@ static const char *const types[] = {"ELECTION",      "OK", "COORDINATOR", "HEART
                                     "HEARTBEAT_ACK", NULL};
 
 static const struct param params[] = {
-    {"timeout", PARAM_TIME, "50ms", "wait for OK (and for HEARTBEAT_ACK) before concluding", 0, 0,
-     0, NULL, NULL},
-    {"coordinator_timeout", PARAM_TIME, "200ms",
-     "after an OK, wait this long for COORDINATOR before starting again", 0, 0, 0, NULL, NULL},
-    {"heartbeat", PARAM_TIME, "0",
-     "initiators probe the coordinator this often; 0 = never (the run ends once elected)", 0, 0, 0,
-     NULL, NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "timeout",
+     .type = PARAM_TIME,
+     .default_value = "50ms",
+     .help = "wait for OK (and for HEARTBEAT_ACK) before concluding",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL},
+    {.key = "coordinator_timeout",
+     .type = PARAM_TIME,
+     .default_value = "200ms",
+     .help = "after an OK, wait this long for COORDINATOR before starting again",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL},
+    {.key = "heartbeat",
+     .type = PARAM_TIME,
+     .default_value = "0",
+     .help = "initiators probe the coordinator this often; 0 = never (the run ends once elected)",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL,
+     .zero_ok = 1},
+    {.key = NULL}};
 
 struct bully {
     double timeout, coordinator_timeout, heartbeat;
@@ -112,7 +134,10 @@ static void on_message(struct node *n, void *state, const struct message *m) {
     switch (m->type) {
     case ELECTION:
         node_send(n, m->src, OK, NULL, 0);
-        hold_election(n, s);
+        if (node_leader(n) == node_id(n) && !s->electing)
+            node_send(n, m->src, COORDINATOR, NULL, 0);
+        else
+            hold_election(n, s);
         break;
     case OK:
         if (!s->electing) break;
@@ -171,6 +196,20 @@ static void on_recover(struct node *n, void *state) {
         node_set_timer(n, s->heartbeat, T_HEARTBEAT);
 }
 
+/* An election sends O(n^2) messages (the worst case above); one at the start
+ * and at most two per crash event (the crash and the recovery); with
+ * heartbeats every node may probe the coordinator every heartbeat. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    double n = nodes, heartbeat = config_time(cfg, "bully", "heartbeat");
+    out->messages = (1.0 + 2.0 * crashes) * n * n;
+    if (heartbeat > 0) {
+        out->messages += 2.0 * n * algorithm_repeats(seconds, heartbeat, 0);
+        out->timers = 2.0 * n * algorithm_repeats(seconds, heartbeat, 0);
+        out->key = "heartbeat";
+    }
+}
+
 const struct algorithm algorithm_bully = {
     .name = "bully",
     .family = FAMILY_ELECTION,
@@ -178,9 +217,11 @@ const struct algorithm algorithm_bully = {
     .message_types = types,
     .params = params,
     .min_nodes = 2,
+    .has_coordinator = 1,
     .configure = configure,
     .start = start,
     .on_message = on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
+    .estimate = estimate,
 };

@@ -20,16 +20,35 @@ enum { T_ROUND, T_TIMEOUT };
 static const char *const types[] = {"REQUEST", "REPLY", NULL};
 
 static const struct param params[] = {
-    {"server", PARAM_INT, "0", "node index of the time server (without an election)", 0, 1 << 20, 0,
-     NULL, NULL},
-    {"samples", PARAM_INT, "8", "request/reply pairs per round; the min-RTT one is used", 1, 100000,
-     0, NULL, NULL},
-    {"period", PARAM_TIME, "100ms", "time between rounds", 0, 0, 0, NULL, NULL},
-    {"rounds", PARAM_INT, "0", "rounds per client, 0 = until the run ends", 0, 1 << 30, 0, NULL,
-     NULL},
-    {"timeout", PARAM_TIME, "50ms", "a sample without reply after this is given up", 0, 0, 0, NULL,
-     NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "server",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "node index of the time server (without an election)",
+     .hi = 1 << 20},
+    {.key = "samples",
+     .type = PARAM_INT,
+     .default_value = "8",
+     .help = "request/reply pairs per round; the min-RTT one is used",
+     .lo = 1,
+     .hi = 100000},
+    {.key = "period",
+     .type = PARAM_TIME,
+     .default_value = "100ms",
+     .help = "time between rounds",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL},
+    {.key = "rounds",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "rounds per client, 0 = until the run ends",
+     .hi = 1 << 30},
+    {.key = "timeout",
+     .type = PARAM_TIME,
+     .default_value = "50ms",
+     .help = "a sample without reply after this is given up",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL},
+    {.key = NULL}};
 
 struct request {
     int32_t round, sample;
@@ -158,6 +177,18 @@ static void on_recover(struct node *n, void *state) {
     start_round(n, state);
 }
 
+/* Every period each client sends `samples` requests and records a round. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    double r = algorithm_repeats(seconds, config_time(cfg, "cristian", "period"),
+                                 config_int(cfg, "cristian", "rounds"));
+    out->messages = 2.0 * (double)config_int(cfg, "cristian", "samples") * (nodes - 1) * r;
+    out->rounds = (double)(nodes - 1) * r;
+    out->timers = ((double)config_int(cfg, "cristian", "samples") + 1.0) * (nodes - 1) * r;
+    out->key = "period";
+}
+
 const struct algorithm algorithm_cristian = {
     .name = "cristian",
     .family = FAMILY_CLOCK_SYNC,
@@ -165,9 +196,11 @@ const struct algorithm algorithm_cristian = {
     .message_types = types,
     .params = params,
     .min_nodes = 2,
+    .has_coordinator = 1,
     .configure = configure,
     .start = start,
     .on_message = on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
+    .estimate = estimate,
 };

@@ -1,5 +1,6 @@
 #include "cs_workload.h"
 
+#include <math.h>
 #include <stdio.h>
 
 int cs_configure(struct node *n, struct cs_workload *w, const struct config *cfg,
@@ -49,4 +50,21 @@ int cs_exit(struct node *n, struct cs_workload *w) {
 void cs_recover(struct node *n, struct cs_workload *w) {
     w->wanting = w->inside = 0;
     cs_next(n, w);
+}
+
+double cs_estimate(const struct config *cfg, const char *section, double seconds, int askers,
+                   struct record_estimate *out) {
+    double per = (double)config_int(cfg, section, "entries");
+    out->key = "entries";
+    if (per == 0) {
+        struct dist interval, hold;
+        config_dist(cfg, section, "interval", &interval);
+        config_dist(cfg, section, "hold", &hold);
+        double cycle = dist_smallest_mean(&interval) + dist_smallest_mean(&hold);
+        per = seconds / fmax(cycle, CONFIG_MIN_PERIOD);
+        out->key = "interval";
+    }
+    out->sections = per * askers;
+    out->timers = 2.0 * out->sections;
+    return out->sections;
 }

@@ -8,22 +8,27 @@
 
 #include "algorithm.h"
 
+#include <math.h>
+
 /* The three workload keys, for an algorithm's parameter table. */
 #define CS_WORKLOAD_PARAMS                                                                         \
-    {"entries", PARAM_INT, "5", "critical sections per node; 0 = until the run ends", 0, 1 << 30,  \
-     0,         NULL,      NULL},                                                                  \
-        {"interval",                                                                               \
-         PARAM_DIST,                                                                               \
-         "exponential(5ms)",                                                                       \
-         "time from the start or the previous exit to the next request",                           \
-         0,                                                                                        \
-         0,                                                                                        \
-         DIST_TIME_NONNEG,                                                                         \
-         NULL,                                                                                     \
-         NULL},                                                                                    \
+    {.key = "entries",                                                                             \
+     .type = PARAM_INT,                                                                            \
+     .default_value = "5",                                                                         \
+     .help = "critical sections per node; 0 = until the run ends",                                 \
+     .hi = 1 << 30},                                                                               \
+        {.key = "interval",                                                                        \
+         .type = PARAM_DIST,                                                                       \
+         .default_value = "exponential(5ms)",                                                      \
+         .help = "time from the start or the previous exit to the next request",                   \
+         .lo = CONFIG_MIN_PERIOD,                                                                  \
+         .hi = HUGE_VAL,                                                                           \
+         .zero_ok = 1,                                                                             \
+         .dist_unit = DIST_INTERVAL},                                                              \
     {                                                                                              \
-        "hold", PARAM_DIST, "constant(1ms)", "time spent in the critical section", 0, 0,           \
-            DIST_TIME_NONNEG, NULL, NULL                                                           \
+        .key = "hold", .type = PARAM_DIST, .default_value = "constant(1ms)",                       \
+        .help = "time spent in the critical section", .lo = CONFIG_MIN_PERIOD, .hi = HUGE_VAL,     \
+        .zero_ok = 1, .dist_unit = DIST_INTERVAL                                                   \
     }
 
 struct cs_workload {
@@ -54,5 +59,12 @@ int cs_exit(struct node *n, struct cs_workload *w);
 
 /* After a crash: no open request, no section held; start again. */
 void cs_recover(struct node *n, struct cs_workload *w);
+
+/* For struct algorithm.estimate: the entries of one node in `seconds`
+ * (`entries`, or one per mean interval + hold when entries = 0) into
+ * out->sections for `askers` nodes, 2 timers per entry and out->key; returns
+ * the entries of all askers, for the algorithm's messages per entry. */
+double cs_estimate(const struct config *cfg, const char *section, double seconds, int askers,
+                   struct record_estimate *out);
 
 #endif

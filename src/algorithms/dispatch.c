@@ -57,6 +57,7 @@
 #include "nodelist.h"
 
 #include <gsl/gsl_randist.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,34 +72,82 @@ enum { ROUND_ROBIN, RANDOM, LEAST_LOADED, TWO_CHOICES };
 enum { HELD = 1, FINISHED = 2, LOST = 3 }; /* a server's record of an accepted id */
 
 static const struct param params[] = {
-    {"coordinator", PARAM_INT, "0", "node index of the coordinator (without an election)", 0,
-     1 << 20, 0, NULL, NULL},
-    {"servers", PARAM_STRING, "",
-     "server nodes, e.g. \"1, 2, 5-7\"; empty: half of the other nodes (see README)", 0, 0, 0, NULL,
-     nodelist_validate},
-    {"clients", PARAM_STRING, "", "client nodes; empty: the nodes that are neither", 0, 0, 0, NULL,
-     nodelist_validate},
-    {"policy", PARAM_STRING, "round_robin", "how the coordinator picks a server", 0, 0, 0,
-     "round_robin|random|least_loaded|two_choices", NULL},
-    {"workers", PARAM_INT, "1", "requests a server serves at once (1 = single-threaded)", 1,
-     MAX_WORKERS, 0, NULL, NULL},
-    {"service", PARAM_DIST, "exponential(2ms)", "service time per request (reference time)", 0, 0,
-     DIST_TIME_NONNEG, NULL, NULL},
-    {"loop", PARAM_STRING, "open", "open: Poisson arrivals at rate; closed: think after a reply", 0,
-     0, 0, "open|closed", NULL},
-    {"rate", PARAM_REAL, "100", "open loop: requests per second per client (Poisson)", 1e-6, 1e7, 0,
-     NULL, NULL},
-    {"think", PARAM_DIST, "exponential(10ms)", "closed loop: time between a reply and the next", 0,
-     0, DIST_TIME_NONNEG, NULL, NULL},
-    {"requests", PARAM_INT, "0", "requests per client; 0 = until the run ends", 0, 1 << 30, 0, NULL,
-     NULL},
-    {"timeout", PARAM_TIME, "200ms", "a client sends again after this long without a reply", 0, 0,
-     0, NULL, NULL},
-    {"retries", PARAM_INT, "3", "sends after the first before a request fails (TIMEOUT)", 0, 1000,
-     0, NULL, NULL},
-    {"poll", PARAM_TIME, "2ms", "with an election: how often a node checks who coordinates", 0, 0,
-     0, NULL, NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "coordinator",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "node index of the coordinator (without an election)",
+     .hi = 1 << 20},
+    {.key = "servers",
+     .type = PARAM_STRING,
+     .default_value = "",
+     .help = "server nodes, e.g. \"1, 2, 5-7\"; empty: half of the other nodes (see README)",
+     .validate = nodelist_validate},
+    {.key = "clients",
+     .type = PARAM_STRING,
+     .default_value = "",
+     .help = "client nodes; empty: the nodes that are neither",
+     .validate = nodelist_validate},
+    {.key = "policy",
+     .type = PARAM_STRING,
+     .default_value = "round_robin",
+     .help = "how the coordinator picks a server",
+     .choices = "round_robin|random|least_loaded|two_choices"},
+    {.key = "workers",
+     .type = PARAM_INT,
+     .default_value = "1",
+     .help = "requests a server serves at once (1 = single-threaded)",
+     .lo = 1,
+     .hi = MAX_WORKERS},
+    {.key = "service",
+     .type = PARAM_DIST,
+     .default_value = "exponential(2ms)",
+     .help = "service time per request (reference time)",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL,
+     .zero_ok = 1,
+     .dist_unit = DIST_INTERVAL},
+    {.key = "loop",
+     .type = PARAM_STRING,
+     .default_value = "open",
+     .help = "open: Poisson arrivals at rate; closed: think after a reply",
+     .choices = "open|closed"},
+    {.key = "rate",
+     .type = PARAM_REAL,
+     .default_value = "100",
+     .help = "open loop: requests per second per client (Poisson)",
+     .lo = 1e-6,
+     .hi = 1 / CONFIG_MIN_PERIOD},
+    {.key = "think",
+     .type = PARAM_DIST,
+     .default_value = "exponential(10ms)",
+     .help = "closed loop: time between a reply and the next request",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL,
+     .zero_ok = 1,
+     .dist_unit = DIST_INTERVAL},
+    {.key = "requests",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "requests per client; 0 = until the run ends",
+     .hi = 1 << 30},
+    {.key = "timeout",
+     .type = PARAM_TIME,
+     .default_value = "200ms",
+     .help = "a client sends again after this long without a reply",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL},
+    {.key = "retries",
+     .type = PARAM_INT,
+     .default_value = "3",
+     .help = "sends after the first before a request fails (TIMEOUT)",
+     .hi = 1000},
+    {.key = "poll",
+     .type = PARAM_TIME,
+     .default_value = "2ms",
+     .help = "with an election: how often a node checks who coordinates",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL},
+    {.key = NULL}};
 
 struct req_msg { /* REQUEST, DISPATCH, REPLY, DONE, FAIL */
     uint64_t id;
@@ -757,6 +806,42 @@ static void destroy(void *state) {
     free(s);
 }
 
+/* Requests: `rate` per client (open loop) or one per think + service time
+ * (closed loop), at most `requests` per client; 4 messages and about 3
+ * timers (arrival, service, deadline) each, and the coordinator checks of
+ * an election. The clients are the listed ones, or at most half the nodes. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    int *member = calloc((size_t)nodes, sizeof *member);
+    char why[256];
+    int clients = member ? nodelist_parse(config_get(cfg, "dispatch", "clients"), nodes, member,
+                                          why, sizeof why)
+                         : -1;
+    free(member);
+    if (clients <= 0) clients = (nodes + 1) / 2;
+    double per;
+    if (!strcmp(config_get(cfg, "dispatch", "loop"), "open")) {
+        per = config_real(cfg, "dispatch", "rate") * seconds;
+        out->key = "rate";
+    } else {
+        struct dist think, service;
+        config_dist(cfg, "dispatch", "think", &think);
+        config_dist(cfg, "dispatch", "service", &service);
+        double cycle = dist_smallest_mean(&think) + dist_smallest_mean(&service);
+        per = seconds / fmax(cycle, CONFIG_MIN_PERIOD);
+        out->key = "think";
+    }
+    long limit = config_int(cfg, "dispatch", "requests");
+    if (limit > 0 && per > (double)limit) {
+        per = (double)limit;
+        out->key = "requests";
+    }
+    out->requests = per * clients;
+    out->messages = 4.0 * out->requests;
+    out->timers = 3.0 * out->requests + nodes * seconds / config_time(cfg, "dispatch", "poll");
+}
+
 const struct algorithm algorithm_dispatch = {
     .name = "dispatch",
     .family = FAMILY_SERVICE,
@@ -765,6 +850,7 @@ const struct algorithm algorithm_dispatch = {
     .message_types = types,
     .params = params,
     .min_nodes = 3,
+    .has_coordinator = 1,
     .configure = configure,
     .start = start,
     .on_message = on_message,
@@ -772,4 +858,5 @@ const struct algorithm algorithm_dispatch = {
     .on_recover = on_recover,
     .finish = finish,
     .destroy = destroy,
+    .estimate = estimate,
 };

@@ -25,6 +25,8 @@
  * n ELECTED messages fit in that bound's slack (the tests check the sum). */
 #include "algorithm.h"
 
+#include <math.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +158,15 @@ static void on_timer(struct node *n, void *state, int id) {
     (void)n, (void)state, (void)id;
 }
 
+/* An election: at most 8n(1 + ceil(log2 n)) messages (Lynch 3.4); one at
+ * the start and at most two per crash event. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)cfg, (void)seconds;
+    double n = nodes;
+    out->messages = (1.0 + 2.0 * crashes) * 8.0 * n * (1.0 + ceil(log2(n)));
+}
+
 const struct algorithm algorithm_hs = {
     .name = "hs",
     .family = FAMILY_ELECTION,
@@ -164,8 +175,10 @@ const struct algorithm algorithm_hs = {
     .message_types = types,
     .params = NULL,
     .min_nodes = 2,
+    .has_coordinator = 1,
     .configure = configure,
     .start = start,
     .on_message = on_message,
     .on_timer = on_timer,
+    .estimate = estimate,
 };

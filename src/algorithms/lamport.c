@@ -37,6 +37,8 @@
  * grow along its events. */
 #include "algorithm.h"
 
+#include <math.h>
+
 #include <gsl/gsl_rng.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,12 +49,23 @@ enum { T_TICK };
 static const char *const types[] = {"MSG", NULL};
 
 static const struct param params[] = {
-    {"rate", PARAM_DIST, "uniform(1, 6)",
-     "clock rate of each machine in ticks per time_unit (one draw per node)", 0, 0, DIST_PLAIN_POS,
-     NULL, NULL},
-    {"time_unit", PARAM_TIME, "1s", "the unit of the rate", 0, 0, 0, NULL, NULL},
-    {"ticks", PARAM_INT, "0", "ticks per node, 0 = until the run ends", 0, 1 << 30, 0, NULL, NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "rate",
+     .type = PARAM_DIST,
+     .default_value = "uniform(1, 6)",
+     .help = "clock rate of each machine in ticks per time_unit (one draw per node)",
+     .dist_unit = DIST_PLAIN_POS},
+    {.key = "time_unit",
+     .type = PARAM_TIME,
+     .default_value = "1s",
+     .help = "the unit of the rate",
+     .lo = 1e-9,
+     .hi = HUGE_VAL},
+    {.key = "ticks",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "ticks per node, 0 = until the run ends",
+     .hi = 1 << 30},
+    {.key = NULL}};
 
 struct stamp { /* the payload of MSG */
     uint64_t lamport;
@@ -88,6 +101,22 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     s->time_unit = config_time(cfg, "lamport", "time_unit");
     s->ticks_max = config_int(cfg, "lamport", "ticks");
     if (s->time_unit <= 0) return fail(err, errlen, cfg, "time_unit", "must be > 0");
+    /* A tick is a timer: at most one per CONFIG_MIN_PERIOD, for every rate a node can draw. */
+    double top = dist_max(&s->rate_dist) / s->time_unit;
+    if (!(top <= (1.0 + 1e-9) / CONFIG_MIN_PERIOD)) {
+        char why[256];
+        if (isinf(top))
+            snprintf(why, sizeof why,
+                     "an unbounded distribution: a node could draw a rate above %g ticks per "
+                     "second (a tick every %gus)",
+                     1.0 / CONFIG_MIN_PERIOD, CONFIG_MIN_PERIOD * 1e6);
+        else
+            snprintf(why, sizeof why,
+                     "up to %g ticks per %gs is %g per second, more than %g (a tick every %gus)",
+                     dist_max(&s->rate_dist), s->time_unit, top, 1.0 / CONFIG_MIN_PERIOD,
+                     CONFIG_MIN_PERIOD * 1e6);
+        return fail(err, errlen, cfg, "rate", why);
+    }
     if (s->ticks_max == 0 && config_time(cfg, "experiment", "duration") == 0)
         return fail(err, errlen, cfg, "ticks", "must be > 0 when [experiment] duration = 0");
     return 0;
@@ -206,6 +235,25 @@ static void destroy(void *state) {
     free(s);
 }
 
+/* Each node ticks at its rate; a tick records one event, and sends to one
+ * node (probability 2/10) or to all others (1/10). */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    struct dist rate;
+    config_dist(cfg, "lamport", "rate", &rate);
+    double lo, hi;
+    dist_mean_range(&rate, &lo, &hi);
+    double top = isinf(dist_max(&rate)) ? hi : dist_max(&rate);
+    double per_tick = config_time(cfg, "lamport", "time_unit") / top;
+    double ticks = algorithm_repeats(seconds, per_tick, config_int(cfg, "lamport", "ticks"));
+    double n = nodes;
+    out->messages = n * ticks * (0.2 + 0.1 * (n - 1));
+    out->events = n * ticks * (1.0 + 0.1 * (n - 1));
+    out->timers = n * ticks;
+    out->key = "rate";
+}
+
 const struct algorithm algorithm_lamport = {
     .name = "lamport",
     .family = FAMILY_LOGICAL_CLOCK,
@@ -221,4 +269,5 @@ const struct algorithm algorithm_lamport = {
     .on_recover = on_recover,
     .finish = finish,
     .destroy = destroy,
+    .estimate = estimate,
 };

@@ -17,6 +17,7 @@
  * channels (the runtime's, with [network] loss = 0); not fault-tolerant. */
 #include "cs_workload.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -25,8 +26,7 @@ enum { T_REQUEST, T_EXIT };
 
 static const char *const types[] = {"REQUEST", "REPLY", "RELEASE", NULL};
 
-static const struct param params[] = {CS_WORKLOAD_PARAMS,
-                                      {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+static const struct param params[] = {CS_WORKLOAD_PARAMS, {.key = NULL}};
 
 struct stamp_msg {
     uint64_t ts;
@@ -123,6 +123,13 @@ static void destroy(void *state) {
     free(s);
 }
 
+/* 3(n-1) messages per entry. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    out->messages = 3.0 * (nodes - 1) * cs_estimate(cfg, "lamport_mutex", seconds, nodes, out);
+}
+
 const struct algorithm algorithm_lamport_mutex = {
     .name = "lamport_mutex",
     .family = FAMILY_MUTEX,
@@ -137,4 +144,5 @@ const struct algorithm algorithm_lamport_mutex = {
     .on_timer = on_timer,
     .on_recover = on_recover,
     .destroy = destroy,
+    .estimate = estimate,
 };

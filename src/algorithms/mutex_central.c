@@ -14,6 +14,7 @@
  * coordinator or of the holder blocks the others. */
 #include "cs_workload.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,11 +23,14 @@ enum { T_REQUEST, T_EXIT };
 
 static const char *const types[] = {"REQUEST", "GRANT", "RELEASE", NULL};
 
-static const struct param params[] = {{"coordinator", PARAM_INT, "0",
-                                       "node index of the coordinator (it never asks itself)", 0,
-                                       1 << 20, 0, NULL, NULL},
-                                      CS_WORKLOAD_PARAMS,
-                                      {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+static const struct param params[] = {
+    {.key = "coordinator",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "node index of the coordinator (it never asks itself)",
+     .hi = 1 << 20},
+    CS_WORKLOAD_PARAMS,
+    {.key = NULL}};
 
 struct grant_msg {
     uint64_t number;
@@ -67,6 +71,7 @@ static void grant(struct node *n, struct central *s, int to) {
 
 static void start(struct node *n, void *state) {
     struct central *s = state;
+    if (!node_leader_elected(n)) node_set_leader(n, s->coordinator); /* coordinator@ crashes */
     if (node_id(n) == s->coordinator)
         node_done(n); /* it only answers */
     else
@@ -129,6 +134,13 @@ static void destroy(void *state) {
     free(s);
 }
 
+/* Every node but the coordinator makes its entries, 3 messages each. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    out->messages = 3.0 * cs_estimate(cfg, "mutex_central", seconds, nodes - 1, out);
+}
+
 const struct algorithm algorithm_mutex_central = {
     .name = "mutex_central",
     .family = FAMILY_MUTEX,
@@ -136,10 +148,12 @@ const struct algorithm algorithm_mutex_central = {
     .message_types = types,
     .params = params,
     .min_nodes = 2,
+    .has_coordinator = 1,
     .configure = configure,
     .start = start,
     .on_message = on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
     .destroy = destroy,
+    .estimate = estimate,
 };

@@ -60,16 +60,32 @@ enum { T_POLL };
 static const char *const types[] = {"REQUEST", "REPLY", NULL};
 
 static const struct param params[] = {
-    {"server", PARAM_INT, "0", "node index of the time server (without an election)", 0, 1 << 20, 0,
-     NULL, NULL},
-    {"poll", PARAM_TIME, "50ms", "time between polls of the server", 0, 0, 0, NULL, NULL},
-    {"polls", PARAM_INT, "0", "polls per client, 0 = until the run ends", 0, 1 << 30, 0, NULL,
-     NULL},
-    {"adjust", PARAM_STRING, "step", "step or slew the corrections", 0, 0, 0, "step|slew", NULL},
-    {"slew_time", PARAM_TIME, "50ms",
-     "span over which a correction is slewed (offsets >= slew_time/2 are stepped)", 0, 0, 0, NULL,
-     NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "server",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "node index of the time server (without an election)",
+     .hi = 1 << 20},
+    {.key = "poll",
+     .type = PARAM_TIME,
+     .default_value = "50ms",
+     .help = "time between polls of the server",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL},
+    {.key = "polls",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "polls per client, 0 = until the run ends",
+     .hi = 1 << 30},
+    {.key = "adjust",
+     .type = PARAM_STRING,
+     .default_value = "step",
+     .help = "step or slew the corrections",
+     .choices = "step|slew"},
+    {.key = "slew_time",
+     .type = PARAM_TIME,
+     .default_value = "50ms",
+     .help = "span over which a correction is slewed (offsets >= slew_time/2 are stepped)"},
+    {.key = NULL}};
 
 struct request {
     int32_t poll;
@@ -203,6 +219,18 @@ static void on_recover(struct node *n, void *state) {
     poll_server(n, s);
 }
 
+/* Every poll each client exchanges two messages and records at most one round. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    double r = algorithm_repeats(seconds, config_time(cfg, "ntp", "poll"),
+                                 config_int(cfg, "ntp", "polls"));
+    out->messages = 2.0 * (nodes - 1) * r;
+    out->rounds = (double)(nodes - 1) * r;
+    out->timers = (double)nodes * r;
+    out->key = "poll";
+}
+
 const struct algorithm algorithm_ntp = {
     .name = "ntp",
     .family = FAMILY_CLOCK_SYNC,
@@ -210,9 +238,11 @@ const struct algorithm algorithm_ntp = {
     .message_types = types,
     .params = params,
     .min_nodes = 2,
+    .has_coordinator = 1,
     .configure = configure,
     .start = start,
     .on_message = on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
+    .estimate = estimate,
 };

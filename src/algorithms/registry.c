@@ -1,6 +1,7 @@
 /* The table of algorithms: one line per algorithm. */
 #include "algorithm.h"
 
+#include <math.h>
 #include <string.h>
 
 extern const struct algorithm algorithm_cristian, algorithm_berkeley, algorithm_bully;
@@ -56,4 +57,9 @@ const char *family_name(enum family f) {
         return "mutual_exclusion";
     }
     return "unknown";
+}
+
+double algorithm_repeats(double seconds, double period, long limit) {
+    double k = floor(seconds / period) + 1.0;
+    return limit > 0 && k > (double)limit ? (double)limit : k;
 }

@@ -15,6 +15,7 @@
  * fault-tolerant: a crashed node never replies. */
 #include "cs_workload.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 enum { REQUEST, REPLY };
@@ -22,8 +23,7 @@ enum { T_REQUEST, T_EXIT };
 
 static const char *const types[] = {"REQUEST", "REPLY", NULL};
 
-static const struct param params[] = {CS_WORKLOAD_PARAMS,
-                                      {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+static const struct param params[] = {CS_WORKLOAD_PARAMS, {.key = NULL}};
 
 struct stamp_msg {
     uint64_t ts;
@@ -108,6 +108,13 @@ static void destroy(void *state) {
     free(s);
 }
 
+/* 2(n-1) messages per entry. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    out->messages = 2.0 * (nodes - 1) * cs_estimate(cfg, "ricart_agrawala", seconds, nodes, out);
+}
+
 const struct algorithm algorithm_ricart_agrawala = {
     .name = "ricart_agrawala",
     .family = FAMILY_MUTEX,
@@ -122,4 +129,5 @@ const struct algorithm algorithm_ricart_agrawala = {
     .on_timer = on_timer,
     .on_recover = on_recover,
     .destroy = destroy,
+    .estimate = estimate,
 };

@@ -36,6 +36,8 @@
  * the election (no heartbeat). */
 #include "algorithm.h"
 
+#include <math.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +48,13 @@ enum { T_ACK };
 static const char *const types[] = {"ELECTION", "ELECTED", "ACK", NULL};
 
 static const struct param params[] = {
-    {"timeout", PARAM_TIME, "500ms",
-     "without an ACK from the successor after this (s), skip it as crashed", 0, 0, 0, NULL, NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "timeout",
+     .type = PARAM_TIME,
+     .default_value = "500ms",
+     .help = "without an ACK from the successor after this (s), skip it as crashed",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL},
+    {.key = NULL}};
 
 /* ELECTION: a candidate's id and node index; ELECTED: the coordinator's. */
 struct ring_msg {
@@ -228,6 +234,15 @@ static void destroy(void *state) {
     free(s);
 }
 
+/* An election: at most n(n+1)/2 ELECTION and n ELECTED messages, each
+ * acknowledged; one at the start and at most two per crash event. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)cfg, (void)seconds;
+    double n = nodes;
+    out->messages = (1.0 + 2.0 * crashes) * 2.0 * (n * (n + 1) / 2 + n);
+}
+
 const struct algorithm algorithm_ring = {
     .name = "ring",
     .family = FAMILY_ELECTION,
@@ -236,10 +251,12 @@ const struct algorithm algorithm_ring = {
     .message_types = types,
     .params = params,
     .min_nodes = 2,
+    .has_coordinator = 1,
     .configure = configure,
     .start = start,
     .on_message = on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
     .destroy = destroy,
+    .estimate = estimate,
 };

@@ -20,6 +20,7 @@
  * REQUEST = (n-1)(entries - free) and TOKEN = entries - free exactly. */
 #include "cs_workload.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,8 +29,7 @@ enum { T_REQUEST, T_EXIT };
 
 static const char *const types[] = {"REQUEST", "TOKEN", NULL};
 
-static const struct param params[] = {CS_WORKLOAD_PARAMS,
-                                      {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+static const struct param params[] = {CS_WORKLOAD_PARAMS, {.key = NULL}};
 
 struct request_msg {
     uint64_t number;
@@ -156,6 +156,13 @@ static void destroy(void *state) {
     free(s);
 }
 
+/* At most n messages per entry. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    out->messages = (double)nodes * cs_estimate(cfg, "suzuki_kasami", seconds, nodes, out);
+}
+
 const struct algorithm algorithm_suzuki_kasami = {
     .name = "suzuki_kasami",
     .family = FAMILY_MUTEX,
@@ -170,4 +177,5 @@ const struct algorithm algorithm_suzuki_kasami = {
     .on_timer = on_timer,
     .finish = finish,
     .destroy = destroy,
+    .estimate = estimate,
 };

@@ -24,6 +24,7 @@
  * TOKEN messages). Not fault-tolerant: a crash loses the token. */
 #include "cs_workload.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 enum { TOKEN };
@@ -31,11 +32,16 @@ enum { T_REQUEST, T_EXIT, T_PASS };
 
 static const char *const types[] = {"TOKEN", NULL};
 
-static const struct param params[] = {CS_WORKLOAD_PARAMS,
-                                      {"idle", PARAM_TIME, "1ms",
-                                       "a holder without a request keeps the token this long", 0, 0,
-                                       0, NULL, NULL},
-                                      {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+static const struct param params[] = {
+    CS_WORKLOAD_PARAMS,
+    {.key = "idle",
+     .type = PARAM_TIME,
+     .default_value = "1ms",
+     .help = "a holder without a request keeps the token this long",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL,
+     .zero_ok = 1},
+    {.key = NULL}};
 
 struct token_msg {
     uint64_t hops;
@@ -124,6 +130,17 @@ static void finish(struct node *n, void *state) {
     node_record_result(n, "token_hops", (double)s->seen);
 }
 
+/* At most n hops per entry, and a hop per `idle` while nobody asks (one
+ * per CONFIG_MIN_PERIOD when idle = 0, an upper bound). */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    double idle = fmax(config_time(cfg, "token_ring", "idle"), CONFIG_MIN_PERIOD);
+    out->messages = (double)nodes * cs_estimate(cfg, "token_ring", seconds, nodes, out);
+    out->messages += seconds / idle;
+    out->timers += seconds / idle;
+}
+
 const struct algorithm algorithm_token_ring = {
     .name = "token_ring",
     .family = FAMILY_MUTEX,
@@ -136,4 +153,5 @@ const struct algorithm algorithm_token_ring = {
     .on_message = on_message,
     .on_timer = on_timer,
     .finish = finish,
+    .estimate = estimate,
 };

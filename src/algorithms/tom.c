@@ -35,6 +35,8 @@
  * a node crashes: it is not fault-tolerant. Units: interval in seconds. */
 #include "algorithm.h"
 
+#include <math.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +47,20 @@ enum { T_TICKET };
 static const char *const types[] = {"MULTICAST", "ACK", NULL};
 
 static const struct param params[] = {
-    {"tickets", PARAM_INT, "3", "tickets each node multicasts", 1, 1000000, 0, NULL, NULL},
-    {"interval", PARAM_DIST, "uniform(10ms, 50ms)",
-     "time before each ticket, drawn per ticket (the first counts from the start)", 0, 0,
-     DIST_TIME_NONNEG, NULL, NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "tickets",
+     .type = PARAM_INT,
+     .default_value = "3",
+     .help = "tickets each node multicasts",
+     .lo = 1,
+     .hi = 1000000},
+    {.key = "interval",
+     .type = PARAM_DIST,
+     .default_value = "uniform(10ms, 50ms)",
+     .help = "time before each ticket, drawn per ticket (the first counts from the start)",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL,
+     .dist_unit = DIST_INTERVAL},
+    {.key = NULL}};
 
 struct multicast_msg {
     uint64_t ts;      /* the multicast's Lamport timestamp */
@@ -265,6 +276,18 @@ static void destroy(void *state) {
     free(s);
 }
 
+/* Every node multicasts `tickets` tickets; a ticket costs n(n-1) messages,
+ * each recorded at send and receipt, and is delivered at every node. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)seconds, (void)crashes;
+    double n = nodes, tickets = n * (double)config_int(cfg, "tom", "tickets");
+    out->messages = tickets * n * (n - 1);
+    out->events = 2.0 * out->messages + tickets * n;
+    out->timers = tickets;
+    out->key = "tickets";
+}
+
 const struct algorithm algorithm_tom = {
     .name = "tom",
     .family = FAMILY_LOGICAL_CLOCK,
@@ -280,4 +303,5 @@ const struct algorithm algorithm_tom = {
     .on_timer = on_timer,
     .finish = finish,
     .destroy = destroy,
+    .estimate = estimate,
 };

@@ -28,6 +28,8 @@
  * its V and L are kept. */
 #include "algorithm.h"
 
+#include <math.h>
+
 #include <gsl/gsl_rng.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,16 +41,30 @@ enum { T_NEXT };
 static const char *const types[] = {"VECTOR", NULL};
 
 static const struct param params[] = {
-    {"interval", PARAM_DIST, "uniform(2s, 10s)", "wait of a client before each of its events", 0, 0,
-     DIST_TIME_NONNEG, NULL, NULL},
-    {"internal", PARAM_REAL, "0", "probability that a client's event is internal, not a send", 0, 1,
-     0, NULL, NULL},
-    {"relay", PARAM_INT, "-1",
-     "node index of a server that relays every message, -1 = clients send directly", -1, 1 << 20, 0,
-     NULL, NULL},
-    {"rounds", PARAM_INT, "0", "events per client (sends and internal), 0 = until the run ends", 0,
-     1 << 30, 0, NULL, NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "interval",
+     .type = PARAM_DIST,
+     .default_value = "uniform(2s, 10s)",
+     .help = "wait of a client before each of its events",
+     .lo = CONFIG_MIN_PERIOD,
+     .hi = HUGE_VAL,
+     .dist_unit = DIST_INTERVAL},
+    {.key = "internal",
+     .type = PARAM_REAL,
+     .default_value = "0",
+     .help = "probability that a client's event is internal, not a send",
+     .hi = 1},
+    {.key = "relay",
+     .type = PARAM_INT,
+     .default_value = "-1",
+     .help = "node index of a server that relays every message, -1 = clients send directly",
+     .lo = -1,
+     .hi = 1 << 20},
+    {.key = "rounds",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "events per client (sends and internal), 0 = until the run ends",
+     .hi = 1 << 30},
+    {.key = NULL}};
 
 struct header {   /* the payload: header, then node_count uint32 entries of V */
     int32_t dest; /* the client the message is for */
@@ -185,6 +201,24 @@ static void destroy(void *state) {
     free(s);
 }
 
+/* Each client has an event every interval: a send (recorded by sender and
+ * receiver, and the relay when there is one) or an internal event. */
+static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
+                     struct record_estimate *out) {
+    (void)crashes;
+    struct dist interval;
+    config_dist(cfg, "vector", "interval", &interval);
+    double lo, hi;
+    dist_mean_range(&interval, &lo, &hi);
+    double per_client = algorithm_repeats(seconds, lo, config_int(cfg, "vector", "rounds"));
+    double hops = config_int(cfg, "vector", "relay") >= 0 ? 2.0 : 1.0;
+    out->messages = nodes * per_client * hops;
+    out->events = nodes * per_client * (1.0 + 2.0 * hops);
+    out->timers = nodes * per_client;
+    out->vectors = 1;
+    out->key = "interval";
+}
+
 const struct algorithm algorithm_vector = {
     .name = "vector",
     .family = FAMILY_LOGICAL_CLOCK,
@@ -199,4 +233,5 @@ const struct algorithm algorithm_vector = {
     .on_timer = on_timer,
     .on_recover = on_recover,
     .destroy = destroy,
+    .estimate = estimate,
 };

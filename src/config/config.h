@@ -1,7 +1,13 @@
 /* Experiment configuration: INI text (parsed with inih) plus command-line
  * overrides "section.key=value", checked against the declared parameters of
  * every section. Every value remembers where it came from ("file.ini:12",
- * "--set", "default") so that an error names the file, line and key. */
+ * "--set", "default") so that an error names the file, line and key.
+ *
+ * Every value is checked when it is given (also one that a later --set
+ * replaces), kept whole (no length limit) and must read back identically
+ * from the resolved INI text (config_resolved): values hold no control
+ * characters but tab and no ';' that would start an inline comment. A key
+ * given twice in one file, or twice on the command line, is an error. */
 #ifndef CLOCKLAB_CONFIG_H
 #define CLOCKLAB_CONFIG_H
 
@@ -11,13 +17,21 @@
 
 enum param_type { PARAM_STRING, PARAM_INT, PARAM_REAL, PARAM_TIME, PARAM_BOOL, PARAM_DIST };
 
+/* The shortest period, timeout or interval (s) the runtime is asked to
+ * honour: timers firing more often than this are refused in configurations. */
+#define CONFIG_MIN_PERIOD 10e-6
+
 /* One declared parameter. Tables of them end with an entry whose key is NULL. */
 struct param {
     const char *key;
     enum param_type type;
     const char *default_value;
     const char *help;
-    double lo, hi;            /* INT/REAL: inclusive range, checked when lo < hi */
+    /* Inclusive range, checked when lo < hi. INT, REAL, TIME: the value.
+     * DIST: every value a draw can take (an unbounded distribution exceeds
+     * any finite hi); for DIST_INTERVAL each node's mean wait. */
+    double lo, hi;
+    int zero_ok;              /* TIME, DIST: 0 is allowed outside [lo, hi] (0 = off) */
     enum dist_unit dist_unit; /* DIST: what the arguments are */
     const char *choices;      /* STRING: "a|b|c" allowed values, NULL = free text */
     /* STRING: extra check of the value; returns 0 or -1 with a message. */
@@ -29,11 +43,11 @@ struct section_schema {
     const struct param *params;
 };
 
-struct config_entry {
-    char section[64];
-    char key[64];
-    char value[1024];
-    char origin[300];
+enum config_source { SOURCE_FILE, SOURCE_SET, SOURCE_PROGRAM };
+
+struct config_entry { /* all strings malloc'd */
+    char *section, *key, *value, *origin;
+    enum config_source source;
 };
 
 struct config {
@@ -48,16 +62,31 @@ struct config {
 void config_init(struct config *cfg, const struct section_schema *const *schema);
 void config_free(struct config *cfg);
 
-/* Parse INI text; name is used in messages ("experiments/berkeley.ini").
- * Unknown sections and keys are errors. Returns 0, or -1 with "name:line: ..." in err. */
+/* Parse INI text of len bytes; name is used in messages ("experiments/berkeley.ini").
+ * Unknown sections and keys, duplicate keys, invalid values, NUL bytes and
+ * lines inih would not read whole are errors. Returns 0, or -1 with
+ * "name:line: ..." in err. */
+int config_parse_n(struct config *cfg, const char *text, size_t len, const char *name, char *err,
+                   size_t errlen);
+/* The same for NUL-terminated text. */
 int config_parse(struct config *cfg, const char *text, const char *name, char *err, size_t errlen);
 
-/* Apply an override "section.key=value" (command line). Returns 0, or -1 with a message. */
+/* Apply an override "section.key=value" (command line): replaces a value from
+ * the file; the same key twice on the command line is an error. Returns 0,
+ * or -1 with a message. */
 int config_set(struct config *cfg, const char *assignment, char *err, size_t errlen);
 
-/* Check every value given against its declaration (type, unit, range, choices).
- * Returns 0, or -1 with a message naming origin, section and key. */
+/* Set section.key to value (checked like any other), replacing what was
+ * there; origin names it in messages. Returns 0, or -1 with a message. */
+int config_put(struct config *cfg, const char *section, const char *key, const char *value,
+               const char *origin, char *err, size_t errlen);
+
+/* Check every value (given or default) against its declaration (type, unit,
+ * range, choices). Returns 0, or -1 with a message naming origin, section and key. */
 int config_validate(const struct config *cfg, char *err, size_t errlen);
+
+/* Check one value against the declaration p; why gets the reason. */
+int config_check_value(const struct param *p, const char *value, char *why, size_t n);
 
 /* The value of section.key (given or default). Aborts on an undeclared key:
  * that is a programming error, not an input error. */
@@ -73,7 +102,8 @@ int config_bool(const struct config *cfg, const char *section, const char *key);
 void config_dist(const struct config *cfg, const char *section, const char *key, struct dist *out);
 
 /* Write "[section]\nkey = value\n..." for the named sections (NULL-terminated),
- * every declared key with its resolved value, into a malloc'd string. */
+ * every declared key with its resolved value, into a malloc'd string (NULL
+ * when out of memory). config_parse of it gives the same values. */
 char *config_resolved(const struct config *cfg, const char *const *sections);
 
 /* Deep copy of src into dst (dst uninitialised). Returns 0 or -1 (no memory). */
@@ -81,5 +111,7 @@ int config_copy(struct config *dst, const struct config *src);
 
 /* Find a section's declaration, or NULL. */
 const struct section_schema *config_section(const struct config *cfg, const char *name);
+/* Find a parameter's declaration in a section, or NULL. */
+const struct param *config_param(const struct section_schema *s, const char *key);
 
 #endif

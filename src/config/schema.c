@@ -3,67 +3,153 @@
 #include "../runtime/faults.h"
 #include "../runtime/roles.h"
 
+#include "units.h"
+
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#define QUOTE_MAX 60
+
+/* A comma list of runs, each a '+' stack of names, without empty names.
+ * The names are checked against the registry when runs are planned. */
 static int validate_algorithms(const char *value, char *err, size_t n) {
-    if (value[0] == '\0' || strstr(value, ",,") || value[strlen(value) - 1] == ',') {
-        snprintf(err, n, "'%s': expected a name or a comma list of names", value);
-        return -1;
+    const char *start = value;
+    for (const char *c = value;; c++) {
+        if (*c != ',' && *c != '+' && *c != '\0') continue;
+        const char *b = start;
+        while (b < c && isspace((unsigned char)*b))
+            b++;
+        if (b == c) {
+            char q[QUOTE_MAX + 8];
+            quote_text(value, QUOTE_MAX, q, sizeof q);
+            snprintf(err, n,
+                     "%s: an empty name (expected a name, a stack a+b or a comma list of them)", q);
+            return -1;
+        }
+        if (*c == '\0') return 0;
+        start = c + 1;
     }
-    return 0; /* names are checked against the registry when runs are planned */
 }
 
+static int validate_memory(const char *value, char *err, size_t n) {
+    double bytes;
+    if (strcmp(value, "auto") == 0) return 0;
+    return parse_bytes(value, &bytes, err, n);
+}
+
+#define TIME_RANGE(min) .lo = (min), .hi = HUGE_VAL
+#define END                                                                                        \
+    { .key = NULL }
+
 static const struct param experiment_params[] = {
-    {"algorithm", PARAM_STRING, "berkeley",
-     "algorithm, a stack a+b (b follows a's coordinator), or a comma list = one run each", 0, 0, 0,
-     NULL, validate_algorithms},
-    {"duration", PARAM_TIME, "2s", "reference time per run; 0 = until every node is done", 0, 0, 0,
-     NULL, NULL},
-    {"timeout", PARAM_TIME, "60s", "runs with duration 0 stop (status failed) after this", 0, 0, 0,
-     NULL, NULL},
-    {"seed", PARAM_INT, "42", "random seed; repeat k uses seed+k", 0, 2147483647, 0, NULL, NULL},
-    {"repeat", PARAM_INT, "1", "runs per algorithm, with seeds seed, seed+1, ...", 1, 100000, 0,
-     NULL, NULL},
-    {"trace", PARAM_BOOL, "off", "record every send and receive in events/", 0, 0, 0, NULL, NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "algorithm",
+     .type = PARAM_STRING,
+     .default_value = "berkeley",
+     .help = "algorithm, a stack a+b (b follows a's coordinator), or a comma list = one run each",
+     .validate = validate_algorithms},
+    {.key = "duration",
+     .type = PARAM_TIME,
+     .default_value = "2s",
+     .help = "reference time per run; 0 = until every node is done"},
+    {.key = "timeout",
+     .type = PARAM_TIME,
+     .default_value = "60s",
+     .help = "runs with duration 0 stop (status failed) after this"},
+    {.key = "seed",
+     .type = PARAM_INT,
+     .default_value = "42",
+     .help = "random seed; repeat k uses seed+k",
+     .lo = 0,
+     .hi = 2147483647},
+    {.key = "repeat",
+     .type = PARAM_INT,
+     .default_value = "1",
+     .help = "runs per algorithm, with seeds seed, seed+1, ...",
+     .lo = 1,
+     .hi = 100000},
+    {.key = "trace",
+     .type = PARAM_BOOL,
+     .default_value = "off",
+     .help = "record every send and receive in events/"},
+    {.key = "max_memory",
+     .type = PARAM_STRING,
+     .default_value = "auto",
+     .help = "largest predicted memory of a run's recording (e.g. 4GiB); auto = half the RAM",
+     .validate = validate_memory},
+    END};
 
 static const struct param clock_params[] = {
-    {"offset", PARAM_DIST, "uniform(-100ms, 100ms)", "initial offset of each node's clock", 0, 0,
-     DIST_TIME, NULL, NULL},
-    {"drift", PARAM_DIST, "uniform(-50, 50)", "drift of each node's clock (ppm)", 0, 0, DIST_PLAIN,
-     NULL, NULL},
-    {"sample_interval", PARAM_TIME, "10ms", "spacing of the recorded true offsets", 0, 0, 0, NULL,
-     NULL},
-    {"granularity", PARAM_TIME, "0", "resolution of clock readings (0 = exact)", 0, 0, 0, NULL,
-     NULL},
-    {"jitter", PARAM_DIST, "constant(0)", "noise added to each clock reading", 0, 0, DIST_TIME,
-     NULL, NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "offset",
+     .type = PARAM_DIST,
+     .default_value = "uniform(-100ms, 100ms)",
+     .help = "initial offset of each node's clock",
+     .dist_unit = DIST_TIME},
+    {.key = "drift",
+     .type = PARAM_DIST,
+     .default_value = "uniform(-50, 50)",
+     .help = "drift of each node's clock (ppm; |drift| < 1e6: clocks run forward)",
+     .lo = -999999,
+     .hi = 999999,
+     .dist_unit = DIST_PLAIN},
+    {.key = "sample_interval",
+     .type = PARAM_TIME,
+     .default_value = "10ms",
+     .help = "spacing of the recorded true offsets",
+     TIME_RANGE(CONFIG_MIN_PERIOD)},
+    {.key = "granularity",
+     .type = PARAM_TIME,
+     .default_value = "0",
+     .help = "resolution of clock readings (0 = exact)"},
+    {.key = "jitter",
+     .type = PARAM_DIST,
+     .default_value = "constant(0)",
+     .help = "noise added to each clock reading",
+     .dist_unit = DIST_TIME},
+    END};
 
-static const struct param network_params[] = {
-    {"delay", PARAM_DIST, "constant(0)", "injected one-way delay per message", 0, 0,
-     DIST_TIME_NONNEG, NULL, NULL},
-    {"loss", PARAM_REAL, "0", "probability that a message is lost", 0, 1, 0, NULL, NULL},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+static const struct param network_params[] = {{.key = "delay",
+                                               .type = PARAM_DIST,
+                                               .default_value = "constant(0)",
+                                               .help = "injected one-way delay per message",
+                                               .dist_unit = DIST_TIME_NONNEG},
+                                              {.key = "loss",
+                                               .type = PARAM_REAL,
+                                               .default_value = "0",
+                                               .help = "probability that a message is lost",
+                                               .lo = 0,
+                                               .hi = 1},
+                                              END};
 
 static const struct param faults_params[] = {
-    {"crash", PARAM_STRING, "none",
-     "none, or NODE@TIME[-RECOVER], ... (NODE = index or coordinator)", 0, 0, 0, NULL,
-     faults_validate},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "crash",
+     .type = PARAM_STRING,
+     .default_value = "none",
+     .help = "none, or NODE@TIME[-RECOVER], ... (NODE = index or coordinator)",
+     .validate = faults_validate},
+    END};
 
 static const struct param election_params[] = {
-    {"ids", PARAM_STRING, "rank", "election ids: rank, reverse or random (seeded permutation)", 0,
-     0, 0, NULL, roles_validate_ids},
-    {"initiators", PARAM_STRING, "lowest", "lowest, highest, all, none or node indices", 0, 0, 0,
-     NULL, roles_validate_initiators},
-    {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+    {.key = "ids",
+     .type = PARAM_STRING,
+     .default_value = "rank",
+     .help = "election ids: rank, reverse or random (seeded permutation)",
+     .validate = roles_validate_ids},
+    {.key = "initiators",
+     .type = PARAM_STRING,
+     .default_value = "lowest",
+     .help = "lowest, highest, all, none or node indices",
+     .validate = roles_validate_initiators},
+    END};
 
-static const struct param nodes_params[] = {{"labels", PARAM_STRING, "",
-                                             "optional comma list of node names, in node order", 0,
-                                             0, 0, NULL, NULL},
-                                            {NULL, 0, NULL, NULL, 0, 0, 0, NULL, NULL}};
+static const struct param nodes_params[] = {
+    {.key = "labels",
+     .type = PARAM_STRING,
+     .default_value = "",
+     .help = "optional comma list of node names, one per node",
+     .validate = roles_validate_labels},
+    END};
 
 const struct section_schema schema_experiment = {"experiment", experiment_params};
 const struct section_schema schema_clock = {"clock", clock_params};

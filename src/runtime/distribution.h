@@ -14,7 +14,8 @@ enum dist_unit {
     DIST_TIME,        /* times with a unit suffix, in seconds; may be negative */
     DIST_TIME_NONNEG, /* times that can only be >= 0 (delays, intervals) */
     DIST_PLAIN,       /* plain numbers, "ppm" suffix allowed (drift, rates) */
-    DIST_PLAIN_POS    /* plain numbers that must be > 0 (rates) */
+    DIST_PLAIN_POS,   /* plain numbers that must be > 0 (rates) */
+    DIST_INTERVAL     /* waiting times drawn per wait: >= 0, with a unit */
 };
 
 #define DIST_MAX_VALUES 256
@@ -30,6 +31,8 @@ struct dist {
 /* Parse one of constant(x), uniform(a, b), exponential(mean),
  * lognormal(median, sigma), values(v0, v1, ...) or a bare value (= constant).
  * Times take the units of parse_time(); lognormal's sigma is a plain number.
+ * The whole text is read (no length limit); an empty argument, more than
+ * DIST_MAX_VALUES values or text after the closing parenthesis is an error.
  * Returns 0, or -1 with a message naming what is wrong in err. */
 int dist_parse(const char *text, enum dist_unit unit, struct dist *out, char *err, size_t errlen);
 
@@ -39,6 +42,13 @@ double dist_sample(const struct dist *d, gsl_rng *rng, int index);
 
 /* Smallest value the distribution can produce (0 for exponential/lognormal). */
 double dist_min(const struct dist *d);
+/* Largest value it can produce (INFINITY for exponential/lognormal). */
+double dist_max(const struct dist *d);
+/* Range of the mean of the draws a node gets: one mean for every kind but
+ * values(), whose node i always gets value i. The mean of lognormal(m, s)
+ * is m exp(s^2/2) (Johnson, Kotz & Balakrishnan, Continuous Univariate
+ * Distributions vol. 1, ch. 14). */
+void dist_mean_range(const struct dist *d, double *lo, double *hi);
 
 /* The mean of the distribution (s or plain), and for values() the smallest
  * entry (each node draws its own entry every time): constant(x) x;

@@ -33,9 +33,7 @@ static void crash(struct runtime *rt, double recover) {
     rt->crashed = 1;
     if (isnan(rt->summary.crashed_at)) rt->summary.crashed_at = rt->now;
     rt->recover_at = recover;
-    for (int i = 0; i < rt->nlayers; i++)
-        for (int k = 0; k < NODE_MAX_TIMERS; k++)
-            rt->layers[i].timer_gen[k]++;
+    timers_clear(&rt->timers);
 }
 
 void rt_start_layers(struct runtime *rt) {
@@ -113,17 +111,15 @@ void rt_deliver(struct runtime *rt, const struct wire_header *h, const void *pay
 /* Fire up to max due timers. Returns the number fired. */
 static int fire_timers(struct runtime *rt, int max) {
     int fired = 0;
-    while (fired < max && heap_next_due(&rt->timers) <= rt->now && !rt->interrupted) {
-        struct timer_item it;
-        double due = heap_next_due(&rt->timers);
-        heap_pop(&rt->timers, &it, sizeof it);
-        struct layer *l = &rt->layers[it.layer];
-        if (it.gen != l->timer_gen[it.id] || rt->crashed) continue;
-        l->timer_gen[it.id]++; /* fired: no longer pending */
+    int layer, id;
+    double due;
+    while (fired < max && !rt->interrupted &&
+           timers_pop_due(&rt->timers, rt->now, &layer, &id, &due)) {
+        struct layer *l = &rt->layers[layer];
         rt_clock_now(rt);
         if (fidelity_timer(&rt->fidelity, rt->now - due)) rt_out_of_memory();
         rt->last_activity = rt->now;
-        l->alg->on_timer(&l->view, l->state, it.id);
+        l->alg->on_timer(&l->view, l->state, id);
         fired++;
     }
     return fired;
@@ -146,17 +142,26 @@ static int locally_done(const struct runtime *rt) {
  * was done at once, and the run ends. A stop request or the timeout joins a
  * wave at once and ends the run at that wave on every rank. Returns 1 when
  * the run ends. */
+static int wave_eligible(const struct runtime *rt) {
+    return (locally_done(rt) && transport_next_due(rt) == INFINITY) || rt->interrupted ||
+           rt->timed_out;
+}
+
+static void start_wave(struct runtime *rt) {
+    struct waves *w = &rt->waves;
+    w->mine[0] = (long long)rt->mpi_sent;
+    w->mine[1] = (long long)rt->mpi_received;
+    w->mine[2] = rt->interrupted;
+    w->mine[3] = rt->timed_out;
+    MPI_Iallreduce(w->mine, w->result, 4, MPI_LONG_LONG, MPI_SUM, rt->comm, &w->req);
+    w->active = 1;
+}
+
 static int termination(struct runtime *rt) {
     struct waves *w = &rt->waves;
     if (!w->active) {
-        int idle = locally_done(rt) && transport_next_due(rt) == INFINITY;
-        if (!idle && !rt->interrupted && !rt->timed_out) return 0;
-        w->mine[0] = (long long)rt->mpi_sent;
-        w->mine[1] = (long long)rt->mpi_received;
-        w->mine[2] = rt->interrupted;
-        w->mine[3] = rt->timed_out;
-        MPI_Iallreduce(w->mine, w->result, 4, MPI_LONG_LONG, MPI_SUM, rt->comm, &w->req);
-        w->active = 1;
+        if (!wave_eligible(rt)) return 0;
+        start_wave(rt);
     }
     int complete = 0;
     MPI_Test(&w->req, &complete, MPI_STATUS_IGNORE);
@@ -170,18 +175,34 @@ static int termination(struct runtime *rt) {
     w->prev[0] = w->result[0];
     w->prev[1] = w->result[1];
     w->have_prev = 1;
+    if (wave_eligible(rt)) start_wave(rt); /* the next wave at once: the others are in it */
     return 0;
+}
+
+/* Tuning knobs for measurement only (microseconds): CLOCKLAB_SPIN, CLOCKLAB_MARGIN. */
+static double knob(const char *name, double dflt) {
+    const char *e = getenv(name);
+    return e ? atof(e) * 1e-6 : dflt;
 }
 
 /* Nothing to do now: poll, or sleep until MARGIN before the next due time. */
 static void idle(struct runtime *rt) {
-    double next = fmin(heap_next_due(&rt->timers), transport_next_due(rt));
+    static double SPIN_ = -1, MARGIN_ = -1;
+    if (SPIN_ < 0) {
+        SPIN_ = knob("CLOCKLAB_SPIN", SPIN);
+        MARGIN_ = knob("CLOCKLAB_MARGIN", MARGIN);
+    }
+#undef SPIN
+#undef MARGIN
+#define SPIN SPIN_
+#define MARGIN MARGIN_
+    double next = fmin(timers_next(&rt->timers), transport_next_due(rt));
     next = fmin(next, next_fault_time(rt));
     next = fmin(next, rt->duration > 0 ? rt->duration : rt->timeout);
     if (rt->waves.active) next = fmin(next, rt->now + WAVE_NAP + MARGIN);
     if (rt->npending) next = fmin(next, rt->now + PENDING_NAP + MARGIN);
     if (rt->now - rt->last_activity < SPIN || next - rt->now <= MARGIN) {
-        if (rt->size > 1) sched_yield(); /* ranks may share a core */
+        if (rt->wake.oversubscribed) sched_yield(); /* let the ranks sharing our core run */
         return;
     }
     double sleep = fmin(next - MARGIN - rt->now, fmin(wake_max_sleep(&rt->wake), SAFETY_SLEEP));
@@ -198,6 +219,8 @@ static void idle(struct runtime *rt) {
     }
     wake_wait(&rt->wake, seen, sleep);
 }
+#undef SPIN
+#undef MARGIN
 
 void rt_event_loop(struct runtime *rt) {
     rt_clock_now(rt);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #define FAULTS_MAX 64
+#define FAULTS_MAX_NODE (1 << 30) /* largest node index a schedule may name */
 #define CRASH_COORDINATOR (-1)
 
 struct crash_event {
@@ -21,10 +22,16 @@ struct crash_schedule {
     struct crash_event ev[FAULTS_MAX];
 };
 
-/* Parse a schedule. Returns 0, or -1 with a message in err. */
+/* Parse a schedule: "none" or "" (no crash), or a comma list of events
+ * without empty elements. Node ranges are checked per run (the node count).
+ * Returns 0, or -1 with a message in err. */
 int faults_parse(const char *text, struct crash_schedule *out, char *err, size_t errlen);
 
 /* Config validator form of faults_parse (struct param.validate). */
 int faults_validate(const char *text, char *err, size_t errlen);
+
+/* Nonzero when an event names the coordinator (needs a run that elects or
+ * names one). */
+int faults_has_coordinator(const struct crash_schedule *s);
 
 #endif

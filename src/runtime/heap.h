@@ -1,5 +1,5 @@
 /* A binary min-heap of fixed-size items ordered by (due time, insertion
- * order): timers and delayed sends. Ties keep insertion order, which keeps
+ * order): received messages held until due. Ties keep insertion order, which keeps
  * each channel FIFO. */
 #ifndef CLOCKLAB_HEAP_H
 #define CLOCKLAB_HEAP_H

@@ -90,14 +90,13 @@ void node_set_timer(struct node *n, double after, int timer_id) {
         fprintf(stderr, "clocklab: timer id %d out of range\n", timer_id);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    struct layer *l = &rt->layers[n->layer];
-    struct timer_item it = {n->layer, timer_id, ++l->timer_gen[timer_id]};
-    if (heap_push(&rt->timers, rt_clock_now(rt) + (after > 0 ? after : 0), &it, sizeof it))
-        rt_out_of_memory();
+    if (rt->crashed) return;
+    timers_set(&rt->timers, n->layer, timer_id, rt_clock_now(rt) + (after > 0 ? after : 0));
 }
 
 void node_cancel_timer(struct node *n, int timer_id) {
-    if (timer_id >= 0 && timer_id < NODE_MAX_TIMERS) n->rt->layers[n->layer].timer_gen[timer_id]++;
+    if (timer_id >= 0 && timer_id < NODE_MAX_TIMERS)
+        timers_cancel(&n->rt->timers, n->layer, timer_id);
 }
 
 void node_done(struct node *n) {

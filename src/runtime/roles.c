@@ -5,7 +5,10 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define QUOTE_MAX 60
 
 int roles_ids(const char *mode, int n, unsigned long seed, int *ids, char *err, size_t len) {
     for (int i = 0; i < n; i++)
@@ -23,42 +26,74 @@ int roles_ids(const char *mode, int n, unsigned long seed, int *ids, char *err, 
         gsl_rng_free(r);
         return 0;
     }
-    snprintf(err, len, "'%s' is not rank, reverse or random", mode);
+    char q[QUOTE_MAX + 8];
+    quote_text(mode, QUOTE_MAX, q, sizeof q);
+    snprintf(err, len, "%s is not rank, reverse or random", q);
     return -1;
 }
 
+/* Call each(i, arg) for every element of a comma list of node indices
+ * (i in [0, max]); empty elements and anything but a whole number are
+ * errors. Returns 0, or -1 with a message. */
+static int each_index(const char *list, long max, void (*each)(long, void *), void *arg, char *err,
+                      size_t len) {
+    for (const char *p = list;;) {
+        const char *comma = strchr(p, ',');
+        char *tok = trim_dup(p, comma ? (size_t)(comma - p) : strlen(p));
+        if (!tok) {
+            snprintf(err, len, "out of memory");
+            return -1;
+        }
+        long v;
+        int rc = 0;
+        if (tok[0] == '\0') {
+            snprintf(err, len, "an empty element in the node list (a ',' too many?)");
+            rc = -1;
+        } else if (parse_int(tok, 0, 2147483647L, &v, err, len)) {
+            char q[QUOTE_MAX + 8];
+            quote_text(tok, QUOTE_MAX, q, sizeof q);
+            snprintf(err, len, "%s is not lowest, highest, all, none or a node index", q);
+            rc = -1;
+        } else if (v > max) {
+            snprintf(err, len, "node %ld does not exist in a %ld-node run (nodes 0..%ld)", v,
+                     max + 1, max);
+            rc = -1;
+        } else if (each) {
+            each(v, arg);
+        }
+        free(tok);
+        if (rc) return -1;
+        if (!comma) return 0;
+        p = comma + 1;
+    }
+}
+
+static void mark(long i, void *arg) {
+    ((int *)arg)[i] = 1;
+}
+
 int roles_initiators(const char *spec, int n, const int *ids, int *init, char *err, size_t len) {
-    char buf[1024];
-    trim_copy(spec, buf, sizeof buf);
     memset(init, 0, (size_t)n * sizeof init[0]);
-    if (strcmp(buf, "none") == 0) return 0;
-    if (strcmp(buf, "all") == 0) {
+    char *buf = trim_dup(spec, strlen(spec));
+    if (!buf) {
+        snprintf(err, len, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    if (strcmp(buf, "none") == 0) {
+    } else if (strcmp(buf, "all") == 0) {
         for (int i = 0; i < n; i++)
             init[i] = 1;
-        return 0;
-    }
-    if (strcmp(buf, "lowest") == 0 || strcmp(buf, "highest") == 0) {
+    } else if (strcmp(buf, "lowest") == 0 || strcmp(buf, "highest") == 0) {
         int best = 0;
         for (int i = 1; i < n; i++)
             if (buf[0] == 'l' ? ids[i] < ids[best] : ids[i] > ids[best]) best = i;
-        init[best] = 1;
-        return 0;
+        if (n > 0) init[best] = 1;
+    } else {
+        rc = each_index(buf, (long)n - 1, mark, init, err, len);
     }
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        long v;
-        if (parse_int(tok, 0, n > 0 ? n - 1 : 0, &v, err, len)) {
-            char why[256];
-            snprintf(why, sizeof why, "%s", err);
-            snprintf(err, len,
-                     "initiator '%s': %s (lowest, highest, all, none or node indices "
-                     "0..%d)",
-                     tok, why, n - 1);
-            return -1;
-        }
-        init[v] = 1;
-    }
-    return 0;
+    free(buf);
+    return rc;
 }
 
 int roles_validate_ids(const char *mode, char *err, size_t len) {
@@ -67,8 +102,75 @@ int roles_validate_ids(const char *mode, char *err, size_t len) {
 }
 
 int roles_validate_initiators(const char *spec, char *err, size_t len) {
-    int ids[1 << 12], init[1 << 12];
-    for (int i = 0; i < (1 << 12); i++)
-        ids[i] = i;
-    return roles_initiators(spec, 1 << 12, ids, init, err, len);
+    if (!strcmp(spec, "none") || !strcmp(spec, "all") || !strcmp(spec, "lowest") ||
+        !strcmp(spec, "highest"))
+        return 0;
+    return each_index(spec, 2147483647L, NULL, NULL, err, len);
+}
+
+int roles_check_initiators(const char *spec, int n, char *err, size_t len) {
+    if (!strcmp(spec, "none") || !strcmp(spec, "all") || !strcmp(spec, "lowest") ||
+        !strcmp(spec, "highest"))
+        return 0;
+    return each_index(spec, (long)n - 1, NULL, NULL, err, len);
+}
+
+/* Labels: the [start, end) span of label i (untrimmed), or -1 past the last. */
+static int label_span(const char *labels, int i, const char **start, const char **end) {
+    const char *p = labels;
+    for (int k = 0; k < i; k++) {
+        p = strchr(p, ',');
+        if (!p) return -1;
+        p++;
+    }
+    const char *comma = strchr(p, ',');
+    *start = p;
+    *end = comma ? comma : p + strlen(p);
+    return 0;
+}
+
+int roles_label_count(const char *labels) {
+    if (labels[0] == '\0') return 0;
+    int count = 1;
+    for (const char *p = labels; *p; p++)
+        count += *p == ',';
+    return count;
+}
+
+int roles_validate_labels(const char *labels, char *err, size_t len) {
+    int count = roles_label_count(labels);
+    for (int i = 0; i < count; i++) {
+        const char *s, *e;
+        label_span(labels, i, &s, &e);
+        char *label = trim_dup(s, (size_t)(e - s));
+        if (!label) {
+            snprintf(err, len, "out of memory");
+            return -1;
+        }
+        size_t l = strlen(label);
+        char q[QUOTE_MAX + 8];
+        quote_text(label, QUOTE_MAX, q, sizeof q);
+        free(label);
+        if (l == 0) {
+            snprintf(err, len, "label %d is empty (a ',' too many?)", i);
+            return -1;
+        }
+        if (l >= ROLES_LABEL_LEN) {
+            snprintf(err, len, "label %d %s is longer than %d bytes", i, q, ROLES_LABEL_LEN - 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int roles_label(const char *labels, int node, char *out, size_t n) {
+    const char *s, *e;
+    out[0] = '\0';
+    if (labels[0] == '\0' || label_span(labels, node, &s, &e)) return -1;
+    char *label = trim_dup(s, (size_t)(e - s));
+    if (!label) return -1;
+    int fits = strlen(label) < n;
+    if (fits) memcpy(out, label, strlen(label) + 1);
+    free(label);
+    return fits ? 0 : -1;
 }

@@ -82,23 +82,6 @@ static gsl_rng *stream_rng(unsigned long seed, int node, int stream) {
     return r;
 }
 
-static void label_of(const char *labels, int node, char *out, size_t n) {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", labels);
-    out[0] = '\0';
-    int i = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), i++)
-        if (i == node) {
-            while (*tok == ' ')
-                tok++;
-            size_t len = strlen(tok);
-            while (len && tok[len - 1] == ' ')
-                tok[--len] = '\0';
-            snprintf(out, n, "%s", tok);
-        }
-}
-
 static void teardown(struct runtime *rt) {
     for (int i = 0; i < rt->nlayers; i++) {
         if (!rt->layers[i].state) continue;
@@ -109,7 +92,6 @@ static void teardown(struct runtime *rt) {
     }
     transport_free(rt);
     if (rt->wake.slot_of) wake_free(&rt->wake);
-    heap_free(&rt->timers);
     fidelity_free(&rt->fidelity);
     clock_free(&rt->clock);
     rec_free(&rt->rec);
@@ -180,6 +162,7 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         for (int j = 0; j < rt->layers[i].ntypes; j++)
             rt->type_names[k++] = rt->layers[i].alg->message_types[j];
     fidelity_init(&rt->fidelity);
+    timers_clear(&rt->timers);
     rt->trace = config_bool(cfg, "experiment", "trace");
     rt->duration = config_time(cfg, "experiment", "duration");
     rt->timeout = config_time(cfg, "experiment", "timeout");
@@ -225,15 +208,13 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     s->id = rt->ids[rt->rank];
     s->leader = -1;
     const char *labels = config_get(cfg, "nodes", "labels");
-    int nlabels = labels[0] ? 1 : 0;
-    for (const char *p = labels; *p; p++)
-        nlabels += *p == ',';
+    int nlabels = roles_label_count(labels);
     if (nlabels && nlabels != rt->size) {
         snprintf(err, n, "%s: [nodes] labels: %d labels for a %d-node run",
                  config_origin(cfg, "nodes", "labels"), nlabels, rt->size);
         return -1;
     }
-    label_of(labels, rt->rank, s->label, sizeof s->label);
+    if (nlabels) roles_label(labels, rt->rank, s->label, sizeof s->label);
 
     for (int i = 0; i < rt->nlayers; i++) {
         struct layer *l = &rt->layers[i];

@@ -12,6 +12,7 @@
 #include "heap.h"
 #include "pool.h"
 #include "runtime.h"
+#include "timers.h"
 #include "wake.h"
 
 #include <gsl/gsl_rng.h>
@@ -33,7 +34,6 @@ struct layer {
     int type_offset, ntypes;
     struct node view;
     int done;
-    uint32_t timer_gen[NODE_MAX_TIMERS];
 };
 
 /* Every message on the wire: this header, then the payload. */
@@ -46,11 +46,6 @@ struct wire_header {
 };
 
 #define WIRE_MAX POOL_MAX /* largest message, header included (bytes) */
-
-struct timer_item {
-    int32_t layer, id;
-    uint32_t gen;
-};
 
 struct held_item { /* a received message waiting for its due time */
     void *buf;     /* pool buffer: header + payload */
@@ -86,7 +81,8 @@ struct runtime {
     double loss;
     gsl_rng *alg_rng, *net_rng, *jitter_rng;
     /* scheduling */
-    struct heap timers, held;
+    struct timers timers;
+    struct heap held;
     double *last_due; /* [size]: due time of the last message to each node (FIFO) */
     double last_activity;
     /* transport */

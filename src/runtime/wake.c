@@ -33,6 +33,9 @@ int wake_init(struct wake *w, MPI_Comm comm) {
     MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &w->shared);
     int local_size;
     MPI_Comm_size(w->shared, &local_size);
+    /* Not this rank's affinity: mpirun binds each rank to its own core when
+     * there are enough of them. */
+    w->oversubscribed = local_size > sysconf(_SC_NPROCESSORS_ONLN);
     int all = local_size == size, every = 0;
     MPI_Allreduce(&all, &every, 1, MPI_INT, MPI_LAND, comm);
     w->all_local = every;

@@ -1,9 +1,18 @@
 """Bad input is refused before anything runs (DESIGN.md, configuration): a
 wrong key, section, value or unit, an unknown algorithm, an output that
-cannot be written or a missing configuration file each exit non-zero with
-exactly one "clocklab: error:" line naming the key (or path), and leave no
-output file. An existing result is only replaced with --force. --help,
---version, --list and --check exit 0 and --check writes nothing.
+cannot be written or a missing configuration file each exit with status 2 on
+every rank, with exactly one "clocklab: error:" line naming the file, line
+and key (or the path), and leave no output file. An existing result is only
+replaced with --force. --help, --version, --list and --check exit 0 and
+--check writes nothing.
+
+IssueTable covers the cases of a probe of clocklab as a new user would try
+it (rows 1-15: periods the runtime cannot honour, long lines, NUL bytes,
+sample spacing, padding, hexadecimal floats, seed overflow and values that
+would not read back, empty list elements, coordinator@ without a
+coordinator, directories and FIFOs as configuration, duplicate keys,
+non-regular outputs, initiators that do not exist), and SavedConfig that
+the `config` attribute of a run reproduces it.
 """
 import os
 import shutil
@@ -20,10 +29,29 @@ NODES = 2  # every rank parses; only rank 0 may print the error
 BINARY = os.path.abspath(lab.BINARY)  # these runs change the working directory
 
 
+# Each rank reports its own exit status on stderr, then exits with it; mpirun
+# lets every rank finish (it would otherwise end the others once one exits
+# non-zero) and then exits 0: the statuses are read from the reports.
+RANK_EXIT = 'rc=0; "$@" || rc=$?; echo "clocklab-rank-exit $rc" >&2; exit $rc'
+
+
 def clocklab(args, cwd, timeout=120):
-    """Run mpirun -n NODES clocklab ARGS in cwd; returns the CompletedProcess."""
-    return subprocess.run([lab.MPIRUN, "-n", str(NODES), BINARY] + list(args), cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout, env=lab.mpi_env())
+    """Run mpirun -n NODES clocklab ARGS in cwd; returns the CompletedProcess
+    with returncode set to the largest exit status of the ranks."""
+    env = dict(lab.mpi_env(), OMPI_MCA_orte_abort_on_non_zero_status="0")
+    proc = subprocess.run([lab.MPIRUN, "-n", str(NODES), "sh", "-c", RANK_EXIT, "sh", BINARY] +
+                          list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env=env)
+    exits = rank_exits(proc)
+    if proc.returncode == 0 and exits:
+        proc.returncode = max(exits)
+    return proc
+
+
+def rank_exits(proc):
+    """The exit status of every rank, as reported by RANK_EXIT."""
+    return [int(line.split()[1]) for line in proc.stderr.splitlines()
+            if line.startswith("clocklab-rank-exit ")]
 
 
 def world_executable(path):
@@ -55,21 +83,27 @@ class BadInput(unittest.TestCase):
 
     def write(self, text, name="bad.ini"):
         path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
-            f.write(text)
+        with open(path, "wb") as f:
+            f.write(text.encode() if isinstance(text, str) else text)
         return path
 
     def refused(self, args, *names, output=None):
-        """clocklab ARGS exits non-zero with one error line containing every
-        string in names, and the output file does not exist."""
+        """clocklab ARGS exits with status 2 on every rank, with one error line
+        containing every string in names, and the output file does not exist
+        (is left as it was when it is not a regular file)."""
         output = output or self.out
+        existed = os.path.exists(output)
         proc = clocklab(list(args) + ["-o", output], self.dir)
-        self.assertNotEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(rank_exits(proc), [2] * NODES, proc.stdout + proc.stderr)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
         lines = error_lines(proc)
         self.assertEqual(len(lines), 1, proc.stderr)
         for name in names:
             self.assertIn(name, lines[0])
-        self.assertFalse(os.path.exists(output), "output written despite the error")
+        if existed:
+            self.assertFalse(os.path.isfile(output), "output written despite the error")
+        else:
+            self.assertFalse(os.path.exists(output), "output written despite the error")
         self.assertNotIn("run 1/", proc.stdout, "a run started")
         return lines[0]
 
@@ -82,7 +116,7 @@ class BadInput(unittest.TestCase):
 
     def test_unknown_section(self):
         cfg = self.write("[experiment]\nalgorithm = berkeley\n\n[clocks]\noffset = 0\n")
-        self.refused([cfg], "bad.ini:5", "[clocks]")
+        self.refused([cfg], "bad.ini:4", "[clocks]")
 
     def test_bad_unit(self):
         cfg = self.write("[experiment]\nduration = 2 parsecs\n")
@@ -145,7 +179,7 @@ class BadInput(unittest.TestCase):
             f.write(b"an earlier result\n")
         args = ["--set", "experiment.duration=100ms", "-o", self.out]
         proc = clocklab(args, self.dir)
-        self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(rank_exits(proc), [2] * NODES, proc.stderr)
         lines = error_lines(proc)
         self.assertEqual(len(lines), 1, proc.stderr)
         self.assertIn(self.out, lines[0])
@@ -192,6 +226,154 @@ class BadInput(unittest.TestCase):
         lines = error_lines(proc)
         self.assertEqual(len(lines), 1, proc.stderr)
         self.assertIn("duration", lines[0])
+
+
+class IssueTable(BadInput):
+    """One test per row of the probe's table (row 16, kills, is test_interrupt's)."""
+
+    def accepted(self, args):
+        """clocklab --check ARGS succeeds; returns its stdout (the resolved configuration)."""
+        proc = clocklab(list(args) + ["--check", "-o", self.out], self.dir)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(error_lines(proc), [])
+        self.assertFalse(os.path.exists(self.out))
+        return proc.stdout
+
+    def test_row01_periods_the_runtime_cannot_honour(self):
+        for sets, key in [(["berkeley.period=1ns"], "[berkeley] period"),
+                          (["berkeley.timeout=0"], "[berkeley] timeout"),
+                          (["experiment.algorithm=lamport", "lamport.rate=constant(1e300)"],
+                           "[lamport] rate"),
+                          (["vector.interval=constant(1ns)"], "[vector] interval"),
+                          (["ntp.poll=1ns"], "[ntp] poll"),
+                          (["cristian.period=1ns"], "[cristian] period"),
+                          (["tom.interval=constant(1ns)"], "[tom] interval"),
+                          (["bully.timeout=1ns"], "[bully] timeout"),
+                          (["bully.heartbeat=1ns"], "[bully] heartbeat")]:
+            with self.subTest(sets=sets):
+                args = [os.devnull]
+                for item in sets:
+                    args += ["--set", item]
+                self.refused(args, "--set", key)
+
+    def test_row02_long_lines(self):
+        cfg = self.write("[experiment]\nalgorithm = berkeley" + " " * 179 + "seed = 7\n")
+        self.refused([cfg], "bad.ini:2", "[experiment] algorithm", "unknown algorithm")
+        labels = "a" * 60 + " " * 100 + ", " + "b" * 60
+        values = ", ".join("%dms" % i for i in range(40))
+        ok = self.write("[nodes]\nlabels = %s\n[clock]\noffset = values(%s)\n" % (labels, values),
+                        "ok.ini")
+        out = self.accepted([ok])
+        self.assertIn("labels = " + labels, out)
+        self.assertIn("offset = values(%s)" % values, out)
+
+    def test_row03_nul_byte(self):
+        cfg = self.write(b"[experiment]\nduration = 100ms\n\0\nseed = x\n")
+        self.refused([cfg], "bad.ini:3", "NUL")
+
+    def test_row04_05_sample_interval(self):
+        self.refused([os.devnull, "--set", "clock.sample_interval=0"], "[clock] sample_interval")
+        self.refused([os.devnull, "--set", "clock.sample_interval=1ns", "--set",
+                      "experiment.duration=1s"], "[clock] sample_interval")
+        cfg = self.write("[experiment]\nduration = 1000000s\n[clock]\nsample_interval = 10us\n")
+        self.refused([cfg], "bad.ini:4", "[clock] sample_interval", "max_memory")
+
+    def test_row06_nothing_cut_off(self):
+        cfg = self.write("[experiment]\nduration = 300ms" + " " * 130 + "junk\n")
+        self.refused([cfg], "bad.ini:2", "[experiment] duration")
+        self.refused([os.devnull, "--set", "experiment.duration=1s" + " " * 1300 + "x"],
+                     "--set", "[experiment] duration")
+        ok = self.write("[experiment]\nseed = " + "0" * 64 + "5\n", "ok.ini")
+        self.assertIn("seed = 5\n", self.accepted([ok]))
+
+    def test_row07_hexadecimal_floats(self):
+        cfg = self.write("[experiment]\nduration = 0x1p-2s\n")
+        self.refused([cfg], "bad.ini:2", "[experiment] duration")
+        self.refused([os.devnull, "--set", "network.loss=0x0.8p0"], "--set", "[network] loss")
+
+    def test_row08_values_that_would_not_reproduce(self):
+        self.refused([os.devnull, "--set", "experiment.seed=2147483647", "--set",
+                      "experiment.repeat=2"], "--set", "[experiment] repeat")
+        self.refused([os.devnull, "--set", "nodes.labels=a\n[experiment]\nseed = 1"], "--set",
+                     "[nodes] labels")
+        self.refused([os.devnull, "--set", "nodes.labels=a ;b"], "--set", "[nodes] labels")
+
+    def test_row09_labels(self):
+        cfg = self.write("[nodes]\nlabels = a,,b\n")
+        self.refused([cfg], "bad.ini:2", "[nodes] labels")
+        cfg = self.write("[nodes]\nlabels = a, b, c\n")
+        self.refused([cfg], "bad.ini:2", "[nodes] labels", "3 labels for a 2-node run")
+
+    def test_row10_empty_list_elements(self):
+        for key, value in [("faults.crash", ","), ("election.initiators", ","),
+                           ("experiment.algorithm", ",berkeley"),
+                           ("experiment.algorithm", "berkeley+"),
+                           ("experiment.algorithm", "+berkeley")]:
+            with self.subTest(key=key, value=value):
+                section, name = key.split(".")
+                cfg = self.write("[%s]\n%s = %s\n" % (section, name, value))
+                self.refused([cfg], "bad.ini:2", "[%s] %s" % (section, name))
+
+    def test_row11_coordinator_without_one(self):
+        cfg = self.write("[experiment]\nalgorithm = lamport\n[faults]\ncrash = coordinator@100ms\n")
+        self.refused([cfg], "bad.ini:4", "[faults] crash", "coordinator")
+
+    def test_row12_13_configuration_not_a_file(self):
+        self.refused([self.dir], self.dir, "directory")
+        fifo = os.path.join(self.dir, "fifo.ini")
+        os.mkfifo(fifo)
+        self.refused([fifo], fifo, "not a regular file")  # and no hang: clocklab() has a timeout
+
+    def test_row14_duplicate_key(self):
+        cfg = self.write("[experiment]\nseed = soon\nduration = 100ms\nseed = 3\n")
+        self.refused([cfg], "bad.ini:2", "[experiment] seed")
+        cfg = self.write("[experiment]\nseed = 2\nduration = 100ms\nseed = 3\n")
+        self.refused([cfg], "bad.ini:4", "[experiment] seed", "bad.ini:2", "twice")
+
+    def test_row15_output_and_initiators(self):
+        self.refused([os.devnull, "--set", "experiment.duration=100ms", "--force"], "/dev/null",
+                     "not a regular file", output="/dev/null")
+        self.refused([os.devnull, "--set", "experiment.duration=100ms", "--force"], self.dir,
+                     "not a regular file", output=self.dir)
+        cfg = self.write("[experiment]\nalgorithm = bully\n[election]\ninitiators = 5\n")
+        self.refused([cfg], "bad.ini:4", "[election] initiators", "node 5")
+
+
+class SavedConfig(unittest.TestCase):
+    """The `config` attribute of a run, run again, gives the same run."""
+
+    def test_saved_configuration_reproduces_the_run(self):
+        workdir = tempfile.mkdtemp(prefix="clocklab-saved-")
+        try:
+            cfg = os.path.join(workdir, "first.ini")
+            with open(cfg, "w") as f:
+                f.write("[experiment]\nalgorithm = bully + berkeley\nduration = 200ms\n"
+                        "seed = 0041\nrepeat = 2\n[nodes]\nlabels = a;b ,  c#d\n"
+                        "[clock]\noffset = values( 3ms,-4ms )\n")
+            first = os.path.join(workdir, "first.h5")
+            proc = clocklab([cfg, "-o", first, "--set", "clock.drift=uniform(-9, 9)"], workdir)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with h5py.File(first, "r") as f:
+                run = f["runs/run001"]
+                saved = run.attrs["config"]
+                expect = {k: run["nodes"][k][()] for k in ("initial_offset", "drift", "label")}
+                self.assertEqual(run.attrs["seed"], 42)
+            again_cfg = os.path.join(workdir, "again.ini")
+            with open(again_cfg, "w") as f:
+                f.write(saved)
+            again = os.path.join(workdir, "again.h5")
+            proc = clocklab([again_cfg, "-o", again], workdir)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with h5py.File(again, "r") as f:
+                run = f["runs/run000"]
+                self.assertEqual(run.attrs["seed"], 42)
+                self.assertEqual(run.attrs["algorithm"], "bully+berkeley")
+                self.assertEqual(run.attrs["config"], saved)
+                for k, v in expect.items():
+                    self.assertEqual(list(run["nodes"][k][()]), list(v), k)
+            self.assertEqual(list(expect["label"]), [b"a;b", b"c#d"])
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,289 @@
+#include "plan.h"
+
+#include "algorithms/algorithm.h"
+#include "config/schema.h"
+#include "config/units.h"
+#include "output/recorder.h"
+#include "runtime/faults.h"
+#include "runtime/roles.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEED_MAX 2147483647L
+#define MAX_ALGORITHMS 64
+
+const struct section_schema *const *plan_schema(void) {
+    static struct section_schema algs[MAX_ALGORITHMS];
+    static const struct section_schema *list[MAX_ALGORITHMS + 8];
+    if (list[0]) return list;
+    const struct section_schema *core[] = {&schema_experiment, &schema_clock,    &schema_network,
+                                           &schema_faults,     &schema_election, &schema_nodes};
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
+        list[k++] = core[i];
+    for (size_t i = 0; algorithm_registry[i] && i < MAX_ALGORITHMS; i++) {
+        algs[i].name = algorithm_registry[i]->name;
+        algs[i].params = algorithm_registry[i]->params;
+        list[k++] = &algs[i];
+    }
+    list[k] = NULL;
+    return list;
+}
+
+/* Error "ORIGIN: [section] key: why" for a key of cfg. */
+static int fail(const struct config *cfg, const char *section, const char *key, char *err, size_t n,
+                const char *why) {
+    snprintf(err, n, "%s: [%s] %s: %s", config_origin(cfg, section, key), section, key, why);
+    return -1;
+}
+
+/* Resolve one stack "a + b" into plan (names trimmed, joined by '+'). */
+static int plan_stack(const struct config *cfg, const char *stack, size_t len,
+                      struct run_plan *plan, char *err, size_t n) {
+    char why[CONFIG_ERR_LEN], joined[sizeof plan->algorithm] = "";
+    const struct algorithm *layers[RUNTIME_MAX_LAYERS];
+    int nlayers = 0;
+    for (const char *p = stack, *end = stack + len; p <= end;) {
+        const char *plus = memchr(p, '+', (size_t)(end - p));
+        const char *stop = plus ? plus : end;
+        char *name = trim_dup(p, (size_t)(stop - p));
+        if (!name) return fail(cfg, "experiment", "algorithm", err, n, "out of memory");
+        const struct algorithm *a = algorithm_find(name);
+        if (!a) {
+            char names[512] = "", q[80];
+            for (size_t i = 0; algorithm_registry[i]; i++) {
+                size_t l = strlen(names);
+                snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "",
+                         algorithm_registry[i]->name);
+            }
+            quote_text(name, 60, q, sizeof q);
+            snprintf(why, sizeof why, "unknown algorithm %s (known: %s)", q, names);
+            free(name);
+            return fail(cfg, "experiment", "algorithm", err, n, why);
+        }
+        free(name);
+        for (int i = 0; i < nlayers; i++)
+            if (layers[i] == a) {
+                snprintf(why, sizeof why, "'%s' twice in the stack", a->name);
+                return fail(cfg, "experiment", "algorithm", err, n, why);
+            }
+        if (nlayers == RUNTIME_MAX_LAYERS) {
+            snprintf(why, sizeof why, "at most %d algorithms in one stack", RUNTIME_MAX_LAYERS);
+            return fail(cfg, "experiment", "algorithm", err, n, why);
+        }
+        layers[nlayers++] = a;
+        size_t l = strlen(joined);
+        snprintf(joined + l, sizeof joined - l, "%s%s", l ? "+" : "", a->name);
+        p = stop + 1;
+    }
+    if (runtime_plan_layers(plan, joined, why, sizeof why))
+        return fail(cfg, "experiment", "algorithm", err, n, why);
+    return 0;
+}
+
+int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, char *err, size_t n) {
+    const char *list = config_get(cfg, "experiment", "algorithm");
+    long repeat = config_int(cfg, "experiment", "repeat");
+    long seed = config_int(cfg, "experiment", "seed");
+    char why[CONFIG_ERR_LEN];
+    *plans = NULL;
+    *nplans = 0;
+    if (seed > SEED_MAX - (repeat - 1)) {
+        snprintf(why, sizeof why,
+                 "%ld runs from seed %ld would use seeds up to %ld, beyond the largest seed %ld",
+                 repeat, seed, seed + repeat - 1, SEED_MAX);
+        return fail(cfg, "experiment", "repeat", err, n, why);
+    }
+    long count = 1;
+    for (const char *p = list; *p; p++)
+        count += *p == ',';
+    if (count * repeat > PLAN_MAX_RUNS) {
+        snprintf(why, sizeof why, "%ld runs: at most %d runs in one file", count * repeat,
+                 PLAN_MAX_RUNS);
+        return fail(cfg, "experiment", "repeat", err, n, why);
+    }
+    *plans = calloc((size_t)(count * repeat), sizeof **plans);
+    if (!*plans) return fail(cfg, "experiment", "repeat", err, n, "out of memory");
+    for (const char *p = list;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        struct run_plan first;
+        memset(&first, 0, sizeof first);
+        first.cfg = cfg;
+        if (plan_stack(cfg, p, len, &first, err, n)) {
+            free(*plans);
+            *plans = NULL;
+            *nplans = 0;
+            return -1;
+        }
+        for (long k = 0; k < repeat; k++) {
+            struct run_plan *r = &(*plans)[*nplans];
+            *r = first;
+            r->index = *nplans;
+            r->seed = (unsigned long)(seed + k);
+            (*nplans)++;
+        }
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t n) {
+    const struct config *cfg = plan->cfg;
+    char why[CONFIG_ERR_LEN];
+    struct crash_schedule crashes;
+    if (faults_parse(config_get(cfg, "faults", "crash"), &crashes, why, sizeof why))
+        return fail(cfg, "faults", "crash", err, n, why);
+    for (int i = 0; i < crashes.n; i++)
+        if (crashes.ev[i].node >= nodes) {
+            snprintf(why, sizeof why, "node %d does not exist in a %d-node run (nodes 0..%d)",
+                     crashes.ev[i].node, nodes, nodes - 1);
+            return fail(cfg, "faults", "crash", err, n, why);
+        }
+    if (faults_has_coordinator(&crashes)) {
+        int named = 0;
+        for (int i = 0; i < plan->nlayers; i++)
+            named |= plan->layers[i]->has_coordinator;
+        if (!named) {
+            snprintf(why, sizeof why,
+                     "coordinator@: no algorithm of the run '%s' elects or names a coordinator "
+                     "(name a node index instead)",
+                     plan->algorithm);
+            return fail(cfg, "faults", "crash", err, n, why);
+        }
+    }
+    if (roles_check_initiators(config_get(cfg, "election", "initiators"), nodes, why, sizeof why))
+        return fail(cfg, "election", "initiators", err, n, why);
+    const char *labels = config_get(cfg, "nodes", "labels");
+    int nlabels = roles_label_count(labels);
+    if (nlabels && nlabels != nodes) {
+        snprintf(why, sizeof why, "%d labels for a %d-node run (one per node, or none)", nlabels,
+                 nodes);
+        return fail(cfg, "nodes", "labels", err, n, why);
+    }
+    return 0;
+}
+
+/* One request: its stage rows (sent, dispatched, arrived, started,
+ * finished, received, outcome), its requests/table row and two
+ * requests/queue rows (arrival and departure). */
+#define PLAN_REQUEST_BYTES                                                                         \
+    (7 * sizeof(struct request_stage_row) + sizeof(struct request_row) +                           \
+     2 * sizeof(struct queue_row))
+
+void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
+    const struct config *cfg = plan->cfg;
+    memset(out, 0, sizeof *out);
+    double duration = config_time(cfg, "experiment", "duration");
+    double seconds = duration > 0 ? duration : config_time(cfg, "experiment", "timeout");
+    out->samples = floor(seconds / config_time(cfg, "clock", "sample_interval")) + 1.0;
+    struct crash_schedule crashes;
+    char why[CONFIG_ERR_LEN];
+    if (faults_parse(config_get(cfg, "faults", "crash"), &crashes, why, sizeof why)) crashes.n = 0;
+    int trace = config_bool(cfg, "experiment", "trace");
+    double vector_events = 0, largest = 0, requests = 0, sections = 0;
+    for (int i = 0; i < plan->nlayers; i++) {
+        const struct algorithm *a = plan->layers[i];
+        struct record_estimate e;
+        memset(&e, 0, sizeof e);
+        if (a->estimate) a->estimate(cfg, nodes, seconds, crashes.n, &e);
+        double own = e.events + e.rounds + (trace && !a->records_events ? 2.0 * e.messages : 0);
+        if (e.key && own > largest) {
+            largest = own;
+            out->section = a->name;
+            out->key = e.key;
+        }
+        out->events += e.events;
+        out->rounds += e.rounds;
+        requests += e.requests;
+        sections += e.sections;
+        if (e.vectors) vector_events += e.events;
+        if (trace && !a->records_events) out->traced += 2.0 * e.messages; /* send + receive */
+        out->timing += (e.messages + e.timers) * sizeof(double);
+    }
+    out->events += out->traced;
+    out->bytes = out->samples * (nodes + 1.0) * sizeof(double) +
+                 out->events * sizeof(struct event_row) + vector_events * nodes * sizeof(uint32_t) +
+                 out->rounds * sizeof(struct round_row) + requests * PLAN_REQUEST_BYTES +
+                 sections * sizeof(struct section_row);
+    out->memory = 2.0 * out->bytes + out->timing;
+}
+
+static void format_bytes(double b, char *out, size_t n) {
+    static const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int k = 0;
+    while (b >= 1024.0 && k < 6)
+        b /= 1024.0, k++;
+    if (k == 6 && b >= 1024.0)
+        snprintf(out, n, "%.3g EiB", b);
+    else
+        snprintf(out, n, k ? "%.1f %s" : "%.0f %s", b, unit[k]);
+}
+
+int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes, char *err,
+                      size_t n) {
+    const struct config *cfg = plan->cfg;
+    const char *setting = config_get(cfg, "experiment", "max_memory");
+    double limit = 0.5 * phys_bytes;
+    char why[CONFIG_ERR_LEN], have[64], max[64];
+    if (strcmp(setting, "auto") != 0 && parse_bytes(setting, &limit, why, sizeof why))
+        return fail(cfg, "experiment", "max_memory", err, n, why);
+    struct plan_size s;
+    plan_size(plan, nodes, &s);
+    if (s.memory <= limit) return 0;
+    /* Name the key behind the largest part. */
+    double samples = 2.0 * s.samples * (nodes + 1.0) * sizeof(double),
+           traced = 2.0 * s.traced * sizeof(struct event_row);
+    double parts[3] = {samples, traced, s.memory - samples - traced};
+    const char *section = "clock", *key = "sample_interval";
+    if (parts[1] > parts[0] && parts[1] >= parts[2]) {
+        section = "experiment";
+        key = "trace";
+    } else if (parts[2] > parts[0] && parts[2] > parts[1]) {
+        section = s.key ? s.section : "experiment";
+        key = s.key                                            ? s.key
+              : config_time(cfg, "experiment", "duration") > 0 ? "duration"
+                                                               : "timeout";
+    }
+    format_bytes(s.memory, have, sizeof have);
+    if (strcmp(setting, "auto") == 0) {
+        char phys[64];
+        format_bytes(phys_bytes, phys, sizeof phys);
+        snprintf(max, sizeof max, "auto, half of this machine's %s", phys);
+    } else {
+        snprintf(max, sizeof max, "%.40s", setting);
+    }
+    snprintf(why, sizeof why,
+             "run '%s' on %d nodes would record %.3g clock samples, %.3g events and %.3g clock "
+             "rounds: about %s of memory, more than [experiment] max_memory (%s); change %s, "
+             "shorten [experiment] %s or raise max_memory",
+             plan->algorithm, nodes, s.samples, s.events, s.rounds, have, max, key,
+             config_time(cfg, "experiment", "duration") > 0 ? "duration" : "timeout");
+    return fail(cfg, section, key, err, n, why);
+}
+
+char *plan_resolved_config(const struct run_plan *plan) {
+    struct config copy;
+    if (config_copy(&copy, plan->cfg)) return NULL;
+    char seed[32], err[CONFIG_ERR_LEN];
+    snprintf(seed, sizeof seed, "%lu", plan->seed);
+    const char *sections[8 + RUNTIME_MAX_LAYERS + 1];
+    int k = 0;
+    for (; schema_core_names[k]; k++)
+        sections[k] = schema_core_names[k];
+    for (int i = 0; i < plan->nlayers; i++)
+        sections[k++] = plan->layers[i]->name;
+    sections[k] = NULL;
+    char *text = NULL;
+    if (!config_put(&copy, "experiment", "algorithm", plan->algorithm, "run", err, sizeof err) &&
+        !config_put(&copy, "experiment", "seed", seed, "run", err, sizeof err) &&
+        !config_put(&copy, "experiment", "repeat", "1", "run", err, sizeof err))
+        text = config_resolved(&copy, sections);
+    config_free(&copy);
+    return text;
+}

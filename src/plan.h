@@ -1,0 +1,64 @@
+/* Planning the runs of a configuration, and the checks that need the node
+ * count or the machine: every one of them runs before anything runs, on
+ * every rank alike, and fails with one message naming the key. No MPI. */
+#ifndef CLOCKLAB_PLAN_H
+#define CLOCKLAB_PLAN_H
+
+#include "config/config.h"
+#include "runtime/runtime.h"
+
+#include <stddef.h>
+
+#define PLAN_MAX_RUNS 100000
+
+/* The schema of a configuration: the core sections, then one section per
+ * algorithm of the registry (NULL-terminated, static). */
+const struct section_schema *const *plan_schema(void);
+
+/* Split [experiment] algorithm (a comma list of stacks "a+b") into run plans,
+ * algorithms x repeat, with seeds seed, seed+1, ... for each algorithm. Names
+ * must be known, a stack holds each algorithm once and at most
+ * RUNTIME_MAX_LAYERS of them, the seeds must stay in [experiment] seed's
+ * range and there are at most PLAN_MAX_RUNS runs. *plans is malloc'd.
+ * Returns 0, or -1 with a message naming the key. */
+int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, char *err,
+              size_t errlen);
+
+/* Checks of one run on `nodes` nodes: crash events name existing nodes, and
+ * coordinator@ only where an algorithm of the run elects or names a
+ * coordinator; initiators exist; one label per node. Returns 0, or -1 with a
+ * message naming the key. */
+int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t errlen);
+
+/* What a run records that grows with its length and node count. */
+struct plan_size {
+    double samples; /* clock/offset rows (each of `nodes` values) */
+    double events;  /* events/table rows, algorithms' own and traced */
+    double traced;  /* of which from trace = on */
+    double rounds;  /* clock/rounds rows */
+    double bytes;   /* the recording's size */
+    double timing;  /* the lateness of every delivery and timer, kept by the
+                       ranks for fidelity/ (bytes) */
+    double memory;  /* memory it takes: the recording twice (the ranks' parts
+                       and rank 0's gathered copy), and the timing */
+    /* The algorithm key behind most of the algorithms' own records, or NULL. */
+    const char *section, *key;
+};
+
+/* Predict the recording of a run on `nodes` nodes from its configuration:
+ * [experiment] duration (or timeout for duration 0), [clock]
+ * sample_interval, trace and each algorithm's estimate. */
+void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out);
+
+/* Refuse a run whose predicted memory exceeds [experiment] max_memory
+ * ("auto": half of phys_bytes, the physical memory of rank 0's host).
+ * Returns 0, or -1 with a message naming the key that makes it large. */
+int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes, char *err,
+                      size_t errlen);
+
+/* The resolved configuration that reproduces one run (malloc'd INI text,
+ * NULL when out of memory): the core sections and those of the run's
+ * algorithms, with the run's algorithm, its seed and repeat = 1. */
+char *plan_resolved_config(const struct run_plan *plan);
+
+#endif
