@@ -161,19 +161,7 @@ const struct section_schema schema_nodes = {"nodes", nodes_params};
 const char *const schema_core_names[] = {"experiment", "clock", "network", "faults",
                                          "election",   "nodes", NULL};
 
-const char schema_default_scenario[] =
-    "; clocklab's default scenario: Bully elects a coordinator, Berkeley\n"
-    "; synchronizes the clocks under it, the coordinator crashes mid-run,\n"
-    "; Bully elects a new one and Berkeley goes on under the new master.\n"
-    "[experiment]\n"
-    "algorithm = bully+berkeley\n"
-    "duration = 2s\n"
-    "\n"
-    "[network]\n"
-    "delay = lognormal(1ms, 0.3)\n"
-    "\n"
-    "[faults]\n"
-    "crash = coordinator@1s\n"
-    "\n"
-    "[bully]\n"
-    "heartbeat = 50ms\n";
+/* experiments/default.ini, turned into bytes by CMake at configure time. */
+const char schema_default_scenario[] = {
+#include "default_scenario.inc"
+};

@@ -232,6 +232,7 @@ void rt_event_loop(struct runtime *rt) {
             rt->interrupted = 1;
             for (int i = 0; i < rt->size; i++)
                 if (i != rt->rank) transport_send_control(rt, i, CONTROL_STOP);
+            wake_flush(&rt->wake);
         }
         if (rt->duration > 0 && (rt->interrupted || rt->now >= rt->duration)) break;
         int busy = rt_process_faults(rt);
@@ -241,6 +242,7 @@ void rt_event_loop(struct runtime *rt) {
         rt_clock_now(rt);
         busy += fire_timers(rt, BATCH);
         transport_progress(rt);
+        wake_flush(&rt->wake);
         if (rt->duration <= 0) {
             if (rt->now >= rt->timeout) rt->timed_out = 1;
             if (termination(rt)) break;

@@ -198,6 +198,7 @@ void transport_drain(struct runtime *rt) {
     for (;;) {
         int busy = receive(rt, 64, 0) > 0;
         transport_progress(rt);
+        wake_flush(&rt->wake);
         if (!have_counts) MPI_Test(&req, &have_counts, MPI_STATUS_IGNORE);
         if (have_counts && rt->npending == 0) {
             int all = 1;

@@ -40,7 +40,9 @@ int wake_init(struct wake *w, MPI_Comm comm) {
     MPI_Allreduce(&all, &every, 1, MPI_INT, MPI_LAND, comm);
     w->all_local = every;
     w->slot_of = calloc((size_t)size, sizeof *w->slot_of);
-    int ok = w->slot_of != NULL, all_ok = 0, nap = nap_mode(), any_nap = 0;
+    w->deferred = calloc((size_t)size, sizeof *w->deferred);
+    w->is_deferred = calloc((size_t)size, 1);
+    int ok = w->slot_of && w->deferred && w->is_deferred, all_ok = 0, nap = nap_mode(), any_nap = 0;
     MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, comm);
     MPI_Allreduce(&nap, &any_nap, 1, MPI_INT, MPI_LOR, comm);
     if (!all_ok) return -1;
@@ -85,6 +87,8 @@ void wake_free(struct wake *w) {
     if (w->win != MPI_WIN_NULL) MPI_Win_free(&w->win);
     if (w->shared != MPI_COMM_NULL && w->shared) MPI_Comm_free(&w->shared);
     free(w->slot_of);
+    free(w->deferred);
+    free(w->is_deferred);
     memset(w, 0, sizeof *w);
 }
 
@@ -93,10 +97,20 @@ static long futex(_Atomic uint32_t *addr, int op, uint32_t val, const struct tim
 }
 
 void wake_notify(struct wake *w, int dst) {
-    struct word *s = w->slot_of ? w->slot_of[dst] : NULL;
-    if (!s) return;
-    atomic_fetch_add(&s->value, 1);
-    if (atomic_load(&s->sleeping)) futex(&s->value, FUTEX_WAKE, 1, NULL);
+    if (!w->slot_of || !w->slot_of[dst] || w->is_deferred[dst]) return;
+    w->is_deferred[dst] = 1;
+    w->deferred[w->ndeferred++] = dst;
+}
+
+void wake_flush(struct wake *w) {
+    for (int i = 0; i < w->ndeferred; i++) {
+        int dst = w->deferred[i];
+        struct word *s = w->slot_of[dst];
+        w->is_deferred[dst] = 0;
+        atomic_fetch_add(&s->value, 1);
+        if (atomic_load(&s->sleeping)) futex(&s->value, FUTEX_WAKE, 1, NULL);
+    }
+    w->ndeferred = 0;
 }
 
 uint32_t wake_prepare(struct wake *w) {

@@ -30,6 +30,9 @@ struct wake {
     void *mine;         /* this rank's word */
     int all_local;      /* every rank of comm shares this host */
     int oversubscribed; /* more ranks on this host than online CPUs */
+    int *deferred;      /* comm ranks to notify at the next wake_flush */
+    unsigned char *is_deferred;
+    int ndeferred;
 };
 
 /* Collective over comm: set up the words. Returns 0, or -1 (no memory). */
@@ -37,8 +40,14 @@ int wake_init(struct wake *w, MPI_Comm comm);
 /* Collective over comm: release the window. */
 void wake_free(struct wake *w);
 
-/* After a message for comm rank dst was handed to MPI. */
+/* After a message for comm rank dst was handed to MPI: wake dst if it sleeps.
+ * The wake-up is deferred to the next wake_flush, so that a rank sending to
+ * many others hands every message to MPI before any receiver competes with
+ * it for a CPU, and a receiver of several messages is woken once. */
 void wake_notify(struct wake *w, int dst);
+/* Wake the ranks notified since the last flush (before sleeping, and after
+ * each pass of the event loop). */
+void wake_flush(struct wake *w);
 
 /* Announce a sleep; returns the word's value to pass to wake_wait. After
  * this, poll for messages once more; then wake_wait or wake_cancel. */
