@@ -69,6 +69,18 @@ static const struct param experiment_params[] = {
      .help = "runs per algorithm, with seeds seed, seed+1, ...",
      .lo = 1,
      .hi = 100000},
+    {.key = "time",
+     .type = PARAM_STRING,
+     .default_value = "real",
+     .help = "real: every rank is a node, in real time over MPI; virtual: simulated time, exact "
+             "and deterministic, any number of nodes per rank",
+     .choices = "real|virtual"},
+    {.key = "nodes",
+     .type = PARAM_INT,
+     .default_value = "0",
+     .help = "node count; 0 = the rank count (real time needs one rank per node)",
+     .lo = 0,
+     .hi = 100000000},
     {.key = "trace",
      .type = PARAM_BOOL,
      .default_value = "off",
@@ -109,7 +121,13 @@ static const struct param clock_params[] = {
      .dist_unit = DIST_TIME},
     END};
 
-static const struct param network_params[] = {{.key = "delay",
+static const struct param network_params[] = {{.key = "min_delay",
+                                               .type = PARAM_TIME,
+                                               .default_value = "0",
+                                               .help = "smallest one-way delay, added to every "
+                                                       "drawn delay (the lookahead of virtual time "
+                                                       "across ranks)"},
+                                              {.key = "delay",
                                                .type = PARAM_DIST,
                                                .default_value = "constant(0)",
                                                .help = "injected one-way delay per message",

@@ -275,6 +275,7 @@ int h5_write_run(const char *path, const struct run_result *r, char *err, size_t
         rc |= attr_num(run, "nodes", H5T_NATIVE_INT, &nodes);
         rc |= attr_num(run, "seed", H5T_NATIVE_ULLONG, &seed);
         rc |= attr_str(run, "status", r->status);
+        rc |= attr_str(run, "time", r->time);
         rc |= attr_str(run, "config", r->config_text);
         rc |= attr_num(run, "wall_time", H5T_NATIVE_DOUBLE, &r->wall_time);
         rc |= attr_num(run, "duration", H5T_NATIVE_DOUBLE, &r->duration);

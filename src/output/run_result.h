@@ -17,6 +17,7 @@ struct run_result {
     char algorithm[128];
     char family[128];
     char status[16];
+    char time[16]; /* "real" | "virtual" */
     unsigned long seed;
     double wall_time, duration;
     char *config_text;
