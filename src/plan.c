@@ -174,7 +174,12 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
     memset(out, 0, sizeof *out);
     double duration = config_time(cfg, "experiment", "duration");
     double seconds = duration > 0 ? duration : config_time(cfg, "experiment", "timeout");
-    out->samples = floor(seconds / config_time(cfg, "clock", "sample_interval")) + 1.0;
+    int clock_sync = 0;
+    for (int i = 0; i < plan->nlayers; i++)
+        clock_sync |= plan->layers[i]->family == FAMILY_CLOCK_SYNC;
+    /* clock/offset is sampled only for runs that synchronize clocks */
+    out->samples =
+        clock_sync ? floor(seconds / config_time(cfg, "clock", "sample_interval")) + 1.0 : 0.0;
     struct crash_schedule crashes;
     char why[CONFIG_ERR_LEN];
     if (faults_parse(config_get(cfg, "faults", "crash"), &crashes, why, sizeof why)) crashes.n = 0;
@@ -195,6 +200,7 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
         out->rounds += e.rounds;
         if (e.vectors) vector_events += e.events;
         if (trace && !a->records_events) out->traced += 2.0 * e.messages; /* send + receive */
+        if (strcmp(config_get(cfg, "experiment", "time"), "real") == 0)
         out->timing += (e.messages + e.timers) * sizeof(double);
     }
     out->events += out->traced;

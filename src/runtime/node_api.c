@@ -33,7 +33,10 @@ double node_local_time(struct node *n) {
     struct node_state *ns = n->ns;
     struct runtime *rt = ns->rt;
     double v = clock_read(&ns->clock, rt_now(rt));
-    if (!rt->zero_jitter) v += dist_sample(&rt->jitter, rt_stream(ns, 5), ns->id);
+    if (rt->jitter.kind == DIST_CONSTANT || rt->jitter.kind == DIST_VALUES)
+        v += dist_sample(&rt->jitter, NULL, ns->id);
+    else
+        v += dist_sample(&rt->jitter, rt_stream(ns, 5), ns->id);
     return v;
 }
 
@@ -67,8 +70,9 @@ void node_clock_slew(struct node *n, double delta, double span, const struct rou
 static double due_time(struct node_state *ns, int dst) {
     struct runtime *rt = ns->rt;
     double due = rt->now + rt->min_delay;
-    if (!rt->zero_delay) due += dist_sample(&rt->delay, rt_stream(ns, 4), ns->id);
-    if (rt->constant_delay) return due; /* send times only grow: FIFO already */
+    if (rt->constant_delay) /* no draw; send times only grow: FIFO already */
+        return due + dist_sample(&rt->delay, NULL, ns->id);
+    due += dist_sample(&rt->delay, rt_stream(ns, 4), ns->id);
     double last = due_map_get(&ns->last_due, dst);
     if (due < last) due = last;
     if (due_map_set(&ns->last_due, dst, due)) rt_out_of_memory();

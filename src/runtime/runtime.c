@@ -69,7 +69,7 @@ static void teardown(struct runtime *rt) {
         gsl_rng_free(ns->alg_rng);
         gsl_rng_free(ns->net_rng);
         gsl_rng_free(ns->jitter_rng);
-        free(ns->timer_gen);
+        free(ns->vt);
     }
     if (rt->virtual_time) vengine_free(rt);
     transport_free(rt);
@@ -366,7 +366,11 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     MPI_Allreduce(&stop_time, &end_time, 1, MPI_DOUBLE, MPI_MAX, comm);
     MPI_Allreduce(flags, any, 2, MPI_INT, MPI_MAX, comm);
     double dt = config_time(plan->cfg, "clock", "sample_interval");
-    size_t ns = (size_t)floor(end_time / dt + 1e-9) + 1;
+    int clock_sync = 0;
+    for (int i = 0; i < plan->nlayers; i++)
+        clock_sync |= plan->layers[i]->family == FAMILY_CLOCK_SYNC;
+    /* clock/offset: only for runs that synchronize clocks */
+    size_t ns = clock_sync ? (size_t)floor(end_time / dt + 1e-9) + 1 : 0;
     double *offsets = malloc((size_t)rt->count * ns * sizeof *offsets + 1);
     double *times = malloc(ns * sizeof *times);
     struct node_summary *sums = malloc((size_t)rt->count * sizeof *sums + 1);

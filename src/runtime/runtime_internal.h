@@ -77,7 +77,20 @@ struct node_state {
     uint64_t order_seq;                   /* sends and timers set, for virtual time's total order */
     uint64_t delivering_id, last_sent_id; /* due times for events/table rows */
     double delivering_due, last_sent_due;
-    uint32_t *timer_gen; /* virtual time: [nlayers * NODE_MAX_TIMERS] generations */
+    struct vtimer *vt; /* virtual time: the timers this node has used */
+    uint8_t nvt, cap_vt;
+};
+
+/* A timer in virtual time. At most one event per timer waits in the queue
+ * for a timer that is only ever moved later: moving it later just records
+ * the new due time, and the queued event, when its time comes, is queued
+ * again for it (vengine.c). */
+struct vtimer {
+    double due;    /* when it fires; +inf: not set */
+    double queued; /* time of the queued event of generation gen; +inf: none */
+    uint64_t seq;  /* the node's sequence number when it was set (its order) */
+    uint32_t gen;  /* generation of the queued event */
+    uint8_t layer, id;
 };
 
 /* The engine behind the node API. */

@@ -94,23 +94,56 @@ static void v_send(struct runtime *rt, struct node_state *src, const struct wire
     if (h->due < vs->out_min) vs->out_min = h->due;
 }
 
-static uint32_t *gens(struct node_state *ns) {
-    if (!ns->timer_gen) {
-        ns->timer_gen = calloc((size_t)ns->rt->nlayers * NODE_MAX_TIMERS, sizeof(uint32_t));
-        if (!ns->timer_gen) rt_out_of_memory();
+static struct vtimer *vtimer(struct node_state *ns, int layer, int id) {
+    for (int i = 0; i < ns->nvt; i++)
+        if (ns->vt[i].layer == layer && ns->vt[i].id == id) return &ns->vt[i];
+    if (ns->nvt == ns->cap_vt) {
+        int cap = ns->cap_vt ? 2 * ns->cap_vt : 2;
+        if (cap > RUNTIME_MAX_LAYERS * NODE_MAX_TIMERS) cap = RUNTIME_MAX_LAYERS * NODE_MAX_TIMERS;
+        struct vtimer *p = realloc(ns->vt, (size_t)cap * sizeof *p);
+        if (!p) rt_out_of_memory();
+        ns->vt = p;
+        ns->cap_vt = (uint8_t)cap;
     }
-    return ns->timer_gen;
+    struct vtimer *t = &ns->vt[ns->nvt++];
+    *t = (struct vtimer){INFINITY, INFINITY, 0, 0, (uint8_t)layer, (uint8_t)id};
+    return t;
+}
+
+static void queue_timer(struct runtime *rt, struct node_state *ns, struct vtimer *t) {
+    t->queued = t->due;
+    struct vevent e = {t->due,   ns->id, ns->id,   t->seq, VEV_TIMER,
+                       t->layer, t->id,  ++t->gen, NULL,   0};
+    push(rt, &e);
 }
 
 static void v_set_timer(struct runtime *rt, struct node_state *ns, int layer, int id, double due) {
-    uint32_t gen = ++gens(ns)[layer * NODE_MAX_TIMERS + id];
-    struct vevent e = {due, ns->id, ns->id, ns->order_seq, VEV_TIMER, layer, id, gen, NULL, 0};
-    push(rt, &e);
+    struct vtimer *t = vtimer(ns, layer, id);
+    t->due = due;
+    t->seq = ns->order_seq;
+    if (t->queued > due) queue_timer(rt, ns, t); /* else the queued event comes first */
 }
 
 static void v_cancel_timer(struct runtime *rt, struct node_state *ns, int layer, int id) {
     (void)rt;
-    if (ns->timer_gen) ns->timer_gen[layer * NODE_MAX_TIMERS + id]++;
+    for (int i = 0; i < ns->nvt; i++)
+        if (ns->vt[i].layer == layer && ns->vt[i].id == id) ns->vt[i].due = INFINITY;
+}
+
+/* A timer event's time has come: fire it, drop it, or queue it again for
+ * the later time it was moved to. */
+static void timer_event(struct runtime *rt, struct node_state *ns, const struct vevent *e) {
+    struct vtimer *t = NULL;
+    for (int i = 0; i < ns->nvt && !t; i++)
+        if (ns->vt[i].layer == e->layer && ns->vt[i].id == e->id) t = &ns->vt[i];
+    if (!t || t->gen != e->gen) return; /* superseded by an earlier one */
+    t->queued = INFINITY;
+    if (t->due > e->time) {
+        if (isfinite(t->due)) queue_timer(rt, ns, t);
+        return;
+    }
+    t->due = INFINITY;
+    rt_fire_timer(ns, e->layer, e->id);
 }
 
 const struct engine engine_virtual = {v_now, v_send, v_set_timer, v_cancel_timer};
@@ -179,9 +212,7 @@ static void dispatch(struct runtime *rt, const struct vevent *e) {
         apply_faults(rt, ns);
         break;
     case VEV_TIMER:
-        if (!ns->timer_gen || ns->timer_gen[e->layer * NODE_MAX_TIMERS + e->id] != e->gen) break;
-        ns->timer_gen[e->layer * NODE_MAX_TIMERS + e->id]++; /* fired: no longer pending */
-        rt_fire_timer(ns, e->layer, e->id);
+        timer_event(rt, ns, e);
         break;
     case VEV_MESSAGE: {
         const struct wire_header *h = e->buf;
@@ -198,13 +229,13 @@ static int active(const struct runtime *rt) {
     return rt->not_done > 0 || rt->vs->messages > 0 || rt->vs->out_count > 0;
 }
 
-/* Process the local events earlier than end (duration-0 runs of one rank
- * also stop when nothing is left to do). */
+/* Process the local events earlier than end (duration-0 runs without a
+ * lookahead, on one rank, also stop as soon as nothing is left to do). */
 static void process_window(struct runtime *rt, double end) {
     struct vstate *vs = rt->vs;
     struct vevent e;
     while (vqueue_next_time(&vs->q) < end) {
-        if (rt->duration <= 0 && rt->size == 1 && !active(rt)) break;
+        if (rt->duration <= 0 && !(vs->lookahead > 0) && !active(rt)) break;
         if (++vs->events % STOP_CHECK == 0 && runtime_stop_signal()) {
             rt->interrupted = 1;
             break;
@@ -295,7 +326,10 @@ void vengine_run(struct runtime *rt) {
             vs->last_event = end;
             break;
         }
-        double window = rt->size > 1 ? fmin(earliest + vs->lookahead, end) : end;
+        /* Windows also on one rank when there is a lookahead, so that the
+         * same events are processed whatever the rank count (the run's end
+         * is found at the same window boundary). */
+        double window = vs->lookahead > 0 ? fmin(earliest + vs->lookahead, end) : end;
         process_window(rt, window);
     }
     rt->now = rt->duration > 0 && !rt->interrupted ? rt->duration : vs->last_event;
