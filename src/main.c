@@ -390,13 +390,13 @@ int main(int argc, char **argv) {
     /* The memory limit follows rank 0's host, where the run is gathered. */
     double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
     MPI_Bcast(&phys, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-    /* [experiment] nodes, or one node per rank (runtime_check refuses a
-     * real-time run whose node count is not the rank count). */
-    int nodes = rc == 0 && config_int(&cfg, "experiment", "nodes") > 0
-                    ? (int)config_int(&cfg, "experiment", "nodes")
-                    : size_;
     for (int i = 0; rc == 0 && i < nplans; i++) {
-        if (i > 0 && strcmp(plans[i].algorithm, plans[i - 1].algorithm) == 0) continue;
+        if (i > 0 && strcmp(plans[i].algorithm, plans[i - 1].algorithm) == 0 &&
+            plans[i].nodes == plans[i - 1].nodes)
+            continue;
+        /* plans[i].nodes, or one node per rank (runtime_check refuses a
+         * real-time run whose node count is not the rank count) */
+        int nodes = plans[i].nodes > 0 ? plans[i].nodes : size_;
         rc = runtime_check(MPI_COMM_WORLD, &plans[i], err, sizeof err);
         if (rc == 0) rc = plan_check_nodes(&plans[i], nodes, err, sizeof err);
         if (rc == 0) rc = plan_check_memory(&plans[i], nodes, phys, err, sizeof err);
@@ -405,7 +405,7 @@ int main(int argc, char **argv) {
         if (rank_ == 0) {
             char *resolved = plan_resolved_config(&plans[0]);
             printf("; configuration OK: %d run(s) on %d nodes; the first one resolves to:\n%s",
-                   nplans, nodes, resolved ? resolved : "");
+                   nplans, plans[0].nodes > 0 ? plans[0].nodes : size_, resolved ? resolved : "");
             free(resolved);
         }
     } else if (rc == 0) {

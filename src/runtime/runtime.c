@@ -103,8 +103,10 @@ static double cpu_seconds(void) {
 
 /* The run's node count: [experiment] nodes, or the rank count when 0. In
  * real time every rank is one node. Returns N, or -1 with a message. */
-static int node_total(const struct config *cfg, int ranks, int virtual_time, char *err, size_t n) {
-    long nodes = config_int(cfg, "experiment", "nodes");
+static int node_total(const struct run_plan *plan, int ranks, int virtual_time, char *err,
+                      size_t n) {
+    const struct config *cfg = plan->cfg;
+    long nodes = plan->nodes;
     if (nodes == 0) return ranks;
     if (!virtual_time && nodes != ranks) {
         snprintf(err, n,
@@ -174,7 +176,7 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     MPI_Comm_size(comm, &rt->size);
     rt->virtual_time = strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0;
     rt->engine = rt->virtual_time ? &engine_virtual : &engine_real;
-    rt->nodes = node_total(cfg, rt->size, rt->virtual_time, err, n);
+    rt->nodes = node_total(plan, rt->size, rt->virtual_time, err, n);
     if (rt->nodes < 0) return -1;
     rt->first_of = calloc((size_t)rt->size + 1, sizeof *rt->first_of);
     if (!rt->first_of) {
