@@ -397,8 +397,8 @@ int main(int argc, char **argv) {
         /* plans[i].nodes, or one node per rank (runtime_check refuses a
          * real-time run whose node count is not the rank count) */
         int nodes = plans[i].nodes > 0 ? plans[i].nodes : size_;
-        rc = runtime_check(MPI_COMM_WORLD, &plans[i], err, sizeof err);
-        if (rc == 0) rc = plan_check_nodes(&plans[i], nodes, err, sizeof err);
+        rc = plan_check_nodes(&plans[i], nodes, err, sizeof err);
+        if (rc == 0) rc = runtime_check(MPI_COMM_WORLD, &plans[i], err, sizeof err);
         if (rc == 0) rc = plan_check_memory(&plans[i], nodes, phys, err, sizeof err);
     }
     if (rc == 0 && c.check) {
