@@ -157,7 +157,8 @@ int rt_process_faults(struct node_state *ns) {
         if ((ns->crash_seen >> i & 1) || ev->at > rt->now) continue;
         ns->crash_seen |= (uint64_t)1 << i;
         int me = ev->node == ns->id ||
-                 (ev->node == CRASH_COORDINATOR && ns->leader == ns->id && ns->leader >= 0);
+                 (ev->node == CRASH_COORDINATOR && ns->leader == ns->id && ns->leader >= 0) ||
+                 (ev->node == CRASH_HIGHEST && rt->ids[ns->id] == rt->nodes - 1);
         if (me && !ns->crashed) {
             rt_crash(ns, ev->recover);
             any = 1;
