@@ -11,6 +11,7 @@ extern const struct algorithm algorithm_lamport;
 extern const struct algorithm algorithm_vector;
 extern const struct algorithm algorithm_ring;
 extern const struct algorithm algorithm_hs;
+extern const struct algorithm algorithm_chatter;
 
 // clang-format off
 const struct algorithm *const algorithm_registry[] = {
@@ -23,6 +24,7 @@ const struct algorithm *const algorithm_registry[] = {
     &algorithm_vector,
     &algorithm_ring,
     &algorithm_hs,
+    &algorithm_chatter,
     NULL,
 };
 // clang-format on

@@ -113,8 +113,9 @@ static void assemble_results(const struct result_row *rows, size_t nrows, size_t
 }
 
 int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
-               const struct recorder *const *recs, const struct fidelity_summary *fidelity,
-               const double *offsets, size_t nsamples, struct run_result *out) {
+               const struct recorder *const *recs, const struct recorder *events,
+               const struct fidelity_summary *fidelity, const double *offsets, size_t nsamples,
+               struct run_result *out) {
     int rank;
     MPI_Comm_rank(comm, &rank);
     size_t total = 0, t = (size_t)(nlocal ? recs[0]->ntypes : 0);
@@ -122,7 +123,7 @@ int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
     MPI_Allreduce(&ntypes, &all_types, 1, MPI_INT, MPI_MAX, comm);
     t = (size_t)all_types;
     void *fid = NULL, *sums = NULL, *offs = NULL, *counters = NULL, *rounds = NULL, *hist = NULL,
-         *events = NULL, *vectors = NULL, *results = NULL;
+         *rows = NULL, *vectors = NULL, *results = NULL;
     int rc = 0, any_fidelity = fidelity != NULL, fidelity_everywhere = 0;
     MPI_Allreduce(&any_fidelity, &fidelity_everywhere, 1, MPI_INT, MPI_LAND, comm);
     rc |= gather_bytes(comm, summaries, (size_t)nlocal * sizeof *summaries, &sums, &total);
@@ -140,13 +141,16 @@ int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
     out->nrounds = total / sizeof(struct round_row);
     rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, history), &hist, &total);
     out->nhistory = total / sizeof(struct history_row);
-    rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, events), &events, &total);
+    /* events: from each node's recorder, or from one table of them all */
+    const struct recorder *const *erecs = events ? &events : recs;
+    int enodes = events ? 1 : nlocal;
+    rc |= gather_vec(comm, erecs, enodes, offsetof(struct recorder, events), &rows, &total);
     out->nevents = total / sizeof(struct event_row);
     int width = 0, w = 0;
-    for (int i = 0; i < nlocal; i++)
-        if (recs[i]->vector_width > w) w = recs[i]->vector_width;
+    for (int i = 0; i < enodes; i++)
+        if (erecs[i]->vector_width > w) w = erecs[i]->vector_width;
     MPI_Allreduce(&w, &width, 1, MPI_INT, MPI_MAX, comm);
-    if (width) rc |= gather_vectors(comm, recs, nlocal, width, &vectors, &total);
+    if (width) rc |= gather_vectors(comm, erecs, enodes, width, &vectors, &total);
     rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, results), &results, &total);
     size_t nresult_rows = total / sizeof(struct result_row);
     if (rank != 0) return 0;
@@ -202,7 +206,7 @@ int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
     free(results);
     out->rounds = rounds;
     out->history = hist;
-    out->events = events;
+    out->events = rows;
     out->vectors = vectors;
     return rc;
 }

@@ -6,7 +6,7 @@
 
 int vec_push(struct vec *v, const void *elem) {
     if (v->n == v->cap) {
-        size_t cap = v->cap ? 2 * v->cap : 4;
+        size_t cap = v->cap ? 4 * v->cap : 4;
         void *p = realloc(v->data, cap * v->elem);
         if (!p) return -1;
         v->data = p;

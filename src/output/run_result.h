@@ -20,6 +20,9 @@ struct run_result {
     char time[16]; /* "real" | "virtual" */
     unsigned long seed;
     double wall_time, duration;
+    unsigned long long
+        events_processed; /* virtual time: node events (timers, deliveries, faults) */
+    double event_time;    /* virtual time: wall seconds of the event loop (slowest rank) */
     char *config_text;
     int nodes, ntypes;
     const char *const *type_names; /* [T] */

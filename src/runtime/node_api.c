@@ -175,7 +175,10 @@ static void record_row(struct node_state *ns, enum event_kind kind, int peer, in
                             clock_read(&ns->clock, t),
                             t,
                             due};
-    if (rec_event(&ns->rec, &row, vector)) rt_out_of_memory();
+    /* Virtual time appends the rows of all of a rank's nodes to one table
+     * (sequential writes); it is put in node order before the gather. */
+    struct recorder *r = ns->rt->virtual_time ? &ns->rt->events : &ns->rec;
+    if (rec_event(r, &row, vector)) rt_out_of_memory();
 }
 
 void rt_trace(struct node_state *ns, enum event_kind kind, int peer, int type, uint64_t msg,

@@ -75,6 +75,7 @@ static void teardown(struct runtime *rt) {
     transport_free(rt);
     if (rt->wake.slot_of) wake_free(&rt->wake);
     fidelity_free(&rt->fidelity);
+    rec_free(&rt->events);
     free(rt->local);
     free(rt->first_of);
     free(rt->type_names);
@@ -273,6 +274,10 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     }
     int rc = 0;
     rt->not_done = rt->count;
+    if (rec_init(&rt->events, -1, rt->nodes, rt->ntypes)) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
     for (int k = 0; rc == 0 && k < rt->count; k++)
         rc = setup_node(rt, &rt->local[k], rt->first + k, plan, r, &offset, &drift,
                         !check || k == 0, err, n);
@@ -308,6 +313,44 @@ static void join_families(const struct run_plan *plan, char *out, size_t n) {
         size_t len = strlen(out);
         snprintf(out + len, n - len, "%s%s", i ? "+" : "", family_name(plan->layers[i]->family));
     }
+}
+
+/* Put a table of events of several nodes in node order, keeping each
+ * node's rows in the order they happened (a stable counting sort on the
+ * node), with their vector rows. Returns 0 or -1 (no memory). */
+static int node_order(struct recorder *r) {
+    size_t n = r->events.n, nodes = (size_t)r->nodes, w = (size_t)r->vector_width;
+    if (n == 0) return 0;
+    const struct event_row *rows = r->events.data;
+    size_t *start = calloc(nodes + 1, sizeof *start);
+    struct event_row *sorted = malloc(n * sizeof *sorted);
+    uint32_t *vsorted = w ? malloc(n * w * sizeof *vsorted) : NULL;
+    if (!start || !sorted || (w && !vsorted)) {
+        free(start);
+        free(sorted);
+        free(vsorted);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        start[rows[i].node + 1]++;
+    for (size_t k = 0; k < nodes; k++)
+        start[k + 1] += start[k];
+    const uint32_t *vrows = r->vectors.data;
+    for (size_t i = 0; i < n; i++) {
+        size_t at = start[rows[i].node]++;
+        sorted[at] = rows[i];
+        if (w) memcpy(vsorted + at * w, vrows + i * w, w * sizeof *vsorted);
+    }
+    free(start);
+    free(r->events.data);
+    r->events.data = sorted;
+    r->events.cap = n;
+    if (w) {
+        free(r->vectors.data);
+        r->vectors.data = vsorted;
+        r->vectors.cap = n;
+    }
+    return 0;
 }
 
 /* Real time: start together, run the event loop, drain. Returns the rank's
@@ -363,9 +406,12 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         fid.cpu_time = cpu;
     }
 
-    double end_time = 0;
+    double end_time = 0, event_time = 0;
+    unsigned long long events = 0, mine = rt->events_processed;
     int flags[2] = {rt->interrupted, rt->timed_out}, any[2] = {0, 0};
     MPI_Allreduce(&stop_time, &end_time, 1, MPI_DOUBLE, MPI_MAX, comm);
+    MPI_Allreduce(&rt->event_time, &event_time, 1, MPI_DOUBLE, MPI_MAX, comm);
+    MPI_Allreduce(&mine, &events, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
     MPI_Allreduce(flags, any, 2, MPI_INT, MPI_MAX, comm);
     double dt = config_time(plan->cfg, "clock", "sample_interval");
     int clock_sync = 0;
@@ -386,7 +432,9 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         sums[i] = rt->local[i].summary;
         recs[i] = &rt->local[i].rec;
     }
-    rc = gather_run(comm, rt->count, sums, recs, rt->virtual_time ? NULL : &fid, offsets, ns, res);
+    if (rt->virtual_time && node_order(&rt->events)) rt_out_of_memory();
+    rc = gather_run(comm, rt->count, sums, recs, rt->virtual_time ? &rt->events : NULL,
+                    rt->virtual_time ? NULL : &fid, offsets, ns, res);
     free(offsets);
     free(sums);
     free(recs);
@@ -403,6 +451,8 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         snprintf(res->time, sizeof res->time, "%s", rt->virtual_time ? "virtual" : "real");
         res->seed = plan->seed;
         res->duration = end_time;
+        res->events_processed = events;
+        res->event_time = event_time;
         res->fidelity_threshold =
             fidelity_threshold(rt->min_delay + dist_smallest_mean(&rt->delay));
         for (int i = 0; i < plan->nlayers; i++) {

@@ -158,6 +158,9 @@ struct runtime {
     struct fidelity fidelity;
     /* virtual time (vengine.c) */
     struct vstate *vs;
+    uint64_t events_processed; /* node events processed by this rank */
+    struct recorder events;    /* events/ rows of all local nodes, in the order they happened */
+    double event_time;         /* wall seconds of the event loop */
 };
 
 struct pending_send {

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STOP_CHECK 4096 /* events between looks at the stop request */
 #define TAG_WINDOW 7003
@@ -34,16 +35,17 @@ struct outbox {
 
 struct vstate {
     struct vqueue q;
-    size_t messages;    /* message events in q */
-    struct outbox *out; /* [size]: messages for each rank, this window */
-    double out_min;     /* earliest due time in the outboxes */
-    size_t out_count;   /* messages in the outboxes */
-    double lookahead;   /* L (s) */
-    double last_event;  /* time of the last event processed */
-    double *gathered;   /* [size * (3 + size)] */
-    MPI_Request *reqs;  /* [2 * size] */
-    char **inbox;       /* [size] */
-    uint64_t events;    /* processed */
+    size_t messages;      /* message events in q */
+    struct outbox *out;   /* [size]: messages for each rank, this window */
+    double out_min;       /* earliest due time in the outboxes */
+    size_t out_count;     /* messages in the outboxes */
+    double lookahead;     /* L (s) */
+    double last_event;    /* time of the last event processed */
+    double *gathered;     /* [size * (3 + size)] */
+    MPI_Request *reqs;    /* [2 * size] */
+    char **inbox;         /* [size] */
+    uint64_t events;      /* processed */
+    uint64_t node_events; /* processed events of nodes (host-level ones not counted) */
 };
 
 static void push(struct runtime *rt, const struct vevent *e) {
@@ -66,7 +68,12 @@ static void v_send(struct runtime *rt, struct node_state *src, const struct wire
         if (!buf) rt_out_of_memory();
         memcpy(buf, h, sizeof *h);
         if (len) memcpy(buf + sizeof *h, payload, len);
-        struct vevent e = {h->due, h->dst, h->src, h->seq, VEV_MESSAGE, 0, 0, 0, buf, bytes};
+        struct vevent e = {.time = h->due,
+                           .dst = h->dst,
+                           .src = h->src,
+                           .seq = h->seq,
+                           .kind = VEV_MESSAGE,
+                           .buf = buf};
         push(rt, &e);
         return;
     }
@@ -112,8 +119,14 @@ static struct vtimer *vtimer(struct node_state *ns, int layer, int id) {
 
 static void queue_timer(struct runtime *rt, struct node_state *ns, struct vtimer *t) {
     t->queued = t->due;
-    struct vevent e = {t->due,   ns->id, ns->id,   t->seq, VEV_TIMER,
-                       t->layer, t->id,  ++t->gen, NULL,   0};
+    struct vevent e = {.time = t->due,
+                       .dst = ns->id,
+                       .src = ns->id,
+                       .seq = t->seq,
+                       .gen = ++t->gen,
+                       .kind = VEV_TIMER,
+                       .layer = t->layer,
+                       .id = t->id};
     push(rt, &e);
 }
 
@@ -151,7 +164,7 @@ const struct engine engine_virtual = {v_now, v_send, v_set_timer, v_cancel_timer
 /* After faults were applied to ns: schedule its recovery. */
 static void schedule_recovery(struct runtime *rt, struct node_state *ns) {
     if (!ns->crashed || !isfinite(ns->recover_at)) return;
-    struct vevent e = {ns->recover_at, ns->id, -1, 0, VEV_RECOVER, 0, 0, 0, NULL, 0};
+    struct vevent e = {.time = ns->recover_at, .dst = ns->id, .src = -1, .kind = VEV_RECOVER};
     push(rt, &e);
 }
 
@@ -174,7 +187,11 @@ int vengine_init(struct runtime *rt) {
     /* One host-level event per crash time: every rank applies the schedule
      * to its nodes there, before any node's event at that time. */
     for (int i = 0; i < rt->crashes.n; i++) {
-        struct vevent e = {rt->crashes.ev[i].at, -1, -1, (uint64_t)i, VEV_FAULTS, 0, 0, 0, NULL, 0};
+        struct vevent e = {.time = rt->crashes.ev[i].at,
+                           .dst = -1,
+                           .src = -1,
+                           .seq = (uint64_t)i,
+                           .kind = VEV_FAULTS};
         if (vqueue_push(&vs->q, &e)) return -1;
     }
     return 0;
@@ -216,7 +233,7 @@ static void dispatch(struct runtime *rt, const struct vevent *e) {
         break;
     case VEV_MESSAGE: {
         const struct wire_header *h = e->buf;
-        rt_deliver(ns, h, (const char *)e->buf + sizeof *h, e->len - sizeof *h);
+        rt_deliver(ns, h, (const char *)e->buf + sizeof *h, h->len);
         pool_put(&rt->pool, e->buf);
         rt->vs->messages--;
         break;
@@ -243,6 +260,7 @@ static void process_window(struct runtime *rt, double end) {
         vqueue_pop(&vs->q, &e);
         dispatch(rt, &e);
         vs->last_event = e.time;
+        if (e.kind != VEV_FAULTS) vs->node_events++;
     }
 }
 
@@ -291,8 +309,12 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
             char *buf = pool_get(&rt->pool, sizeof h + len);
             if (!buf) rt_out_of_memory();
             memcpy(buf, vs->inbox[r] + at, sizeof h + len);
-            struct vevent e = {h.due, h.dst, h.src, h.seq, VEV_MESSAGE,
-                               0,     0,     0,     buf,   sizeof h + len};
+            struct vevent e = {.time = h.due,
+                               .dst = h.dst,
+                               .src = h.src,
+                               .seq = h.seq,
+                               .kind = VEV_MESSAGE,
+                               .buf = buf};
             push(rt, &e);
             at += sizeof h + len;
         }
@@ -306,6 +328,9 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
 
 void vengine_run(struct runtime *rt) {
     struct vstate *vs = rt->vs;
+    double wall0 = MPI_Wtime();
+    struct timespec c0, c1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     double end = rt->duration > 0 ? rt->duration : rt->timeout;
     rt->now = 0;
     for (int k = 0; k < rt->count; k++)
@@ -334,4 +359,12 @@ void vengine_run(struct runtime *rt) {
     }
     rt->now = rt->duration > 0 && !rt->interrupted ? rt->duration : vs->last_event;
     rt->stopped = 1;
+    rt->events_processed = vs->node_events;
+    rt->event_time = MPI_Wtime() - wall0;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    if (getenv("CLOCKLAB_DEBUG_CPU"))
+        fprintf(stderr, "rank %d: event loop %.3f s wall, %.3f s CPU, %llu events\n", rt->rank,
+                rt->event_time,
+                (double)(c1.tv_sec - c0.tv_sec) + 1e-9 * (double)(c1.tv_nsec - c0.tv_nsec),
+                (unsigned long long)vs->node_events);
 }

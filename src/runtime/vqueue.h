@@ -10,15 +10,14 @@
 
 enum vevent_kind { VEV_FAULTS, VEV_RECOVER, VEV_TIMER, VEV_MESSAGE };
 
-struct vevent {
+struct vevent {       /* 40 bytes */
     double time;      /* reference time (s) */
     int32_t dst, src; /* nodes, -1 for host-level events */
     uint64_t seq;     /* the source's sequence number */
-    int32_t kind;     /* enum vevent_kind */
-    int32_t layer, id;
-    uint32_t gen; /* VEV_TIMER: the timer's generation when set */
-    void *buf;    /* VEV_MESSAGE: wire header + payload (pool buffer) */
-    size_t len;
+    uint32_t gen;     /* VEV_TIMER: the timer's generation when set */
+    uint8_t kind;     /* enum vevent_kind */
+    uint8_t layer, id;
+    void *buf; /* VEV_MESSAGE: wire header (which holds the payload's length) + payload */
 };
 
 struct vqueue {
