@@ -8,7 +8,7 @@ for value (NaN equals NaN), and the same run attributes; 1 with one line per
 difference otherwise; 2 when a file cannot be read. Provenance may differ
 and is not compared: the root attributes (created, command_line, hosts,
 nranks, mpi_library, hdf5_version, version, git_commit, slurm_*), each run's
-wall_time and event_time, and the fidelity/ group (how well a real-time run kept time on
+wall_time, event_time and window_time, and the fidelity/ group (how well a real-time run kept time on
 that machine). This is the check of virtual time's contract: the same
 configuration and seed give the same file whatever the rank count and load.
 """
@@ -18,7 +18,7 @@ import sys
 import h5py
 import numpy as np
 
-PROVENANCE_RUN_ATTRS = {"wall_time", "event_time"}
+PROVENANCE_RUN_ATTRS = {"wall_time", "event_time", "window_time"}
 PROVENANCE_GROUPS = {"fidelity"}
 
 

@@ -282,6 +282,8 @@ int h5_write_run(const char *path, const struct run_result *r, char *err, size_t
         if (strcmp(r->time, "virtual") == 0) {
             rc |= attr_num(run, "events_processed", H5T_NATIVE_ULLONG, &r->events_processed);
             rc |= attr_num(run, "event_time", H5T_NATIVE_DOUBLE, &r->event_time);
+            rc |= attr_num(run, "windows", H5T_NATIVE_ULLONG, &r->windows);
+            rc |= attr_num(run, "window_time", H5T_NATIVE_DOUBLE, &r->window_time);
         }
         rc |= write_nodes(run, r);
         if (r->has_clock) rc |= write_clock(run, r);

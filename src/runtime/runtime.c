@@ -69,7 +69,7 @@ static void teardown(struct runtime *rt) {
         gsl_rng_free(ns->alg_rng);
         gsl_rng_free(ns->net_rng);
         gsl_rng_free(ns->jitter_rng);
-        free(ns->vt);
+        if (ns->vt != ns->vt_small) free(ns->vt);
     }
     if (rt->virtual_time) vengine_free(rt);
     transport_free(rt);
@@ -411,6 +411,8 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     int flags[2] = {rt->interrupted, rt->timed_out}, any[2] = {0, 0};
     MPI_Allreduce(&stop_time, &end_time, 1, MPI_DOUBLE, MPI_MAX, comm);
     MPI_Allreduce(&rt->event_time, &event_time, 1, MPI_DOUBLE, MPI_MAX, comm);
+    double window_time = 0;
+    MPI_Allreduce(&rt->window_time, &window_time, 1, MPI_DOUBLE, MPI_MAX, comm);
     MPI_Allreduce(&mine, &events, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
     MPI_Allreduce(flags, any, 2, MPI_INT, MPI_MAX, comm);
     double dt = config_time(plan->cfg, "clock", "sample_interval");
@@ -453,6 +455,8 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         res->duration = end_time;
         res->events_processed = events;
         res->event_time = event_time;
+        res->windows = rt->windows;
+        res->window_time = window_time;
         res->fidelity_threshold =
             fidelity_threshold(rt->min_delay + dist_smallest_mean(&rt->delay));
         for (int i = 0; i < plan->nlayers; i++) {

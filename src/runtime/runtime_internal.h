@@ -58,28 +58,7 @@ struct wire_header {
 
 #define WIRE_MAX POOL_MAX /* largest message, header included (bytes) */
 
-/* One node, as both engines keep it. */
-struct node_state {
-    struct runtime *rt;
-    int id; /* node index, 0..N-1 */
-    void *state[RUNTIME_MAX_LAYERS];
-    unsigned char done[RUNTIME_MAX_LAYERS];
-    unsigned char crashed, started, counted_done;
-    int leader;
-    double recover_at;
-    uint64_t crash_seen; /* bit i: crash event i of the schedule applied */
-    struct sim_clock clock;
-    gsl_rng *alg_rng, *net_rng, *jitter_rng; /* allocated on first use */
-    struct recorder rec;
-    struct node_summary summary;
-    struct due_map last_due; /* FIFO per channel: due time of the last message to each node */
-    uint64_t msg_seq, lamport, event_seq;
-    uint64_t order_seq;                   /* sends and timers set, for virtual time's total order */
-    uint64_t delivering_id, last_sent_id; /* due times for events/table rows */
-    double delivering_due, last_sent_due;
-    struct vtimer *vt; /* virtual time: the timers this node has used */
-    uint8_t nvt, cap_vt;
-};
+#define VT_INLINE 2 /* timers a node keeps without an allocation (virtual time) */
 
 /* A timer in virtual time. At most one event per timer waits in the queue
  * for a timer that is only ever moved later: moving it later just records
@@ -91,6 +70,31 @@ struct vtimer {
     uint64_t seq;  /* the node's sequence number when it was set (its order) */
     uint32_t gen;  /* generation of the queued event */
     uint8_t layer, id;
+};
+
+/* One node, as both engines keep it. The fields every event touches come
+ * first, so that an event costs few cache lines. */
+struct node_state {
+    struct runtime *rt;
+    int id; /* node index, 0..N-1 */
+    unsigned char crashed, started, counted_done;
+    uint8_t nvt, cap_vt;
+    void *state[RUNTIME_MAX_LAYERS];
+    uint64_t lamport, order_seq; /* order_seq: sends and timers set, virtual time's order */
+    uint64_t msg_seq, event_seq;
+    uint64_t delivering_id, last_sent_id; /* due times for events/table rows */
+    double delivering_due, last_sent_due;
+    gsl_rng *alg_rng, *net_rng, *jitter_rng; /* allocated on first use */
+    struct vtimer *vt; /* virtual time: the timers this node has used (vt_small, or malloc'd) */
+    struct vtimer vt_small[VT_INLINE];
+    struct sim_clock clock;
+    struct recorder rec;
+    unsigned char done[RUNTIME_MAX_LAYERS];
+    int leader;
+    double recover_at;
+    uint64_t crash_seen;     /* bit i: crash event i of the schedule applied */
+    struct due_map last_due; /* FIFO per channel: due time of the last message to each node */
+    struct node_summary summary;
 };
 
 /* The engine behind the node API. */
@@ -161,6 +165,8 @@ struct runtime {
     uint64_t events_processed; /* node events processed by this rank */
     struct recorder events;    /* events/ rows of all local nodes, in the order they happened */
     double event_time;         /* wall seconds of the event loop */
+    uint64_t windows;          /* window exchanges */
+    double window_time;        /* wall seconds in them */
 };
 
 struct pending_send {

@@ -46,6 +46,8 @@ struct vstate {
     char **inbox;         /* [size] */
     uint64_t events;      /* processed */
     uint64_t node_events; /* processed events of nodes (host-level ones not counted) */
+    uint64_t windows;     /* exchanges between windows */
+    double window_time;   /* wall seconds spent in them */
 };
 
 static void push(struct runtime *rt, const struct vevent *e) {
@@ -104,11 +106,17 @@ static void v_send(struct runtime *rt, struct node_state *src, const struct wire
 static struct vtimer *vtimer(struct node_state *ns, int layer, int id) {
     for (int i = 0; i < ns->nvt; i++)
         if (ns->vt[i].layer == layer && ns->vt[i].id == id) return &ns->vt[i];
+    if (!ns->vt) {
+        ns->vt = ns->vt_small;
+        ns->cap_vt = VT_INLINE;
+    }
     if (ns->nvt == ns->cap_vt) {
-        int cap = ns->cap_vt ? 2 * ns->cap_vt : 2;
+        int cap = 2 * ns->cap_vt;
         if (cap > RUNTIME_MAX_LAYERS * NODE_MAX_TIMERS) cap = RUNTIME_MAX_LAYERS * NODE_MAX_TIMERS;
-        struct vtimer *p = realloc(ns->vt, (size_t)cap * sizeof *p);
+        struct vtimer *p = malloc((size_t)cap * sizeof *p);
         if (!p) rt_out_of_memory();
+        memcpy(p, ns->vt, ns->nvt * sizeof *p);
+        if (ns->vt != ns->vt_small) free(ns->vt);
         ns->vt = p;
         ns->cap_vt = (uint8_t)cap;
     }
@@ -340,7 +348,10 @@ void vengine_run(struct runtime *rt) {
     for (;;) {
         double earliest;
         int any_active, stop;
+        double w0 = MPI_Wtime();
         exchange(rt, &earliest, &any_active, &stop);
+        vs->window_time += MPI_Wtime() - w0;
+        vs->windows++;
         if (stop) {
             rt->interrupted = 1;
             break;
@@ -360,6 +371,8 @@ void vengine_run(struct runtime *rt) {
     rt->now = rt->duration > 0 && !rt->interrupted ? rt->duration : vs->last_event;
     rt->stopped = 1;
     rt->events_processed = vs->node_events;
+    rt->windows = vs->windows;
+    rt->window_time = vs->window_time;
     rt->event_time = MPI_Wtime() - wall0;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
     if (getenv("CLOCKLAB_DEBUG_CPU"))
