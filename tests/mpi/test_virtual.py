@@ -133,6 +133,22 @@ class VectorTrace(unittest.TestCase):
             self.assertTrue(np.array_equal(less, before[a]), "event %d" % a)
 
 
+class ChatterTrace(unittest.TestCase):
+    def test_lamport_clock_condition(self):
+        """chatter: a -> b implies L(a) < L(b) (Lamport 1978, the clock
+        condition), with happens-before rebuilt from the trace alone; every
+        node sends `rounds` messages, each received once."""
+        (_, run), = run_virtual("chatter", 32, extra="[chatter]\nrounds = 20\n")
+        table = run["events/table"][()]
+        sends = table[table["kind"] == hb.SEND]
+        self.assertEqual(len(sends), 32 * 20)
+        self.assertEqual(len(hb.message_pairs(table)), 32 * 20)
+        before = hb.happens_before(table)
+        a, b = np.nonzero(before)
+        self.assertGreater(len(a), 0)
+        self.assertTrue(np.all(table["lamport"][a] < table["lamport"][b]))
+
+
 DETERMINISM = """
 [experiment]
 algorithm = bully+berkeley
