@@ -1,4 +1,6 @@
-/* The runtime's side of runtime/node.h: what an algorithm may call. */
+/* The runtime's side of runtime/node.h: what an algorithm may call. Both
+ * engines share it; the reference time, transport and timers come from the
+ * run's engine (runtime_internal.h). */
 #include "runtime_internal.h"
 
 #include <math.h>
@@ -6,47 +8,50 @@
 #include <stdlib.h>
 
 int node_id(const struct node *n) {
-    return n->rt->rank;
+    return n->ns->id;
 }
 int node_count(const struct node *n) {
-    return n->rt->size;
+    return n->ns->rt->nodes;
 }
 gsl_rng *node_rng(struct node *n) {
-    return n->rt->alg_rng;
+    return rt_stream(n->ns, 3);
 }
 int node_election_id(const struct node *n, int i) {
-    return n->rt->ids[i];
+    return n->ns->rt->ids[i];
 }
 int node_is_initiator(const struct node *n, int i) {
-    return n->rt->initiator[i];
+    return n->ns->rt->initiator[i];
 }
 int node_leader(const struct node *n) {
-    return n->rt->leader;
+    return n->ns->leader;
 }
 int node_leader_elected(const struct node *n) {
-    return n->rt->leader_elected;
+    return n->ns->rt->leader_elected;
 }
 
 double node_local_time(struct node *n) {
-    struct runtime *rt = n->rt;
-    double t = rt_clock_now(rt);
-    double v = clock_read(&rt->clock, t);
-    if (!rt->zero_jitter) v += dist_sample(&rt->jitter, rt->jitter_rng, rt->rank);
+    struct node_state *ns = n->ns;
+    struct runtime *rt = ns->rt;
+    double v = clock_read(&ns->clock, rt_now(rt));
+    if (rt->jitter.kind == DIST_CONSTANT || rt->jitter.kind == DIST_VALUES)
+        v += dist_sample(&rt->jitter, NULL, ns->id);
+    else
+        v += dist_sample(&rt->jitter, rt_stream(ns, 5), ns->id);
     return v;
 }
 
-static void record_round(struct runtime *rt, double t, double delta,
+static void record_round(struct node_state *ns, double t, double delta,
                          const struct round_info *info) {
     if (!info) return;
-    struct round_row row = {rt->rank,
+    struct round_row row = {ns->id,
                             info->round,
                             t,
                             info->rtt,
                             info->estimated_offset,
-                            clock_offset(&rt->clock, t),
+                            clock_offset(&ns->clock, t),
                             delta,
                             (int8_t)(info->excluded ? 1 : 0)};
-    if (vec_push(&rt->rec.rounds, &row)) rt_out_of_memory();
+    if (vec_push(&ns->rec.rounds, &row)) rt_out_of_memory();
 }
 
 void node_clock_step(struct node *n, double delta, const struct round_info *info) {
@@ -54,143 +59,189 @@ void node_clock_step(struct node *n, double delta, const struct round_info *info
 }
 
 void node_clock_slew(struct node *n, double delta, double span, const struct round_info *info) {
-    struct runtime *rt = n->rt;
-    double t = rt_clock_now(rt);
-    record_round(rt, t, delta, info);
-    if (clock_slew(&rt->clock, t, delta, span)) rt_out_of_memory();
+    struct node_state *ns = n->ns;
+    double t = rt_now(ns->rt);
+    record_round(ns, t, delta, info);
+    if (clock_slew(&ns->clock, t, delta, span)) rt_out_of_memory();
+}
+
+/* The due time of a message sent now to dst: now + [network] min_delay + a
+ * drawn delay, never before the previous one on the channel (FIFO). */
+static double due_time(struct node_state *ns, int dst) {
+    struct runtime *rt = ns->rt;
+    double due = rt->now + rt->min_delay;
+    if (rt->constant_delay) /* no draw; send times only grow: FIFO already */
+        return due + dist_sample(&rt->delay, NULL, ns->id);
+    due += dist_sample(&rt->delay, rt_stream(ns, 4), ns->id);
+    double last = due_map_get(&ns->last_due, dst);
+    if (due < last) due = last;
+    if (due_map_set(&ns->last_due, dst, due)) rt_out_of_memory();
+    return due;
 }
 
 uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_t len) {
-    struct runtime *rt = n->rt;
+    struct node_state *ns = n->ns;
+    struct runtime *rt = ns->rt;
     const struct layer *l = &rt->layers[n->layer];
-    if (dst < 0 || dst >= rt->size || dst == rt->rank || type < 0 || type >= l->ntypes) {
+    if (dst < 0 || dst >= rt->nodes || dst == ns->id || type < 0 || type >= l->ntypes) {
         fprintf(stderr, "clocklab: %s on node %d sent type %d to node %d: not allowed\n",
-                l->alg->name, rt->rank, type, dst);
+                l->alg->name, ns->id, type, dst);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     if (sizeof(struct wire_header) + len > WIRE_MAX) {
         fprintf(stderr, "clocklab: %s on node %d sent a %zu-byte message; at most %zu bytes\n",
-                l->alg->name, rt->rank, len, WIRE_MAX - sizeof(struct wire_header));
+                l->alg->name, ns->id, len, WIRE_MAX - sizeof(struct wire_header));
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    if (rt->crashed || rt->stopped) return 0;
-    uint64_t id = 0;
-    transport_send(rt, n->layer, dst, type, payload, len, &id);
-    return id;
+    if (ns->crashed || rt->stopped) return 0;
+    int gt = l->type_offset + type;
+    struct wire_header h = {gt,
+                            ns->id,
+                            dst,
+                            (uint32_t)len,
+                            ((uint64_t)(ns->id + 1) << 40) | ++ns->msg_seq,
+                            ++ns->lamport,
+                            ++ns->order_seq,
+                            NAN};
+    ns->rec.sent[gt]++;
+    ns->rec.bytes_sent[gt] += sizeof h + len;
+    rt_now(rt);
+    int lost = rt->loss > 0 && gsl_rng_uniform(rt_stream(ns, 4)) < rt->loss;
+    if (!lost) h.due = due_time(ns, dst);
+    ns->last_sent_id = h.id;
+    ns->last_sent_due = h.due;
+    if (rt->trace && !l->alg->records_events)
+        rt_trace(ns, EVENT_SEND, dst, gt, h.id, h.lamport, h.due);
+    if (lost)
+        ns->rec.dropped[gt]++;
+    else
+        rt->engine->send(rt, ns, &h, payload, len);
+    return h.id;
 }
 
 void node_broadcast(struct node *n, int type, const void *payload, size_t len) {
-    for (int i = 0; i < n->rt->size; i++)
-        if (i != n->rt->rank) node_send(n, i, type, payload, len);
+    for (int i = 0; i < n->ns->rt->nodes; i++)
+        if (i != n->ns->id) node_send(n, i, type, payload, len);
+}
+
+static void check_timer(const struct node *n, int timer_id) {
+    if (timer_id < 0 || timer_id >= NODE_MAX_TIMERS) {
+        fprintf(stderr, "clocklab: %s: timer id %d out of range\n",
+                n->ns->rt->layers[n->layer].alg->name, timer_id);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
 }
 
 void node_set_timer(struct node *n, double after, int timer_id) {
-    struct runtime *rt = n->rt;
-    if (timer_id < 0 || timer_id >= NODE_MAX_TIMERS) {
-        fprintf(stderr, "clocklab: timer id %d out of range\n", timer_id);
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
-    if (rt->crashed) return;
-    timers_set(&rt->timers, n->layer, timer_id, rt_clock_now(rt) + (after > 0 ? after : 0));
+    check_timer(n, timer_id);
+    struct node_state *ns = n->ns;
+    struct runtime *rt = ns->rt;
+    if (ns->crashed) return;
+    ns->order_seq++;
+    rt->engine->set_timer(rt, ns, n->layer, timer_id, rt_now(rt) + (after > 0 ? after : 0));
 }
 
 void node_cancel_timer(struct node *n, int timer_id) {
-    if (timer_id >= 0 && timer_id < NODE_MAX_TIMERS)
-        timers_cancel(&n->rt->timers, n->layer, timer_id);
+    check_timer(n, timer_id);
+    n->ns->rt->engine->cancel_timer(n->ns->rt, n->ns, n->layer, timer_id);
 }
 
 void node_done(struct node *n) {
-    n->rt->layers[n->layer].done = 1;
+    n->ns->done[n->layer] = 1;
+    rt_update_done(n->ns);
 }
 
 void node_set_leader(struct node *n, int leader) {
-    struct runtime *rt = n->rt;
-    if (leader == rt->leader) return;
-    double t = rt_clock_now(rt);
-    rt->leader = leader;
-    rt->summary.leader = leader;
-    rt->summary.decided_at = t;
-    struct history_row row = {rt->rank, t, leader};
-    if (vec_push(&rt->rec.history, &row)) rt_out_of_memory();
+    struct node_state *ns = n->ns;
+    if (leader == ns->leader) return;
+    double t = rt_now(ns->rt);
+    ns->leader = leader;
+    ns->summary.leader = leader;
+    ns->summary.decided_at = t;
+    struct history_row row = {ns->id, t, leader};
+    if (vec_push(&ns->rec.history, &row)) rt_out_of_memory();
 }
 
-static void record_row(struct runtime *rt, enum event_kind kind, int peer, int global_type,
+static void record_row(struct node_state *ns, enum event_kind kind, int peer, int global_type,
                        uint64_t msg, uint64_t lamport, double due, const uint32_t *vector) {
-    double t = rt_clock_now(rt);
-    struct event_row row = {rt->rank,
-                            rt->event_seq++,
+    double t = rt_now(ns->rt);
+    struct event_row row = {ns->id,
+                            ns->event_seq++,
                             (int32_t)kind,
                             peer,
                             global_type,
                             msg,
                             lamport,
-                            clock_read(&rt->clock, t),
+                            clock_read(&ns->clock, t),
                             t,
                             due};
-    if (rec_event(&rt->rec, &row, vector)) rt_out_of_memory();
+    /* Virtual time appends the rows of all of a rank's nodes to one table
+     * (sequential writes); it is put in node order before the gather. */
+    struct recorder *r = ns->rt->virtual_time ? &ns->rt->events : &ns->rec;
+    if (rec_event(r, &row, vector)) rt_out_of_memory();
 }
 
-void rt_trace(struct runtime *rt, enum event_kind kind, int peer, int type, uint64_t msg,
+void rt_trace(struct node_state *ns, enum event_kind kind, int peer, int type, uint64_t msg,
               uint64_t lamport, double due) {
-    record_row(rt, kind, peer, type, msg, lamport, due, NULL);
+    record_row(ns, kind, peer, type, msg, lamport, due, NULL);
 }
 
 void node_record_event(struct node *n, enum event_kind kind, int peer, int type, uint64_t msg,
                        uint64_t lamport, const uint32_t *vector) {
-    struct runtime *rt = n->rt;
-    int gt = type >= 0 ? rt->layers[n->layer].type_offset + type : -1;
+    struct node_state *ns = n->ns;
+    int gt = type >= 0 ? ns->rt->layers[n->layer].type_offset + type : -1;
     /* The due time is known for the message being delivered and the one
      * just sent; an algorithm that records a receive later (a queue) gets NaN. */
     double due = NAN;
-    if (msg && kind == EVENT_RECEIVE && msg == rt->delivering_id) due = rt->delivering_due;
-    if (msg && kind == EVENT_SEND && msg == rt->last_sent_id) due = rt->last_sent_due;
-    record_row(rt, kind, peer, gt, msg, lamport, due, vector);
+    if (msg && kind == EVENT_RECEIVE && msg == ns->delivering_id) due = ns->delivering_due;
+    if (msg && kind == EVENT_SEND && msg == ns->last_sent_id) due = ns->last_sent_due;
+    record_row(ns, kind, peer, gt, msg, lamport, due, vector);
 }
 
 void node_record_result(struct node *n, const char *name, double value) {
-    if (rec_result(&n->rt->rec, name, value))
+    if (rec_result(&n->ns->rec, name, value))
         fprintf(stderr, "clocklab: too many results, '%s' not recorded\n", name);
 }
 
 /* ---- requests/ and mutex/ records (see node.h) ---- */
 
 void node_use_tables(struct node *n, int tables) {
-    n->rt->rec.tables |= tables;
+    n->ns->rec.tables |= tables;
 }
 
-static void push_stage(struct runtime *rt, uint64_t id, int stage, int peer, int status,
+static void push_stage(struct node_state *ns, uint64_t id, int stage, int peer, int status,
                        int attempts) {
-    if (rt->crashed) return;
-    double t = rt_clock_now(rt);
-    struct request_stage_row row = {id,     rt->rank, stage, peer,
-                                    status, attempts, t,     clock_read(&rt->clock, t)};
-    if (vec_push(&rt->rec.stages, &row)) rt_out_of_memory();
+    if (ns->crashed) return;
+    double t = rt_now(ns->rt);
+    struct request_stage_row row = {id,     ns->id,   stage, peer,
+                                    status, attempts, t,     clock_read(&ns->clock, t)};
+    if (vec_push(&ns->rec.stages, &row)) rt_out_of_memory();
 }
 
 void node_record_request(struct node *n, uint64_t id, enum request_stage stage, int peer) {
-    push_stage(n->rt, id, (int)stage, peer, -1, 0);
+    push_stage(n->ns, id, (int)stage, peer, -1, 0);
 }
 
 void node_record_request_outcome(struct node *n, uint64_t id, enum request_status status,
                                  int attempts) {
-    push_stage(n->rt, id, REC_STAGE_OUTCOME, -1, (int)status, attempts);
+    push_stage(n->ns, id, REC_STAGE_OUTCOME, -1, (int)status, attempts);
 }
 
 void node_record_queue(struct node *n, int waiting, int in_service) {
-    struct runtime *rt = n->rt;
-    if (rt->crashed) return;
-    struct queue_row row = {rt->rank, rt_clock_now(rt), waiting, in_service};
-    if (vec_push(&rt->rec.queue, &row)) rt_out_of_memory();
+    struct node_state *ns = n->ns;
+    if (ns->crashed) return;
+    struct queue_row row = {ns->id, rt_now(ns->rt), waiting, in_service};
+    if (vec_push(&ns->rec.queue, &row)) rt_out_of_memory();
 }
 
 void node_record_section(struct node *n, enum mutex_stage stage, uint64_t stamp) {
-    struct runtime *rt = n->rt;
-    if (rt->crashed) return;
-    double t = rt_clock_now(rt), local = clock_read(&rt->clock, t);
-    struct vec *v = &rt->rec.sections;
+    struct node_state *ns = n->ns;
+    if (ns->crashed) return;
+    double t = rt_now(ns->rt), local = clock_read(&ns->clock, t);
+    struct vec *v = &ns->rec.sections;
     if (stage == MUTEX_REQUEST) {
         struct section_row row = {
-            rt->rank, v->n, stamp == MUTEX_STAMP_KEEP ? 0 : stamp, t, NAN, NAN, local, NAN, NAN};
+            ns->id, v->n, stamp == MUTEX_STAMP_KEEP ? 0 : stamp, t, NAN, NAN, local, NAN, NAN};
         if (vec_push(v, &row)) rt_out_of_memory();
         return;
     }
@@ -207,17 +258,20 @@ void node_record_section(struct node *n, enum mutex_stage stage, uint64_t stamp)
 }
 
 void node_set_timer_at(struct node *n, double local_time, int timer_id) {
-    struct runtime *rt = n->rt;
-    double now = rt_clock_now(rt);
-    double ahead = local_time - (now + clock_offset(&rt->clock, now));
-    double lo = now, hi = now + 2 * ahead / (1 - CLOCK_MAX_SLEW); /* the clock runs >= 1/2 */
+    struct node_state *ns = n->ns;
+    double now = rt_now(ns->rt);
+    double ahead = local_time - (now + clock_offset(&ns->clock, now));
     if (ahead <= 0) {
         node_set_timer(n, 0, timer_id);
         return;
     }
-    for (int i = 0; i < 64; i++) { /* C(t) = t + offset(t) is increasing: bisect */
+    /* C(t) = t + offset(t) is increasing, at least 1 - CLOCK_MAX_SLEW as
+     * fast as t: the time lies in [now, now + ahead / (1 - CLOCK_MAX_SLEW)];
+     * bisect (with a margin for drift). */
+    double lo = now, hi = now + 2 * ahead / (1 - CLOCK_MAX_SLEW);
+    for (int i = 0; i < 64; i++) {
         double mid = 0.5 * (lo + hi);
-        if (mid + clock_offset(&rt->clock, mid) < local_time)
+        if (mid + clock_offset(&ns->clock, mid) < local_time)
             lo = mid;
         else
             hi = mid;
