@@ -17,7 +17,8 @@ Oracles:
   an M/M/c queue: the mean sojourn time matches 1/(mu - lam) for c = 1 and
   1/mu + C(c, a)/(c mu - lam) (Erlang C, Kleinrock vol. 1, 3.5) for c = 2,
   inside the 95% confidence interval of batch means, at utilization 0.5
-  and 0.8 (analysis/clocklab_queueing.py);
+  and 0.8 (analysis/clocklab_queueing.py), in real time (5 s) and in
+  virtual time (200 s, exact timing, tight intervals);
 * two_choices keeps the largest queue below random's, in the median over
   three seeds (Mitzenmacher 2001);
 * bully+dispatch with a coordinator crash: nothing is served twice, every
@@ -72,12 +73,17 @@ timeout = 100ms
 """
 
 
-def run_dispatch(nodes, **kw):
+def run_dispatch(nodes, virtual=False, **kw):
+    """Run dispatch on `nodes` ranks, or on `nodes` nodes of one rank in
+    virtual time; returns the run groups."""
     args = dict(algorithm="dispatch", duration="0", seed=42, repeat=1, delay="constant(0)",
                 crash="none", servers="", clients="", policy="round_robin", workers=1,
                 service="exponential(2ms)", loop="open", rate=100, requests=0)
     args.update(kw)
-    _, path = lab.run_clocklab(nodes, BASE.format(**args))
+    text = BASE.format(**args)
+    if virtual:
+        text = text.replace("[experiment]\n", f"[experiment]\ntime = virtual\nnodes = {nodes}\n")
+    _, path = lab.run_clocklab(1 if virtual else nodes, text)
     return [run for _, run in lab.runs(path)]
 
 
@@ -180,10 +186,11 @@ class Queueing(unittest.TestCase):
         mean_service = 4e-3 * c  # every case sees the same arrival rates
         mu = 1.0 / mean_service
         lam = rho * c * mu  # per server
-        (run,) = run_dispatch(self.SERVERS + 2, duration=f"{self.DURATION}s", policy="random",
+        where = dict(virtual=True) if getattr(self, "VIRTUAL", False) else {}
+        (run,) = run_dispatch(self.SERVERS + 2, duration=f"{self.DURATION:g}s", policy="random",
                               servers=f"1-{self.SERVERS}", clients=f"{self.SERVERS + 1}",
                               workers=c, service=f"exponential({mean_service * 1e3:g}ms)",
-                              rate=lam * self.SERVERS)
+                              rate=lam * self.SERVERS, **where)
         t = table(run)
         end = float(run.attrs["duration"])
         batches = []
@@ -217,6 +224,18 @@ class Queueing(unittest.TestCase):
 
     def test_mm2_high(self):
         self.check(2, 0.8)
+
+
+class QueueingVirtual(Queueing):
+    """The same M/M/1 and M/M/2 servers in virtual time (one rank, six
+    nodes): no timing error at all, and 200 s of traffic in about a second,
+    so the intervals are tight (80 batch means, 20 per server)."""
+
+    DURATION = 200.0
+    WARMUP = 5.0
+    TAIL = 5.0
+    BATCHES = 20
+    VIRTUAL = True
 
 
 class TwoChoices(unittest.TestCase):
