@@ -17,7 +17,8 @@ Suzuki & Kasami 1985):
   message per entry: n*entries - 1 in all;
 * ricart_agrawala and lamport_mutex enter in (Lamport timestamp, node)
   order; mutex_central in grant order 1, 2, ...
-Random delays make the arrival orders differ between nodes.
+Random delays make the arrival orders differ between nodes. Every check
+runs on 4 ranks in real time and on 16 nodes of one rank in virtual time.
 """
 import os
 import sys
@@ -33,13 +34,17 @@ ENTRIES = 6
 ALGORITHMS = ("mutex_central", "ricart_agrawala", "lamport_mutex", "token_ring", "suzuki_kasami")
 
 
-def config(algorithms, interval, delay):
+def config(algorithms, interval, delay, virtual_nodes=0):
     text = f"""
 [experiment]
 algorithm = {", ".join(algorithms)}
 duration = 0
 timeout = 60s
 seed = 11
+"""
+    if virtual_nodes:
+        text += f"time = virtual\nnodes = {virtual_nodes}\n"
+    text += f"""
 
 [network]
 delay = {delay}
@@ -60,18 +65,25 @@ def sections(run):
 
 
 class Mutex(unittest.TestCase):
+    """NODES ranks in real time."""
+    nodes = NODES
+    virtual = False
+
+    @classmethod
+    def launch(cls, algorithms, interval):
+        v = cls.nodes if cls.virtual else 0
+        _, path = lab.run_clocklab(1 if cls.virtual else cls.nodes,
+                                   config(algorithms, interval, "uniform(0, 2ms)", v))
+        return [run for _, run in lab.runs(path)]
 
     @classmethod
     def setUpClass(cls):
-        _, path = lab.run_clocklab(NODES, config(ALGORITHMS, "exponential(2ms)",
-                                                 "uniform(0, 2ms)"))
-        cls.runs = {run.attrs["algorithm"]: run for _, run in lab.runs(path)}
-        _, path = lab.run_clocklab(NODES, config(["token_ring"], "constant(0)",
-                                                 "uniform(0, 2ms)"))
-        ((_, cls.saturated),) = lab.runs(path)
+        cls.runs = {run.attrs["algorithm"]: run
+                    for run in cls.launch(ALGORITHMS, "exponential(2ms)")}
+        (cls.saturated,) = cls.launch(["token_ring"], "constant(0)")
 
     def requesters(self, name):
-        return [i for i in range(NODES) if not (name == "mutex_central" and i == 0)]
+        return [i for i in range(self.nodes) if not (name == "mutex_central" and i == 0)]
 
     def test_complete_and_delivered(self):
         for name, run in self.runs.items():
@@ -91,7 +103,7 @@ class Mutex(unittest.TestCase):
     def test_liveness(self):
         for name, run in self.runs.items():
             s = run["mutex/sections"][()]
-            for i in range(NODES):
+            for i in range(self.nodes):
                 mine = np.sort(s[s["node"] == i], order="seq")
                 want = ENTRIES if i in self.requesters(name) else 0
                 self.assertEqual(len(mine), want, f"{name}: node {i}")
@@ -104,22 +116,22 @@ class Mutex(unittest.TestCase):
         return lab.message_counts(self.runs[name])
 
     def test_central(self):
-        entries = (NODES - 1) * ENTRIES
+        entries = (self.nodes - 1) * ENTRIES
         self.assertEqual(self.counts("mutex_central"),
                          {"REQUEST": entries, "GRANT": entries, "RELEASE": entries})
         s = sections(self.runs["mutex_central"])
         np.testing.assert_array_equal(s["stamp"], np.arange(1, entries + 1))
 
     def test_ricart_agrawala(self):
-        e = NODES * ENTRIES
+        e = self.nodes * ENTRIES
         self.assertEqual(self.counts("ricart_agrawala"),
-                         {"REQUEST": (NODES - 1) * e, "REPLY": (NODES - 1) * e})
+                         {"REQUEST": (self.nodes - 1) * e, "REPLY": (self.nodes - 1) * e})
 
     def test_lamport(self):
-        e = NODES * ENTRIES
-        self.assertEqual(self.counts("lamport_mutex"), {"REQUEST": (NODES - 1) * e,
-                                                        "REPLY": (NODES - 1) * e,
-                                                        "RELEASE": (NODES - 1) * e})
+        e = self.nodes * ENTRIES
+        self.assertEqual(self.counts("lamport_mutex"), {"REQUEST": (self.nodes - 1) * e,
+                                                        "REPLY": (self.nodes - 1) * e,
+                                                        "RELEASE": (self.nodes - 1) * e})
 
     def test_timestamp_order(self):
         for name in ("ricart_agrawala", "lamport_mutex"):
@@ -137,19 +149,25 @@ class Mutex(unittest.TestCase):
         for run in (self.runs["token_ring"], self.saturated):
             s = sections(run)
             hops = s["stamp"].astype(np.int64)
-            self.assertTrue(np.all(hops % NODES == s["node"]))
+            self.assertTrue(np.all(hops % self.nodes == s["node"]))
             self.assertTrue(np.all(np.diff(hops) > 0))
             final = int(np.max(run["results/token_hops"][()]))
             self.assertEqual(lab.message_counts(run), {"TOKEN": final})
-        self.assertEqual(lab.message_counts(self.saturated), {"TOKEN": NODES * ENTRIES - 1})
+        self.assertEqual(lab.message_counts(self.saturated), {"TOKEN": self.nodes * ENTRIES - 1})
 
     def test_suzuki_kasami(self):
         run = self.runs["suzuki_kasami"]
         free = int(np.sum(run["results/free_entries"][()]))
-        paid = NODES * ENTRIES - free
+        paid = self.nodes * ENTRIES - free
         self.assertEqual(self.counts("suzuki_kasami"),
-                         {"REQUEST": (NODES - 1) * paid, "TOKEN": paid})
-        self.assertLess(free, NODES * ENTRIES)
+                         {"REQUEST": (self.nodes - 1) * paid, "TOKEN": paid})
+        self.assertLess(free, self.nodes * ENTRIES)
+
+
+class MutexVirtual(Mutex):
+    """The same oracles in virtual time: 16 nodes on one rank."""
+    nodes = 16
+    virtual = True
 
 
 if __name__ == "__main__":
