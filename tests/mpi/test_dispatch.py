@@ -17,8 +17,10 @@ Oracles:
   an M/M/c queue: the mean sojourn time matches 1/(mu - lam) for c = 1 and
   1/mu + C(c, a)/(c mu - lam) (Erlang C, Kleinrock vol. 1, 3.5) for c = 2,
   inside the 95% confidence interval of batch means, at utilization 0.5
-  and 0.8 (analysis/clocklab_queueing.py), in real time (5 s) and in
-  virtual time (200 s, exact timing, tight intervals);
+  and 0.8 (analysis/clocklab_queueing.py), in real time (5 s; a run whose
+  p99 lateness in fidelity/ exceeds 25% of the mean service time is run
+  again, then skipped: a machine that stalls ranks cannot emulate the
+  queue) and in virtual time (200 s, exact timing, tight intervals);
 * two_choices keeps the largest queue below random's, in the median over
   three seeds (Mitzenmacher 2001);
 * bully+dispatch with a coordinator crash: nothing is served twice, every
@@ -101,6 +103,13 @@ def check_ids(test, t):
                                       err_msg=f"client {c}: ids missing")
 
 
+def worst_lateness(run):
+    """The largest per-node p99 lateness of deliveries and timers (s), from fidelity/."""
+    f = run["fidelity"]
+    values = np.concatenate([f["delivery_p99"][()], f["timer_p99"][()]])
+    return float(np.nanmax(values)) if np.any(np.isfinite(values)) else 0.0
+
+
 def little(run, server):
     """(L from requests/queue, lambda * W from requests/table) of one server
     over [0, end]."""
@@ -181,16 +190,30 @@ class Queueing(unittest.TestCase):
     WARMUP = 0.5
     TAIL = 0.3
     BATCHES = 5  # per server; batches of ~0.8 s, over twice the M/M/1 relaxation time at 0.8
+    # A run is judged only when the runtime kept time: the worst p99 lateness
+    # of its deliveries and timers (fidelity/) at most this share of the mean
+    # service time. A loaded machine stalls ranks for milliseconds, and every
+    # stall lengthens the services and queues it falls into.
+    MAX_LATENESS = 0.25
 
     def check(self, c, rho):
         mean_service = 4e-3 * c  # every case sees the same arrival rates
         mu = 1.0 / mean_service
         lam = rho * c * mu  # per server
-        where = dict(virtual=True) if getattr(self, "VIRTUAL", False) else {}
-        (run,) = run_dispatch(self.SERVERS + 2, duration=f"{self.DURATION:g}s", policy="random",
-                              servers=f"1-{self.SERVERS}", clients=f"{self.SERVERS + 1}",
-                              workers=c, service=f"exponential({mean_service * 1e3:g}ms)",
-                              rate=lam * self.SERVERS, **where)
+        virtual = getattr(self, "VIRTUAL", False)
+        for attempt in range(2):
+            (run,) = run_dispatch(self.SERVERS + 2, duration=f"{self.DURATION:g}s",
+                                  policy="random", servers=f"1-{self.SERVERS}",
+                                  clients=f"{self.SERVERS + 1}", workers=c,
+                                  service=f"exponential({mean_service * 1e3:g}ms)",
+                                  rate=lam * self.SERVERS, virtual=virtual)
+            late = 0.0 if virtual else worst_lateness(run)
+            if late <= self.MAX_LATENESS * mean_service:
+                break
+        else:
+            self.skipTest(f"the machine did not keep time: p99 lateness {late * 1e3:.2f} ms in "
+                          f"two runs, above {self.MAX_LATENESS:.0%} of the mean service time "
+                          "(fidelity/); QueueingVirtual checks the same theory exactly")
         t = table(run)
         end = float(run.attrs["duration"])
         batches = []
@@ -208,7 +231,8 @@ class Queueing(unittest.TestCase):
         mean, half = cq.mean_ci(batches, 0.95)
         theory = cq.mmc_mean_sojourn(lam, mu, c)
         print(f"M/M/{c} at {rho}: mean sojourn {mean * 1e3:.2f} +- {half * 1e3:.2f} ms "
-              f"(95%, {len(batches)} batch means), theory {theory * 1e3:.2f} ms", flush=True)
+              f"(95%, {len(batches)} batch means), theory {theory * 1e3:.2f} ms; p99 lateness "
+              f"{late * 1e3:.2f} ms", flush=True)
         self.assertLessEqual(abs(mean - theory), half,
                              f"M/M/{c} at {rho}: {mean * 1e3:.2f} +- {half * 1e3:.2f} ms, "
                              f"theory {theory * 1e3:.2f} ms")
