@@ -110,6 +110,20 @@ def worst_lateness(run):
     return float(np.nanmax(values)) if np.any(np.isfinite(values)) else 0.0
 
 
+def timed_runs(test, launch, limit):
+    """launch() -> runs, again if some run's worst p99 lateness is above
+    `limit` seconds; after two such tries the test is skipped with the
+    lateness (a machine that stalls ranks for longer cannot emulate the
+    scenario's timing)."""
+    for attempt in range(2):
+        runs = launch()
+        late = max(worst_lateness(r) for r in runs)
+        if late <= limit:
+            return runs
+    test.skipTest(f"the machine did not keep time: p99 lateness {late * 1e3:.2f} ms in two "
+                  f"tries, above {limit * 1e3:.2f} ms (fidelity/)")
+
+
 def little(run, server):
     """(L from requests/queue, lambda * W from requests/table) of one server
     over [0, end]."""
@@ -268,8 +282,9 @@ class TwoChoices(unittest.TestCase):
     def test_two_choices_beats_random(self):
         largest = {}
         for policy in ("random", "two_choices"):
-            runs = run_dispatch(6, duration="1.5s", repeat=3, policy=policy, servers="1-4",
-                                clients="5", service="exponential(4ms)", rate=900)
+            runs = timed_runs(self, lambda: run_dispatch(
+                6, duration="1.5s", repeat=3, policy=policy, servers="1-4", clients="5",
+                service="exponential(4ms)", rate=900), 1e-3)  # 25% of the mean service
             largest[policy] = []
             for run in runs:
                 q = run["requests/queue"][()]
@@ -286,12 +301,22 @@ class CoordinatorCrash(unittest.TestCase):
 
     CRASH = 0.6
 
-    @classmethod
-    def setUpClass(cls):
-        (cls.res,) = run_dispatch(6, algorithm="bully+dispatch", duration="1.5s",
-                                  crash=f"coordinator@{cls.CRASH}s", rate=100,
-                                  delay="uniform(0.2ms, 1ms)")
-        cls.t = table(cls.res)
+    def setUp(self):
+        # a stall longer than a quarter of the clients' 100-ms timeout could
+        # fail requests by time alone
+        cls = CoordinatorCrash
+        if getattr(cls, "skip_reason", None):
+            self.skipTest(cls.skip_reason)
+        if not hasattr(cls, "res"):
+            try:
+                (cls.res,) = timed_runs(self, lambda: run_dispatch(
+                    6, algorithm="bully+dispatch", duration="1.5s",
+                    crash=f"coordinator@{self.CRASH}s", rate=100, delay="uniform(0.2ms, 1ms)"),
+                    25e-3)
+            except unittest.SkipTest as why:
+                cls.skip_reason = str(why)
+                raise
+            cls.t = table(cls.res)
 
     def test_roles_and_crash(self):
         crashed = self.res["nodes/crashed_at"][()]
