@@ -13,8 +13,9 @@ Markdown table: per x, "mean ± half-width (theory)" for each group.
 
 Names: a column of the run table (``nodes``, ``final_skew``,
 ``messages.ELECTION``, ``experiment.seed``, ...), or a configuration key
-without its section when only one section has it (``period`` for
-``berkeley.period``). Times in configuration values ("100ms") count as
+without its section (``period``: ``berkeley.period`` in Berkeley runs,
+``cristian.period`` in Cristian runs; an error when a run has it in two
+sections). Times in configuration values ("100ms") count as
 seconds. ``--y`` may be a sum of columns (``messages.OK+messages.ELECTION``)
 and may be given per group (``--y ring/random=messages.ELECTION``; a
 group's key is its ``--by`` values joined by "/"); groups without a ``--y``
@@ -43,19 +44,33 @@ class SweepError(ClocklabError):
     """The sweep cannot be drawn as asked (unknown column, no runs, ...)."""
 
 
+def _present(value):
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
 def resolve(frame, name):
-    """The run-table column ``name`` stands for: itself, or the one
-    configuration column ``section.name``. Raises SweepError otherwise."""
+    """The run-table column ``name`` stands for: itself, or the configuration
+    column ``section.name``. When several sections have the key but no run
+    has it in more than one (``period`` over berkeley and cristian runs: each
+    run's own algorithm's), their values are joined into a new column
+    ``name``. Raises SweepError otherwise."""
     if name in frame.columns:
         return name
     matches = [c for c in frame.columns if c.endswith("." + name)
                and not c.startswith(("messages.", "requests."))]
     if len(matches) == 1:
         return matches[0]
-    if matches:
-        raise SweepError(f"{name!r} is ambiguous: {', '.join(matches)}")
-    raise SweepError(f"no column {name!r} in the run table (columns: "
-                     f"{', '.join(str(c) for c in frame.columns)})")
+    if not matches:
+        raise SweepError(f"no column {name!r} in the run table (columns: "
+                         f"{', '.join(str(c) for c in frame.columns)})")
+    joined = []
+    for (_, row) in frame[matches].iterrows():
+        values = [v for v in row.tolist() if _present(v)]
+        if len(values) > 1:
+            raise SweepError(f"{name!r} is ambiguous: {', '.join(matches)}")
+        joined.append(values[0] if values else None)
+    frame[name] = joined
+    return name
 
 
 def numeric(values):
@@ -158,12 +173,9 @@ def points(frame, x, ys, by, level=0.95):
             group["count"].append(len(sample))
         group["xnum"] = numeric(distinct) if xnum_all is not None else None
         groups.append(group)
-    unused = set(group_y) - set(order)
-    if unused:
-        raise SweepError(f"--y for groups without runs: {', '.join(sorted(unused))} "
-                         f"(groups: {', '.join(sorted(set(keys)))})")
     if not groups:
-        raise SweepError("nothing to draw: no runs, or no --y for any group")
+        raise SweepError(f"nothing to draw: no --y for any group (groups: "
+                         f"{', '.join(sorted(set(keys)))})")
     return groups
 
 
@@ -189,8 +201,7 @@ def markdown(groups, xname, labels, theories, rows=None, scale=1.0):
     if groups[0]["xnum"] is not None:
         xs.sort(key=lambda v: numeric([v])[0])
     if rows:
-        xs = [v for v in xs if str(v) in rows or fmt(numeric([v])[0] if numeric([v]) is not None
-                                                      else float("nan")) in rows]
+        xs = [v for v in xs if str(v) in rows]
     head = []
     for g in groups:
         theory = theories.get(g["key"])
@@ -270,13 +281,16 @@ def draw(groups, path, xname, yname, labels, theories, logx=None, logy=False, ti
 
 
 def sweep(paths, x, y, by=(), where=(), theory=(), label=(), level=0.95, rows=None):
-    """Read the files and compute the sweep: (groups, labels, theories)
-    with the arguments of the command (y, theory, label: lists of
-    ``NAME`` or ``GROUP=NAME``). Raises ClocklabError."""
+    """Read the files and compute the sweep: (groups, labels, theories,
+    missing) with the arguments of the command (y, theory, label: lists of
+    ``NAME`` or ``GROUP=NAME``); missing: the groups named by a --y that
+    have no runs. Raises ClocklabError."""
     frame = select(run_table(paths), where)
     if len(frame) == 0:
         raise SweepError("no run matches --where " + " ".join(where or ()))
-    groups = points(frame, x, per_group(y, "--y"), by, level)
+    ys = per_group(y, "--y")
+    groups = points(frame, x, ys, by, level)
+    missing = sorted(set(ys[1]) - {g["key"] for g in groups})
     default, theories = per_group(theory, "--theory")
     default_label, labels = per_group(label, "--label")
     for g in groups:
@@ -286,7 +300,7 @@ def sweep(paths, x, y, by=(), where=(), theory=(), label=(), level=0.95, rows=No
             labels[g["key"]] = default_label
     for name in theories.values():
         closed_form_checked(name)
-    return groups, labels, theories
+    return groups, labels, theories, missing
 
 
 def closed_form_checked(name):
@@ -336,11 +350,13 @@ def run(args, prog):
     """Compute, print and draw the sweep of parsed arguments; exit status."""
     by = [b.strip() for b in args.by.split(",") if b.strip()]
     try:
-        groups, labels, theories = sweep(args.files, args.x, args.y, by, args.where,
-                                         args.theory, args.label, args.level)
+        groups, labels, theories, missing = sweep(args.files, args.x, args.y, by, args.where,
+                                                  args.theory, args.label, args.level)
     except ClocklabError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 1
+    for key in missing:
+        print(f"{prog}: no runs of group {key} (--y {key}=...)", file=sys.stderr)
     rows = {r.strip() for r in args.rows.split(",")} if args.rows else None
     ylabel = args.ylabel or " + ".join(sorted({g["y"] for g in groups}))
     print(markdown(groups, args.x, labels, theories, rows, args.scale))
