@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`python3 -m clocklab compare` under its former name (analysis/clocklab/: the package)."""
+"""`python3 -m clocklab compare` under its former name."""
 
 import sys
 

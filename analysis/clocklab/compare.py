@@ -7,8 +7,8 @@ for value (NaN equals NaN), and the same run attributes; 1 with one line per
 difference otherwise; 2 when a file cannot be read. Provenance may differ
 and is not compared: the root attributes (created, command_line, hosts,
 nranks, mpi_library, hdf5_version, version, git_commit, slurm_*), each run's
-wall_time, event_time and window_time, and the fidelity/ group (how well a real-time run kept time on
-that machine). This is the check of virtual time's contract: the same
+wall_time, event_time and window_time, and the fidelity/ group (how well
+a real-time run kept time on that machine). This is the check of virtual time's contract: the same
 configuration and seed give the same file whatever the rank count and load.
 """
 

@@ -133,7 +133,7 @@ def select(frame, wheres):
             raise SweepError(f"--where {where}: not KEY=VALUE")
         column = resolve(frame, key.strip())
         keep &= np.array([_matches(v, wanted.strip()) for v in frame[column].tolist()], bool)
-    return frame[keep]
+    return frame[keep].copy()
 
 
 def points(frame, x, ys, by, level=0.95):
@@ -144,9 +144,14 @@ def points(frame, x, ys, by, level=0.95):
     and ``count`` (runs per x)."""
     xcol = resolve(frame, x)
     bycols = [resolve(frame, b) for b in by]
+    frame = frame[[_present(v) for v in frame[xcol].tolist()]].copy()  # runs without an x: out
     default_y, group_y = ys
-    keys = ["/".join(str(v) for v in values) if bycols else ""
-            for values in zip(*[frame[c].tolist() for c in bycols])] if bycols else [""] * len(frame)
+    yvalues = {}  # expression -> its values over all runs
+    if bycols:
+        keys = ["/".join(str(v) for v in values)
+                for values in zip(*[frame[c].tolist() for c in bycols])]
+    else:
+        keys = [""] * len(frame)
     keys = np.array(keys, dtype=object)
     order = [k for k in group_y if k in set(keys)]
     order += sorted(k for k in set(keys) if k not in order and default_y is not None)
@@ -155,9 +160,10 @@ def points(frame, x, ys, by, level=0.95):
     groups = []
     for key in order:
         expression = group_y.get(key, default_y)
+        if expression not in yvalues:
+            yvalues[expression] = evaluate(frame, expression)
         rows = np.flatnonzero(keys == key)
-        sub = frame.iloc[rows]
-        yvals = evaluate(sub, expression)
+        yvals = yvalues[expression][rows]
         xs = [xs_all[r] for r in rows]
         distinct = sorted(set(xs), key=lambda v: (numeric([v])[0] if xnum_all is not None
                                                   else str(v)))
@@ -180,13 +186,13 @@ def points(frame, x, ys, by, level=0.95):
 
 
 def fmt(value):
-    """A table number: integers as such, else 4 significant digits (no exponent above 10^4)."""
+    """A table number: integers as such, one decimal from 1 on, else 4 significant digits."""
     if value is None or not np.isfinite(value):
         return "-"
     if abs(value - round(value)) < 1e-9 * max(1.0, abs(value)):
         return str(int(round(value)))
-    if abs(value) >= 1e4:
-        return f"{value:.0f}"
+    if abs(value) >= 1:
+        return f"{value:.1f}"
     return f"{value:.4g}"
 
 

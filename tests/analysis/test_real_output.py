@@ -29,7 +29,7 @@ import real_output
 from clocklab import causality, schema
 from clocklab import sweep as sweeping
 from helpers import SOURCE, run_cli
-from test_shiviz import only, parse
+from test_shiviz import parse
 
 OUT = None
 

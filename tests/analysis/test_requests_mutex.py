@@ -73,6 +73,10 @@ class RequestsMutex(unittest.TestCase):
         write(cls.path)
         _, cls.runs = ch5.read_runs(cls.path)
 
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
     def test_read(self):
         dispatch, mutex = self.runs
         self.assertEqual(len(dispatch["requests"]["table"]), 5)

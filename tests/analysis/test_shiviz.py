@@ -226,7 +226,8 @@ class ShivizExportTest(unittest.TestCase):
         with self.assertRaises(AssertionError):
             parse("\n\nVM1 {\"VM1\": 1}\nstray text\n")
         with self.assertRaises(AssertionError):
-            parse("\n^=== (?<trace>.*) ===$\n=== a ===\nSEND\nVM1 {\"VM1\": 1}\n=== b ===\nstray\n")
+            parse("\n^=== (?<trace>.*) ===$\n=== a ===\nSEND\nVM1 {\"VM1\": 1}\n"
+                  "=== b ===\nstray\n")
 
 
 if __name__ == "__main__":

@@ -185,6 +185,29 @@ class SweepTest(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "x.png")))
 
 
+class CommandLine(unittest.TestCase):
+    def test_usage_and_unknown_command(self):
+        result = run_cli()
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("commands:", result.stderr)
+        result = run_cli("--help")
+        self.assertEqual(result.returncode, 0)
+        for command in ("plot", "summary", "table", "sweep", "accuracy", "shiviz", "compare",
+                        "complexity"):
+            self.assertIn(f"  {command} ", result.stdout)
+        result = run_cli("plots")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("unknown command 'plots'", result.stderr)
+
+    def test_former_reader_module(self):
+        import clocklab_h5  # analysis/clocklab_h5.py, for scripts written against it
+
+        self.assertIs(clocklab_h5.read_runs, clocklab.read_runs)
+        self.assertIs(clocklab_h5.final_skew, clocklab.final_skew)
+        self.assertEqual(clocklab_h5.EVENT_KINDS, {0: "SEND", 1: "RECEIVE", 2: "INTERNAL",
+                                                   3: "DELIVER"})
+
+
 class ClosedForms(unittest.TestCase):
     """clocklab.theory at small n, worked out by hand from the sources' formulas."""
 
