@@ -36,13 +36,13 @@ sweep() { # figure files...
         --x nodes --by algorithm,election.ids --where status=complete --logy \
         --ylabel messages --title "Message complexity of elections" ${ROWS:+--rows "$ROWS"} \
         --y ring/random=messages.ELECTION --theory ring/random=chang_roberts \
-        --label "ring/random=Chang-Roberts, random ids (mean)" \
+        --label "ring/random=Chang-Roberts, random ids: mean" \
         --y ring/reverse=messages.ELECTION --theory ring/reverse=lcr \
-        --label "ring/reverse=LCR, decreasing ids (worst)" \
+        --label "ring/reverse=LCR, decreasing ids: worst case" \
         --y hs/random=messages --theory hs/random=hs_bound \
-        --label "hs/random=Hirschberg-Sinclair, random ids (all messages)" \
+        --label "hs/random=Hirschberg-Sinclair, random ids: all messages" \
         --y bully/rank=messages.ELECTION+messages.OK+messages.COORDINATOR \
-        --theory bully/rank=bully --label "bully/rank=Bully, worst case (ELECTION+OK+COORDINATOR)"
+        --theory bully/rank=bully --label "bully/rank=Bully, worst case: ELECTION+OK+COORDINATOR"
 }
 start=$(date +%s)
 if [ "${MODE:-real}" = virtual ]; then

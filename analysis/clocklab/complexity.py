@@ -21,6 +21,8 @@ The same as::
 
     python3 -m clocklab sweep FILES --x nodes --by algorithm,election.ids \\
         --where status=complete --logy ARGS   (ARGS: the options in CASES)
+
+which experiments/complexity.sh runs (a test checks that the two agree).
 """
 
 import argparse
@@ -29,11 +31,11 @@ from . import sweep
 
 #: (group = algorithm/election.ids, y, closed form, legend)
 CASES = [
-    ("ring/random", "messages.ELECTION", "chang_roberts", "Chang-Roberts, random ids (mean)"),
-    ("ring/reverse", "messages.ELECTION", "lcr", "LCR, decreasing ids (worst)"),
-    ("hs/random", "messages", "hs_bound", "Hirschberg-Sinclair, random ids (all messages)"),
+    ("ring/random", "messages.ELECTION", "chang_roberts", "Chang-Roberts, random ids: mean"),
+    ("ring/reverse", "messages.ELECTION", "lcr", "LCR, decreasing ids: worst case"),
+    ("hs/random", "messages", "hs_bound", "Hirschberg-Sinclair, random ids: all messages"),
     ("bully/rank", "messages.ELECTION+messages.OK+messages.COORDINATOR", "bully",
-     "Bully, worst case (ELECTION+OK+COORDINATOR)"),
+     "Bully, worst case: ELECTION+OK+COORDINATOR"),
 ]
 
 

@@ -19,9 +19,10 @@ import numpy as np
 
 import clocklab
 import synthetic as syn
+from clocklab import complexity
 from clocklab import sweep as sw
 from clocklab import theory
-from helpers import run_cli
+from helpers import SOURCE, run_cli
 
 MS = 1e-3
 PERIODS = ["50ms", "100ms", "200ms"]
@@ -206,6 +207,26 @@ class CommandLine(unittest.TestCase):
         self.assertIs(clocklab_h5.final_skew, clocklab.final_skew)
         self.assertEqual(clocklab_h5.EVENT_KINDS, {0: "SEND", 1: "RECEIVE", 2: "INTERNAL",
                                                    3: "DELIVER"})
+
+
+class ComplexityPreset(unittest.TestCase):
+    def test_the_study_script_runs_the_same_sweep(self):
+        """experiments/complexity.sh spells the sweep out; `clocklab complexity` is the same."""
+        import shlex
+
+        with open(os.path.join(SOURCE, "experiments", "complexity.sh")) as fh:
+            text = fh.read()
+        body = text[text.index("sweep() {"):text.index("\n}\n", text.index("sweep() {"))]
+        words = shlex.split(body.replace("\\\n", " "), comments=False)
+        words = words[words.index("sweep") + 1:]  # after PYTHONPATH=... python3 -m clocklab
+
+        def options(args):
+            pairs = sorted((a, b) for a, b in zip(args, args[1:])
+                           if a in ("--x", "--by", "--where", "--y", "--theory", "--label",
+                                    "--ylabel", "--title"))
+            return pairs, "--logy" in args
+
+        self.assertEqual(options(words), options(complexity.sweep_arguments()))
 
 
 class ClosedForms(unittest.TestCase):
