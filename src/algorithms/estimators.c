@@ -1,5 +1,6 @@
 #include "estimators.h"
 
+#include <gsl/gsl_fit.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -47,4 +48,32 @@ double ft_average(const double *values, size_t n, double outlier, int *excluded)
         }
     }
     return kept ? sum / (double)kept : m;
+}
+
+void minrtt_reset(struct minrtt *m) {
+    m->n = 0;
+    m->rtt = INFINITY;
+    m->offset = m->time = NAN;
+}
+
+void minrtt_add(struct minrtt *m, double t_send, double remote, double t_recv) {
+    double rtt = t_recv - t_send;
+    m->n++;
+    if (!(rtt < m->rtt)) return;
+    m->rtt = rtt;
+    m->offset = cristian_offset(t_send, remote, t_recv);
+    m->time = 0.5 * (t_send + t_recv);
+}
+
+int linear_fit(const double *x, const double *y, size_t n, double *intercept, double *slope,
+               double *slope_se) {
+    if (n < 2) return -1;
+    int spread = 0;
+    for (size_t i = 1; i < n && !spread; i++)
+        spread = x[i] != x[0];
+    if (!spread) return -1;
+    double c00, c01, c11, sumsq;
+    gsl_fit_linear(x, 1, y, 1, n, intercept, slope, &c00, &c01, &c11, &sumsq);
+    if (slope_se) *slope_se = n > 2 ? sqrt(c11) : NAN;
+    return 0;
 }

@@ -31,4 +31,30 @@ double median(const double *values, size_t n);
  * each value left out (may be NULL). Returns the average; n >= 1. */
 double ft_average(const double *values, size_t n, double outlier, int *excluded);
 
+/* Offset of the local clock from a remote one by ping-pong, the minimum
+ * round-trip time exchange kept (Cristian 1989; the offset measurement of
+ * SKaMPI, Reussner et al., "SKaMPI: a detailed, accurate MPI benchmark",
+ * EuroPVM/MPI 1998, and of Hunold & Carpen-Amarie, IEEE Cluster 2018). Each
+ * exchange: the local clock reads t_send, the remote answers with its reading
+ * `remote`, the local clock reads t_recv. Its offset local - remote is
+ * cristian_offset(t_send, remote, t_recv), within RTT/2 of the truth; the
+ * exchange with the smallest RTT has the smallest bound. */
+struct minrtt {
+    size_t n;      /* exchanges added */
+    double rtt;    /* smallest round-trip time so far (s), INFINITY before any */
+    double offset; /* local - remote of that exchange (s) */
+    double time;   /* local time of that exchange, (t_send + t_recv) / 2 (s) */
+};
+void minrtt_reset(struct minrtt *m);
+void minrtt_add(struct minrtt *m, double t_send, double remote, double t_recv);
+
+/* Least-squares line y = intercept + slope * x through n points, by GSL's
+ * gsl_fit_linear: the clock model of Jones & Koenig ("Clock synchronization
+ * in high-end computing environments", J. Supercomputing 2013), x a node's
+ * local times and y its offsets from a reference clock (s), slope in s/s.
+ * *slope_se (may be NULL) is the slope's standard error sqrt(cov11), NaN for
+ * n = 2. Returns 0, or -1 when n < 2 or every x is the same (no slope). */
+int linear_fit(const double *x, const double *y, size_t n, double *intercept, double *slope,
+               double *slope_se);
+
 #endif

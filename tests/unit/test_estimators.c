@@ -81,6 +81,67 @@ static void ft_average_leaves_out_outliers(void **st) {
     assert_near(avg, 0.4008, 1e-12);
 }
 
+/* Ping-pongs against a server whose clock is theta behind: with one-way
+ * delays (d1, d2) per exchange, the estimate of the min-RTT exchange is
+ * theta + (d2 - d1) / 2 (Cristian 1989), whatever order the exchanges come in. */
+static void minrtt_keeps_the_fastest_exchange(void **st) {
+    (void)st;
+    double theta = 0.004;
+    double d[][2] = {{3e-6, 9e-6}, {1e-6, 1.5e-6}, {1.5e-6, 0.5e-6}, {1e-6, 40e-6}};
+    struct minrtt m;
+    minrtt_reset(&m);
+    assert_true(isinf(m.rtt));
+    double t = 1.0;
+    for (int k = 0; k < 4; k++) {
+        double t_send = t + theta, server = t + d[k][0], t_recv = t + d[k][0] + d[k][1] + theta;
+        minrtt_add(&m, t_send, server, t_recv);
+        t += 1e-3;
+    }
+    assert_int_equal(m.n, 4);
+    assert_near(m.rtt, 2e-6, 1e-15); /* the third exchange: 1.5 + 0.5 us */
+    assert_near(m.offset, theta + (0.5e-6 - 1.5e-6) / 2, 1e-15);
+    assert_near(m.time, 1.002 + theta + 1e-6, 1e-12);
+    assert_true(fabs(m.offset - theta) <= m.rtt / 2);
+}
+
+/* NIST StRD linear regression dataset "Norris" (lower difficulty, 36
+ * observations) and its certified values: B0 = -0.262323073774029,
+ * B1 = 1.00211681802045, standard deviation of B1 = 0.429796848199937e-3. */
+static void linear_fit_norris_certified_values(void **st) {
+    (void)st;
+    static const double x[] = {0.2,   337.4, 118.2, 884.6, 10.1,  226.5, 666.3, 996.3, 448.6,
+                               777.0, 558.2, 0.4,   0.6,   775.5, 666.9, 338.0, 447.5, 11.6,
+                               556.0, 228.1, 995.8, 887.6, 120.2, 0.3,   0.3,   556.8, 339.1,
+                               887.2, 999.0, 779.0, 11.1,  118.3, 229.2, 669.1, 448.9, 0.5};
+    static const double y[] = {0.1,   338.8, 118.1, 888.0, 9.2,   228.1, 668.5, 998.5, 449.1,
+                               778.9, 559.2, 0.3,   0.1,   778.1, 668.8, 339.3, 448.9, 10.8,
+                               557.7, 228.3, 998.0, 888.8, 119.6, 0.3,   0.6,   557.6, 339.3,
+                               888.0, 998.5, 778.9, 10.2,  117.6, 228.9, 668.4, 449.2, 0.2};
+    double b0, b1, se;
+    assert_int_equal(linear_fit(x, y, 36, &b0, &b1, &se), 0);
+    assert_near(b0, -0.262323073774029, 1e-10);
+    assert_near(b1, 1.00211681802045, 1e-12);
+    assert_near(se, 0.429796848199937e-3, 1e-12);
+}
+
+/* Offsets of a clock drifting by 30 ppm from its reference, sampled without
+ * noise over a window far from the origin: the fit is the clock's model. */
+static void linear_fit_recovers_a_drift(void **st) {
+    (void)st;
+    double x[10], y[10], b0, b1;
+    for (int i = 0; i < 10; i++) {
+        x[i] = 1000.0 + 0.01 * i;
+        y[i] = -0.003 + 30e-6 * x[i];
+    }
+    assert_int_equal(linear_fit(x, y, 10, &b0, &b1, NULL), 0);
+    assert_near(b1, 30e-6, 1e-12);
+    assert_near(b0, -0.003, 1e-9);
+    /* a single point, or points at one x, fix no line */
+    assert_int_equal(linear_fit(x, y, 1, &b0, &b1, NULL), -1);
+    double same[3] = {5, 5, 5};
+    assert_int_equal(linear_fit(same, y, 3, &b0, &b1, NULL), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cristian_exact_for_symmetric_delay),
@@ -89,6 +150,9 @@ int main(void) {
         cmocka_unit_test(min_index_picks_first_smallest),
         cmocka_unit_test(median_odd_and_even),
         cmocka_unit_test(ft_average_leaves_out_outliers),
+        cmocka_unit_test(minrtt_keeps_the_fastest_exchange),
+        cmocka_unit_test(linear_fit_norris_certified_values),
+        cmocka_unit_test(linear_fit_recovers_a_drift),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
