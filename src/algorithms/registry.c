@@ -2,6 +2,7 @@
 #include "algorithm.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 extern const struct algorithm algorithm_cristian, algorithm_berkeley, algorithm_bully;
@@ -11,6 +12,7 @@ extern const struct algorithm algorithm_lamport;
 extern const struct algorithm algorithm_vector;
 extern const struct algorithm algorithm_ring;
 extern const struct algorithm algorithm_hs;
+extern const struct algorithm algorithm_skampi, algorithm_jk, algorithm_hca;
 
 // clang-format off
 const struct algorithm *const algorithm_registry[] = {
@@ -23,6 +25,9 @@ const struct algorithm *const algorithm_registry[] = {
     &algorithm_vector,
     &algorithm_ring,
     &algorithm_hs,
+    &algorithm_skampi,
+    &algorithm_jk,
+    &algorithm_hca,
     NULL,
 };
 // clang-format on
@@ -48,4 +53,20 @@ const char *family_name(enum family f) {
 double algorithm_repeats(double seconds, double period, long limit) {
     double k = floor(seconds / period) + 1.0;
     return limit > 0 && k > (double)limit ? (double)limit : k;
+}
+
+int algorithm_needs_reliable_network(const struct config *cfg, const char *name, char *err,
+                                     size_t errlen) {
+    if (config_real(cfg, "network", "loss") > 0) {
+        snprintf(err, errlen, "%s: [network] loss: %s waits for every reply; it needs loss = 0",
+                 config_origin(cfg, "network", "loss"), name);
+        return -1;
+    }
+    const char *crash = config_get(cfg, "faults", "crash");
+    if (strcmp(crash, "none") != 0 && crash[0] != '\0') {
+        snprintf(err, errlen, "%s: [faults] crash: %s waits for every node; it needs crash = none",
+                 config_origin(cfg, "faults", "crash"), name);
+        return -1;
+    }
+    return 0;
 }

@@ -61,6 +61,9 @@ int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct reco
     free(cnt);
     rc |= gather_bytes(comm, rec->rounds.data, rec->rounds.n * rec->rounds.elem, &rounds, &total);
     out->nrounds = total / sizeof(struct round_row);
+    void *models = NULL;
+    rc |= gather_bytes(comm, rec->models.data, rec->models.n * rec->models.elem, &models, &total);
+    out->nmodels = total / sizeof(struct model_row);
     rc |= gather_bytes(comm, rec->history.data, rec->history.n * rec->history.elem, &hist, &total);
     out->nhistory = total / sizeof(struct history_row);
     rc |= gather_bytes(comm, rec->events.data, rec->events.n * rec->events.elem, &events, &total);
@@ -154,6 +157,7 @@ int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct reco
     free(counters);
     free(results);
     out->rounds = rounds;
+    out->models = models;
     out->history = hist;
     out->events = events;
     if (width) {
@@ -177,6 +181,8 @@ void run_result_free(struct run_result *r) {
     free(r->sample_time);
     free(r->offset);
     free(r->rounds);
+    free(r->models);
+    free(r->evaluation);
     free(r->sent);
     free(r->received);
     free(r->bytes_sent);

@@ -33,6 +33,7 @@ int rec_init(struct recorder *r, int nodes, int ntypes) {
     r->bytes_sent = calloc(t, sizeof(uint64_t));
     r->dropped = calloc(t, sizeof(uint64_t));
     r->rounds.elem = sizeof(struct round_row);
+    r->models.elem = sizeof(struct model_row);
     r->history.elem = sizeof(struct history_row);
     r->events.elem = sizeof(struct event_row);
     r->vectors.elem = sizeof(uint32_t) * (size_t)(nodes > 0 ? nodes : 1);
@@ -45,6 +46,7 @@ void rec_free(struct recorder *r) {
     free(r->bytes_sent);
     free(r->dropped);
     vec_free(&r->rounds);
+    vec_free(&r->models);
     vec_free(&r->history);
     vec_free(&r->events);
     vec_free(&r->vectors);

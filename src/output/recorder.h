@@ -13,6 +13,23 @@ struct round_row { /* clock/rounds */
     int8_t excluded;
 };
 
+struct model_row { /* clock/models: a node's linear model of its offset from a reference */
+    int32_t node, reference, points; /* reference: the node measured against; fit points */
+    double time;                     /* reference time the model was applied (s) */
+    double intercept, slope;         /* offset = intercept + slope * local time (s, s/s) */
+    double rtt;                      /* smallest RTT of the exchanges it rests on (s) */
+    double true_offset;              /* the node's true offset just before (s), NaN unknown */
+};
+
+struct eval_row { /* evaluation/: rank 0's measurement of one node's clock */
+    int32_t node, samples;
+    double at;          /* requested delay after the synchronization ended (s) */
+    double time;        /* reference time of the min-RTT exchange (s) */
+    double offset;      /* measured C_node - C_0 (s) */
+    double rtt_min;     /* its round-trip time (s) */
+    double true_offset; /* true C_node - C_0 then (s), NaN where unknown */
+};
+
 struct history_row { /* election/history */
     int32_t node;
     double time;
@@ -52,6 +69,7 @@ struct recorder {
     int nodes, ntypes, vector_width;
     uint64_t *sent, *received, *bytes_sent, *dropped; /* [ntypes] each */
     struct vec rounds, history, events, vectors;      /* vectors: vector_width u32 per event */
+    struct vec models;                                /* clock/models rows */
     int nresults;
     char result_name[REC_MAX_RESULTS][REC_RESULT_NAME];
     double result_value[REC_MAX_RESULTS];

@@ -28,11 +28,7 @@ int node_leader_elected(const struct node *n) {
 }
 
 double node_local_time(struct node *n) {
-    struct runtime *rt = n->rt;
-    double t = rt_clock_now(rt);
-    double v = clock_read(&rt->clock, t);
-    if (!rt->zero_jitter) v += dist_sample(&rt->jitter, rt->jitter_rng, rt->rank);
-    return v;
+    return rt_clock_read(n->rt, NULL);
 }
 
 static void record_round(struct runtime *rt, double t, double delta,
@@ -43,7 +39,7 @@ static void record_round(struct runtime *rt, double t, double delta,
                             t,
                             info->rtt,
                             info->estimated_offset,
-                            clock_offset(&rt->clock, t),
+                            rt_true_offset(rt, t),
                             delta,
                             (int8_t)(info->excluded ? 1 : 0)};
     if (vec_push(&rt->rec.rounds, &row)) rt_out_of_memory();
@@ -57,7 +53,18 @@ void node_clock_slew(struct node *n, double delta, double span, const struct rou
     struct runtime *rt = n->rt;
     double t = rt_clock_now(rt);
     record_round(rt, t, delta, info);
-    if (clock_slew(&rt->clock, t, delta, span)) rt_out_of_memory();
+    rt_clock_adjust(rt, t, delta, span);
+}
+
+void node_clock_model(struct node *n, double intercept, double slope,
+                      const struct model_info *info) {
+    struct runtime *rt = n->rt;
+    double t = rt_clock_now(rt);
+    struct model_row row = {
+        rt->rank, info ? info->reference : -1, info ? info->points : 0, t, intercept,
+        slope,    info ? info->rtt : NAN,      rt_true_offset(rt, t)};
+    if (vec_push(&rt->rec.models, &row)) rt_out_of_memory();
+    rt_clock_set_model(rt, t, intercept, slope);
 }
 
 uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_t len) {
@@ -117,16 +124,8 @@ void node_set_leader(struct node *n, int leader) {
 static void record_row(struct runtime *rt, enum event_kind kind, int peer, int global_type,
                        uint64_t msg, uint64_t lamport, double due, const uint32_t *vector) {
     double t = rt_clock_now(rt);
-    struct event_row row = {rt->rank,
-                            rt->event_seq++,
-                            (int32_t)kind,
-                            peer,
-                            global_type,
-                            msg,
-                            lamport,
-                            clock_read(&rt->clock, t),
-                            t,
-                            due};
+    struct event_row row = {rt->rank, rt->event_seq++, (int32_t)kind,         peer, global_type,
+                            msg,      lamport,         rt_clock_exact(rt, t), t,    due};
     if (rec_event(&rt->rec, &row, vector)) rt_out_of_memory();
 }
 

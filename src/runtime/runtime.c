@@ -1,6 +1,7 @@
 /* Run set-up, the event loop and termination. See runtime.h. */
 #include "runtime_internal.h"
 
+#include "evaluator.h"
 #include "reftime.h"
 #include "roles.h"
 
@@ -94,6 +95,7 @@ static void teardown(struct runtime *rt) {
     if (rt->wake.slot_of) wake_free(&rt->wake);
     fidelity_free(&rt->fidelity);
     clock_free(&rt->clock);
+    hwclock_free(rt);
     rec_free(&rt->rec);
     gsl_rng_free(rt->alg_rng);
     gsl_rng_free(rt->net_rng);
@@ -183,6 +185,7 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     rt->alg_rng = stream_rng(plan->seed, rt->rank, 3);
     rt->net_rng = stream_rng(plan->seed, rt->rank, 4);
     rt->jitter_rng = stream_rng(plan->seed, rt->rank, 5);
+    if (hwclock_setup(rt, cfg, err, n)) return -1;
 
     if (faults_parse(config_get(cfg, "faults", "crash"), &rt->crashes, err, n)) return -1;
     for (int i = 0; i < rt->crashes.n; i++)
@@ -202,8 +205,10 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     rt->leader = -1;
     rt->recover_at = INFINITY;
     struct node_summary *s = &rt->summary;
-    s->initial_offset = theta;
-    s->drift = rho;
+    if (!rt->hw) {
+        s->initial_offset = theta;
+        s->drift = rho;
+    }
     s->crashed_at = s->recovered_at = s->decided_at = NAN;
     s->id = rt->ids[rt->rank];
     s->leader = -1;
@@ -271,6 +276,7 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     double t0 = reftime_monotonic();
     MPI_Bcast(&t0, 1, MPI_DOUBLE, 0, comm);
     rt->t0 = t0 - host_offset;
+    if (rt->hw) hwclock_start(rt);
 
     rt_event_loop(rt);
     double stop_time = rt->now;
@@ -286,6 +292,14 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     int flags[2] = {rt->interrupted, rt->timed_out}, any[2] = {0, 0};
     MPI_Allreduce(&stop_time, &end_time, 1, MPI_DOUBLE, MPI_MAX, comm);
     MPI_Allreduce(flags, any, 2, MPI_INT, MPI_MAX, comm);
+    struct vec evaluation = {NULL, 0, 0, sizeof(struct eval_row)};
+    double at[EVAL_MAX_AT];
+    int nat = 0;
+    evaluation_parse_at(config_get(plan->cfg, "evaluation", "at"), at, &nat, err, n);
+    if (!any[0] && !any[1] &&
+        evaluator_run(rt, end_time, at, nat, (int)config_int(plan->cfg, "evaluation", "pingpongs"),
+                      &evaluation))
+        any[0] = 1;
     double dt = config_time(plan->cfg, "clock", "sample_interval");
     size_t ns = (size_t)floor(end_time / dt + 1e-9) + 1;
     double *offsets = malloc(ns * sizeof *offsets);
@@ -293,7 +307,7 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     if (!offsets || !times) rt_out_of_memory();
     for (size_t k = 0; k < ns; k++) {
         times[k] = (double)k * dt;
-        offsets[k] = clock_offset(&rt->clock, times[k]);
+        offsets[k] = rt_true_offset(rt, times[k]);
     }
     rc = gather_run(comm, &rt->summary, &rt->rec, &fid, offsets, ns, res);
     free(offsets);
@@ -308,6 +322,8 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
                  : any[1] ? "failed"
                           : "complete");
         res->seed = plan->seed;
+        res->evaluation = evaluation.data;
+        res->nevaluation = evaluation.n;
         res->duration = end_time;
         res->fidelity_threshold = fidelity_threshold(dist_smallest_mean(&rt->delay));
         for (int i = 0; i < plan->nlayers; i++) {

@@ -10,6 +10,7 @@
 #include "faults.h"
 #include "fidelity.h"
 #include "heap.h"
+#include "hwclock.h"
 #include "pool.h"
 #include "runtime.h"
 #include "timers.h"
@@ -76,6 +77,7 @@ struct runtime {
     int leader_elected, trace;
     /* clock and network */
     struct sim_clock clock;
+    struct hw_clock *hw; /* [clock] source = hardware, else NULL (hwclock.h) */
     struct dist jitter, delay;
     int zero_delay, zero_jitter;
     double loss;

@@ -1,0 +1,65 @@
+/* The hardware clock source ([clock] source = hardware), and the runtime's
+ * calls that read and adjust a node's clock whatever its source.
+ *
+ * With source = hardware a node's clock is its process's own clock, read
+ * with clock_gettime(CLOCK_REALTIME) or MPI_Wtime() ([clock] hardware =
+ * realtime | mpi_wtime), with no simulated offset or drift. Open MPI 4.1
+ * starts each process's MPI_Wtime at its own zero (ranks on one host differ
+ * by 0.1-0.9 ms): a real offset to recover. CLOCK_REALTIME is read as seconds
+ * since a whole second of rank 0's (so that a double keeps nanoseconds).
+ * Steps, slews and linear models are kept in software on top of the reading
+ * (a sim_clock whose offset is the reading at the start and which runs on
+ * the hardware clock's own time since then), never by setting the system
+ * clock.
+ *
+ * True offsets C - t: on rank 0's host the hardware clock and the reference
+ * time (CLOCK_MONOTONIC) are read from one kernel clock, so H - t is constant
+ * (unless the system clock is stepped during the run) and measured once at
+ * the start by reading both back to back (the closest of 16 brackets, within
+ * half its width, some 10-20 ns). On other hosts it is not known (NaN). */
+#ifndef CLOCKLAB_HWCLOCK_H
+#define CLOCKLAB_HWCLOCK_H
+
+#include "../config/config.h"
+#include "clock.h"
+
+enum hw_kind { HW_REALTIME, HW_MPI_WTIME };
+
+struct hw_clock {
+    enum hw_kind kind;
+    long long epoch;       /* CLOCK_REALTIME seconds subtracted from readings */
+    double h0;             /* raw reading at the start (s) */
+    struct sim_clock corr; /* the software corrections, keyed by H - h0 */
+    int same_host;         /* on rank 0's host: H - t is known */
+    double raw_offset;     /* H - t (s), NaN when not known */
+};
+
+struct runtime;
+
+/* Read [clock] source and hardware of cfg: with source = hardware, allocate
+ * rt->hw (its corrections with [clock] granularity); [clock] offset and drift
+ * must keep their defaults (a hardware clock has its own). Returns 0, or -1
+ * with a message naming the file, line and key. */
+int hwclock_setup(struct runtime *rt, const struct config *cfg, char *err, size_t errlen);
+/* Collective, when rt->hw is set, once rt->t0 is known: agree on the epoch,
+ * read h0 and measure H - t; nodes/initial_offset gets H - t, nodes/drift 0
+ * (NaN for both off rank 0's host). */
+void hwclock_start(struct runtime *rt);
+void hwclock_free(struct runtime *rt);
+
+/* The hardware clock's raw reading H (s). */
+double hwclock_raw(const struct hw_clock *hw);
+
+/* The node's clock reading now (s), with [clock] jitter added; *true_offset
+ * (may be NULL) gets C - t at that moment without jitter (NaN if unknown). */
+double rt_clock_read(struct runtime *rt, double *true_offset);
+/* The reading without jitter at reference time t, which is now (for events/). */
+double rt_clock_exact(struct runtime *rt, double t);
+/* True offset C - t at reference time t (s; NaN where unknown). */
+double rt_true_offset(const struct runtime *rt, double t);
+/* Step (span 0) or slew the clock by delta now (reference time t). */
+void rt_clock_adjust(struct runtime *rt, double t, double delta, double span);
+/* Correct the clock with a linear model now (clock_set_model). */
+void rt_clock_set_model(struct runtime *rt, double t, double intercept, double slope);
+
+#endif
