@@ -77,3 +77,23 @@ int linear_fit(const double *x, const double *y, size_t n, double *intercept, do
     if (slope_se) *slope_se = n > 2 ? sqrt(c11) : NAN;
     return 0;
 }
+
+int linear_fit_bounds(const double *x, const double *e, size_t n, double x0, double *value_bound,
+                      double *slope_bound) {
+    if (n < 2) return -1;
+    double mx = 0.0, sxx = 0.0;
+    for (size_t k = 0; k < n; k++)
+        mx += x[k];
+    mx /= (double)n;
+    for (size_t k = 0; k < n; k++)
+        sxx += (x[k] - mx) * (x[k] - mx);
+    if (!(sxx > 0)) return -1;
+    double value = 0.0, slope = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        value += fabs(1.0 / (double)n + (x0 - mx) * (x[k] - mx) / sxx) * e[k];
+        slope += fabs(x[k] - mx) * e[k] / sxx;
+    }
+    *value_bound = value;
+    *slope_bound = slope;
+    return 0;
+}

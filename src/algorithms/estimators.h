@@ -57,4 +57,12 @@ void minrtt_add(struct minrtt *m, double t_send, double remote, double t_recv);
 int linear_fit(const double *x, const double *y, size_t n, double *intercept, double *slope,
                double *slope_se);
 
+/* Worst-case errors of that line when each y_k is off by at most e_k (e.g.
+ * half the RTT of a min-RTT offset): the fit is linear in y, so its value at
+ * x0 is off by at most sum_k |h_k| e_k, h_k = 1/n + (x0 - mx)(x_k - mx)/Sxx,
+ * and its slope by at most sum_k |x_k - mx| e_k / Sxx (mx the mean of x,
+ * Sxx = sum_k (x_k - mx)^2). Same conditions as linear_fit; returns 0 or -1. */
+int linear_fit_bounds(const double *x, const double *e, size_t n, double x0, double *value_bound,
+                      double *slope_bound);
+
 #endif

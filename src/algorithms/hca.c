@@ -87,13 +87,14 @@ struct hca {
     int seq, points;
     double t_send;
     struct minrtt point, all; /* this fit point's exchanges; all of them */
-    double *x, *y;
+    double *x, *y, *e;        /* fit points: local time, offset, error bound */
 };
 
 static void destroy(void *state) {
     struct hca *s = state;
     free(s->x);
     free(s->y);
+    free(s->e);
     free(s);
 }
 
@@ -128,7 +129,8 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     tree(s, node_id(n), node_count(n));
     s->x = malloc((size_t)s->fitpoints * sizeof *s->x);
     s->y = malloc((size_t)s->fitpoints * sizeof *s->y);
-    if (!s->x || !s->y) {
+    s->e = malloc((size_t)s->fitpoints * sizeof *s->e);
+    if (!s->x || !s->y || !s->e) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -172,11 +174,16 @@ static void start_point(struct node *n, struct hca *s) {
 /* The last fit point is in: the model, then the children's turns. */
 static void correct(struct node *n, struct hca *s) {
     double intercept = s->all.offset, slope = 0.0;
-    if (s->linear && linear_fit(s->x, s->y, (size_t)s->points, &intercept, &slope, NULL) != 0) {
+    struct model_info info = {s->parent, s->points, s->all.rtt, s->all.rtt / 2, 0.0};
+    size_t k = (size_t)s->points;
+    if (s->linear && (linear_fit(s->x, s->y, k, &intercept, &slope, NULL) != 0 ||
+                      linear_fit_bounds(s->x, s->e, k, node_local_time(n), &info.bound,
+                                        &info.slope_bound) != 0)) {
         intercept = s->all.offset; /* every point at one local time: no slope to fit */
         slope = 0.0;
+        info.bound = s->all.rtt / 2;
+        info.slope_bound = 0.0;
     }
-    struct model_info info = {s->parent, s->points, s->all.rtt};
     node_clock_model(n, intercept, slope, &info);
     s->synced = 1;
     node_send(n, s->parent, DONE, NULL, 0);
@@ -186,6 +193,7 @@ static void correct(struct node *n, struct hca *s) {
 static void fit_point(struct node *n, struct hca *s) {
     s->x[s->points] = s->point.time;
     s->y[s->points] = s->point.offset;
+    s->e[s->points] = s->point.rtt / 2; /* Cristian's bound of that offset */
     s->points++;
     if (s->point.rtt < s->all.rtt) s->all = s->point;
     if (s->points == s->fitpoints)
@@ -199,7 +207,7 @@ static void fit_point(struct node *n, struct hca *s) {
 static void start(struct node *n, void *state) {
     struct hca *s = state;
     if (s->parent >= 0) return; /* wait for the parent's TURN */
-    struct model_info info = {0, 0, NAN};
+    struct model_info info = {0, 0, NAN, 0.0, 0.0};
     node_clock_model(n, 0.0, 0.0, &info);
     s->synced = 1;
     serve_next_child(n, s);

@@ -70,13 +70,14 @@ struct jk {
     int seq, points;    /* a node: the exchange under way, fit points so far */
     double t_send, rtt; /* a node: its clock when that PING left; the smallest RTT */
     struct minrtt m;
-    double *x, *y; /* a node: its fit points (local time, offset) */
+    double *x, *y, *e; /* a node: its fit points (local time, offset, error bound) */
 };
 
 static void destroy(void *state) {
     struct jk *s = state;
     free(s->x);
     free(s->y);
+    free(s->e);
     free(s);
 }
 
@@ -97,7 +98,8 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     }
     s->x = malloc((size_t)s->fitpoints * sizeof *s->x);
     s->y = malloc((size_t)s->fitpoints * sizeof *s->y);
-    if (!s->x || !s->y) {
+    s->e = malloc((size_t)s->fitpoints * sizeof *s->e);
+    if (!s->x || !s->y || !s->e) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -133,14 +135,17 @@ static void send_ping(struct node *n, struct jk *s) {
 static void fit_point(struct node *n, struct jk *s) {
     s->x[s->points] = s->m.time;
     s->y[s->points] = s->m.offset;
+    s->e[s->points] = s->m.rtt / 2; /* Cristian's bound of that offset */
     s->points++;
     if (s->m.rtt < s->rtt) s->rtt = s->m.rtt;
     if (s->points == s->fitpoints) {
         double intercept, slope;
-        if (linear_fit(s->x, s->y, (size_t)s->points, &intercept, &slope, NULL) == 0) {
-            struct model_info info = {s->reference, s->points, s->rtt};
+        struct model_info info = {s->reference, s->points, s->rtt, NAN, NAN};
+        size_t k = (size_t)s->points;
+        if (linear_fit(s->x, s->y, k, &intercept, &slope, NULL) == 0 &&
+            linear_fit_bounds(s->x, s->e, k, node_local_time(n), &info.bound, &info.slope_bound) ==
+                0)
             node_clock_model(n, intercept, slope, &info);
-        }
     }
     node_send(n, s->reference, DONE, NULL, 0);
 }
@@ -148,7 +153,7 @@ static void fit_point(struct node *n, struct jk *s) {
 static void start(struct node *n, void *state) {
     struct jk *s = state;
     if (node_id(n) != s->reference) return;
-    struct model_info info = {s->reference, 0, NAN};
+    struct model_info info = {s->reference, 0, NAN, 0.0, 0.0};
     node_clock_model(n, 0.0, 0.0, &info);
     next_turn(n, s);
 }

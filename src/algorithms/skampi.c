@@ -89,7 +89,7 @@ static void send_ping(struct node *n, struct skampi *s) {
 static void start(struct node *n, void *state) {
     struct skampi *s = state;
     if (node_id(n) != s->reference) return;
-    struct model_info info = {s->reference, 0, NAN};
+    struct model_info info = {s->reference, 0, NAN, 0.0, 0.0};
     node_clock_model(n, 0.0, 0.0, &info);
     next_turn(n, s);
 }
@@ -112,7 +112,7 @@ static void on_message(struct node *n, void *state, const struct message *m) {
             send_ping(n, s);
             break;
         }
-        struct model_info info = {s->reference, 1, s->m.rtt};
+        struct model_info info = {s->reference, 1, s->m.rtt, s->m.rtt / 2, 0.0};
         node_clock_model(n, s->m.offset, 0.0, &info);
         node_send(n, s->reference, DONE, NULL, 0);
         break;

@@ -134,6 +134,8 @@ static int write_models(hid_t clock, const struct run_result *r) {
     H5Tinsert(t, "intercept", HOFFSET(struct model_row, intercept), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "slope", HOFFSET(struct model_row, slope), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "rtt", HOFFSET(struct model_row, rtt), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "bound", HOFFSET(struct model_row, bound), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "slope_bound", HOFFSET(struct model_row, slope_bound), H5T_NATIVE_DOUBLE);
     H5Tinsert(t, "true_offset", HOFFSET(struct model_row, true_offset), H5T_NATIVE_DOUBLE);
     int rc = dataset(clock, "models", t, r->nmodels, 0, r->models, "s, slope s/s");
     H5Tclose(t);

@@ -18,6 +18,8 @@ struct model_row { /* clock/models: a node's linear model of its offset from a r
     double time;                     /* reference time the model was applied (s) */
     double intercept, slope;         /* offset = intercept + slope * local time (s, s/s) */
     double rtt;                      /* smallest RTT of the exchanges it rests on (s) */
+    double bound;                    /* worst-case error of its offset when applied (s) */
+    double slope_bound;              /* worst-case error of its slope (s/s) */
     double true_offset;              /* the node's true offset just before (s), NaN unknown */
 };
 

@@ -47,9 +47,11 @@ void node_clock_slew(struct node *n, double delta, double span, const struct rou
 
 /* What a clock-sync algorithm knows about a linear model it applies. */
 struct model_info {
-    int reference; /* the node whose clock the model measures against */
-    int points;    /* offset measurements it rests on */
-    double rtt;    /* smallest round-trip time of those measurements (s) */
+    int reference;      /* the node whose clock the model measures against */
+    int points;         /* offset measurements it rests on */
+    double rtt;         /* smallest round-trip time of those measurements (s) */
+    double bound;       /* worst-case error of the model's offset now (s) */
+    double slope_bound; /* worst-case error of its slope (s/s; 0 when not fitted) */
 };
 
 /* Correct the clock from now on with a linear model of its offset from a
@@ -58,7 +60,7 @@ struct model_info {
  * reading L (s, s/s), so a reading L becomes L - (intercept + slope * L).
  * Models compose with earlier ones; steps and slews still move the
  * corrected reading by their delta. Records a clock/models row (info may be
- * NULL: reference -1, points 0, rtt NaN). */
+ * NULL: reference -1, points 0, rtt and bounds NaN). */
 void node_clock_model(struct node *n, double intercept, double slope,
                       const struct model_info *info);
 

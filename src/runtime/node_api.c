@@ -60,9 +60,16 @@ void node_clock_model(struct node *n, double intercept, double slope,
                       const struct model_info *info) {
     struct runtime *rt = n->rt;
     double t = rt_clock_now(rt);
-    struct model_row row = {
-        rt->rank, info ? info->reference : -1, info ? info->points : 0, t, intercept,
-        slope,    info ? info->rtt : NAN,      rt_true_offset(rt, t)};
+    struct model_row row = {rt->rank,
+                            info ? info->reference : -1,
+                            info ? info->points : 0,
+                            t,
+                            intercept,
+                            slope,
+                            info ? info->rtt : NAN,
+                            info ? info->bound : NAN,
+                            info ? info->slope_bound : NAN,
+                            rt_true_offset(rt, t)};
     if (vec_push(&rt->rec.models, &row)) rt_out_of_memory();
     rt_clock_set_model(rt, t, intercept, slope);
 }

@@ -142,6 +142,29 @@ static void linear_fit_recovers_a_drift(void **st) {
     assert_int_equal(linear_fit(same, y, 3, &b0, &b1, NULL), -1);
 }
 
+/* The bounds are the worst case of the fit (least squares is linear in y):
+ * errors of +-e_k with the signs of the weights reach them exactly, and
+ * every other choice of signs stays within them. */
+static void linear_fit_bounds_are_reached_and_not_exceeded(void **st) {
+    (void)st;
+    double x[6] = {0.0, 0.1, 0.25, 0.3, 0.5, 0.55}, e[6] = {1e-6, 2e-6, 0.5e-6, 1e-6, 3e-6, 1e-6};
+    double y[6], b0, b1, vb, sb, x0 = 0.6;
+    assert_int_equal(linear_fit_bounds(x, e, 6, x0, &vb, &sb), 0);
+    double worst_value = 0, worst_slope = 0;
+    for (int signs = 0; signs < 64; signs++) {
+        for (int k = 0; k < 6; k++)
+            y[k] = 0.01 + 20e-6 * x[k] + ((signs >> k) & 1 ? e[k] : -e[k]);
+        assert_int_equal(linear_fit(x, y, 6, &b0, &b1, NULL), 0);
+        double dv = fabs(b0 + b1 * x0 - (0.01 + 20e-6 * x0)), ds = fabs(b1 - 20e-6);
+        assert_true(dv <= vb * (1 + 1e-9));
+        assert_true(ds <= sb * (1 + 1e-9));
+        worst_value = fmax(worst_value, dv);
+        worst_slope = fmax(worst_slope, ds);
+    }
+    assert_near(worst_value, vb, vb * 1e-9);
+    assert_near(worst_slope, sb, sb * 1e-9);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cristian_exact_for_symmetric_delay),
@@ -153,6 +176,7 @@ int main(void) {
         cmocka_unit_test(minrtt_keeps_the_fastest_exchange),
         cmocka_unit_test(linear_fit_norris_certified_values),
         cmocka_unit_test(linear_fit_recovers_a_drift),
+        cmocka_unit_test(linear_fit_bounds_are_reached_and_not_exceeded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
