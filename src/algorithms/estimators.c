@@ -50,19 +50,32 @@ double ft_average(const double *values, size_t n, double outlier, int *excluded)
     return kept ? sum / (double)kept : m;
 }
 
-void minrtt_reset(struct minrtt *m) {
-    m->n = 0;
-    m->rtt = INFINITY;
-    m->offset = m->time = NAN;
+void pingpong_reset(struct pingpong *p) {
+    p->n = 0;
+    p->rtt = INFINITY;
+    p->offset = p->time = NAN;
+    p->lo = -INFINITY;
+    p->hi = INFINITY;
 }
 
-void minrtt_add(struct minrtt *m, double t_send, double remote, double t_recv) {
+void pingpong_add(struct pingpong *p, double t_send, double remote, double t_recv) {
     double rtt = t_recv - t_send;
-    m->n++;
-    if (!(rtt < m->rtt)) return;
-    m->rtt = rtt;
-    m->offset = cristian_offset(t_send, remote, t_recv);
-    m->time = 0.5 * (t_send + t_recv);
+    p->n++;
+    if (t_send - remote > p->lo) p->lo = t_send - remote;
+    if (t_recv - remote < p->hi) p->hi = t_recv - remote;
+    if (!(rtt < p->rtt)) return;
+    p->rtt = rtt;
+    p->offset = cristian_offset(t_send, remote, t_recv);
+    p->time = 0.5 * (t_send + t_recv);
+}
+
+double pingpong_offset(const struct pingpong *p, double *bound) {
+    if (p->n > 0 && p->lo <= p->hi) {
+        *bound = 0.5 * (p->hi - p->lo);
+        return 0.5 * (p->lo + p->hi);
+    }
+    *bound = 0.5 * p->rtt;
+    return p->offset;
 }
 
 int linear_fit(const double *x, const double *y, size_t n, double *intercept, double *slope,

@@ -12,12 +12,14 @@
  * allows and there are log2 p of them on the longest path (O(log p) time
  * when pairs run in parallel).
  *
- * In its TURN a child measures `fitpoints` offsets from its parent, each the
- * min-RTT exchange of `pingpongs` PING/PONG ping-pongs (estimators.h: struct
- * minrtt), `interval` apart. With model = linear it fits offset = intercept
- * + slope x local time (estimators.h: linear_fit, GSL gsl_fit_linear); with
- * model = offset (HCA3O) the slope is 0 and the intercept the offset of the
- * min-RTT exchange of all its ping-pongs. Since the parent's clock is
+ * In its TURN a child takes `fitpoints` rounds of `pingpongs` PING/PONG
+ * ping-pongs with its parent, `interval` apart (estimators.h: struct
+ * pingpong). With model = linear each round gives a fit point, the offset of
+ * its min-RTT exchange at that exchange's local time (within RTT/2), and the
+ * child fits offset = intercept + slope x local time (estimators.h:
+ * linear_fit, GSL gsl_fit_linear); with model = offset (HCA3O) the slope is 0
+ * and the intercept the offset that all its ping-pongs bracket (SKaMPI's
+ * intersection). Since the parent's clock is
  * already corrected, the child's model is of its offset from the root: the
  * models of the path combine along the tree (the child's model composed
  * with its parent's, and so on up). Every node ends with its model in
@@ -86,8 +88,8 @@ struct hca {
     int next_child, ups, synced, reported;
     int seq, points;
     double t_send;
-    struct minrtt point, all; /* this fit point's exchanges; all of them */
-    double *x, *y, *e;        /* fit points: local time, offset, error bound */
+    struct pingpong point, all; /* this fit point's exchanges; all of them */
+    double *x, *y, *e;          /* fit points: local time, offset, error bound */
 };
 
 static void destroy(void *state) {
@@ -166,22 +168,21 @@ static void send_ping(struct node *n, struct hca *s) {
 }
 
 static void start_point(struct node *n, struct hca *s) {
-    minrtt_reset(&s->point);
+    pingpong_reset(&s->point);
     s->seq = 0;
     send_ping(n, s);
 }
 
 /* The last fit point is in: the model, then the children's turns. */
 static void correct(struct node *n, struct hca *s) {
-    double intercept = s->all.offset, slope = 0.0;
-    struct model_info info = {s->parent, s->points, s->all.rtt, s->all.rtt / 2, 0.0};
+    struct model_info info = {s->parent, s->points, s->all.rtt, NAN, 0.0};
+    double offset = pingpong_offset(&s->all, &info.bound), intercept = offset, slope = 0.0;
     size_t k = (size_t)s->points;
     if (s->linear && (linear_fit(s->x, s->y, k, &intercept, &slope, NULL) != 0 ||
                       linear_fit_bounds(s->x, s->e, k, node_local_time(n), &info.bound,
                                         &info.slope_bound) != 0)) {
-        intercept = s->all.offset; /* every point at one local time: no slope to fit */
+        intercept = pingpong_offset(&s->all, &info.bound); /* no slope to fit */
         slope = 0.0;
-        info.bound = s->all.rtt / 2;
         info.slope_bound = 0.0;
     }
     node_clock_model(n, intercept, slope, &info);
@@ -192,10 +193,9 @@ static void correct(struct node *n, struct hca *s) {
 
 static void fit_point(struct node *n, struct hca *s) {
     s->x[s->points] = s->point.time;
-    s->y[s->points] = s->point.offset;
-    s->e[s->points] = s->point.rtt / 2; /* Cristian's bound of that offset */
+    s->y[s->points] = s->point.offset;  /* the min-RTT exchange's: the offset at time x */
+    s->e[s->points] = s->point.rtt / 2; /* Cristian's bound */
     s->points++;
-    if (s->point.rtt < s->all.rtt) s->all = s->point;
     if (s->points == s->fitpoints)
         correct(n, s);
     else if (s->interval > 0)
@@ -226,7 +226,8 @@ static void on_message(struct node *n, void *state, const struct message *m) {
         double t_recv = node_local_time(n);
         struct pong r = *(const struct pong *)m->payload;
         if (r.seq != s->seq) break;
-        minrtt_add(&s->point, s->t_send, r.time, t_recv);
+        pingpong_add(&s->point, s->t_send, r.time, t_recv);
+        pingpong_add(&s->all, s->t_send, r.time, t_recv);
         if (++s->seq < s->pingpongs)
             send_ping(n, s);
         else
@@ -235,7 +236,7 @@ static void on_message(struct node *n, void *state, const struct message *m) {
     }
     case TURN:
         s->points = 0;
-        minrtt_reset(&s->all);
+        pingpong_reset(&s->all);
         start_point(n, s);
         break;
     case DONE:

@@ -6,13 +6,12 @@
  * Offsets are measured over a time window and a line is fitted to them. The
  * reference sweeps over the other nodes `fitpoints` times, one node at a
  * time; in its TURN a node takes `pingpongs` PING/PONG exchanges with the
- * reference and keeps the min-RTT one (estimators.h: struct minrtt), a fit
- * point (its local time, its offset). Sweeps start `interval` apart, so the
- * window is about fitpoints x (interval + one sweep). After its last fit
- * point a node fits offset = intercept + slope x local time by least squares
- * (estimators.h: linear_fit, GSL gsl_fit_linear) and corrects its clock with
- * that model, which also cancels its drift from the reference. Then FINISH
- * as in skampi.c. */
+ * reference and keeps the one with the smallest round-trip time (estimators.h:
+ * struct pingpong), a fit point: its local time, its offset within RTT/2. Sweeps start `interval`
+ * apart, so the window is about fitpoints x (interval + one sweep). After its last fit point a node
+ * fits offset = intercept + slope x local time by least squares (estimators.h: linear_fit, GSL
+ * gsl_fit_linear) and corrects its clock with that model, which also cancels its drift from the
+ * reference. Then FINISH as in skampi.c. */
 #include "algorithm.h"
 #include "estimators.h"
 
@@ -69,7 +68,7 @@ struct jk {
     int sweep, next;    /* reference: the sweep under way, the next node */
     int seq, points;    /* a node: the exchange under way, fit points so far */
     double t_send, rtt; /* a node: its clock when that PING left; the smallest RTT */
-    struct minrtt m;
+    struct pingpong m;
     double *x, *y, *e; /* a node: its fit points (local time, offset, error bound) */
 };
 
@@ -134,8 +133,8 @@ static void send_ping(struct node *n, struct jk *s) {
 /* A node's fit point is complete: keep it, and after the last one fit and correct. */
 static void fit_point(struct node *n, struct jk *s) {
     s->x[s->points] = s->m.time;
-    s->y[s->points] = s->m.offset;
-    s->e[s->points] = s->m.rtt / 2; /* Cristian's bound of that offset */
+    s->y[s->points] = s->m.offset;  /* the min-RTT exchange's: the offset at time x */
+    s->e[s->points] = s->m.rtt / 2; /* Cristian's bound */
     s->points++;
     if (s->m.rtt < s->rtt) s->rtt = s->m.rtt;
     if (s->points == s->fitpoints) {
@@ -171,7 +170,7 @@ static void on_message(struct node *n, void *state, const struct message *m) {
         double t_recv = node_local_time(n);
         struct pong r = *(const struct pong *)m->payload;
         if (r.seq != s->seq) break;
-        minrtt_add(&s->m, s->t_send, r.time, t_recv);
+        pingpong_add(&s->m, s->t_send, r.time, t_recv);
         if (++s->seq < s->pingpongs)
             send_ping(n, s);
         else
@@ -179,7 +178,7 @@ static void on_message(struct node *n, void *state, const struct message *m) {
         break;
     }
     case TURN:
-        minrtt_reset(&s->m);
+        pingpong_reset(&s->m);
         s->seq = 0;
         send_ping(n, s);
         break;

@@ -4,14 +4,15 @@
  *
  * The reference node measures every other node's clock against its own, one
  * node at a time: it gives node i the TURN, node i takes `pingpongs`
- * PING/PONG exchanges with the reference back to back, keeps the one with
- * the smallest round-trip time (estimators.h: struct minrtt) and corrects
- * its clock by that offset (a linear model with slope 0), then answers
+ * PING/PONG exchanges with the reference back to back, takes the offset
+ * they bracket (the intersection of their intervals, at worst the min-RTT
+ * exchange's; estimators.h: struct pingpong) and corrects its clock by it (a
+ * linear model with slope 0), then answers
  * DONE and the reference gives the next node its turn. Every node ends with
  * its model in clock/models; the reference's own is (0, 0). When the last
  * node is done the reference sends FINISH to all and every node is done.
  * The nodes that wait sleep (the runtime's idle ranks), so the measured
- * pair has the CPUs. Error of node i: at most its min RTT / 2. */
+ * pair has the CPUs. Error of node i: at most half the bracket, <= min RTT / 2. */
 #include "algorithm.h"
 #include "estimators.h"
 
@@ -51,7 +52,7 @@ struct skampi {
     int next;      /* reference: the node whose turn comes next */
     int seq;       /* a node: the exchange under way */
     double t_send; /* a node: its clock when that PING left */
-    struct minrtt m;
+    struct pingpong m;
 };
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
@@ -107,18 +108,19 @@ static void on_message(struct node *n, void *state, const struct message *m) {
         double t_recv = node_local_time(n);
         struct pong r = *(const struct pong *)m->payload;
         if (r.seq != s->seq) break;
-        minrtt_add(&s->m, s->t_send, r.time, t_recv);
+        pingpong_add(&s->m, s->t_send, r.time, t_recv);
         if (++s->seq < s->pingpongs) {
             send_ping(n, s);
             break;
         }
-        struct model_info info = {s->reference, 1, s->m.rtt, s->m.rtt / 2, 0.0};
-        node_clock_model(n, s->m.offset, 0.0, &info);
+        struct model_info info = {s->reference, 1, s->m.rtt, NAN, 0.0};
+        double offset = pingpong_offset(&s->m, &info.bound);
+        node_clock_model(n, offset, 0.0, &info);
         node_send(n, s->reference, DONE, NULL, 0);
         break;
     }
     case TURN:
-        minrtt_reset(&s->m);
+        pingpong_reset(&s->m);
         s->seq = 0;
         send_ping(n, s);
         break;

@@ -122,8 +122,8 @@ static void send_to(struct runtime *rt, int dst, int kind, int last, int wake) {
 
 /* Rank 0: measure rank i's clock against its own. */
 static void measure(struct runtime *rt, int i, int pingpongs, struct eval_row *row) {
-    struct minrtt m;
-    minrtt_reset(&m);
+    struct pingpong m;
+    pingpong_reset(&m);
     double time = NAN, truth = NAN;
     for (int k = 0; k < pingpongs; k++) {
         double t = rt_clock_now(rt), mine1, mine2;
@@ -133,13 +133,13 @@ static void measure(struct runtime *rt, int i, int pingpongs, struct eval_row *r
         MPI_Recv(&reply, sizeof reply, MPI_BYTE, i, TAG_EVAL, rt->comm, MPI_STATUS_IGNORE);
         double s2 = rt_clock_read(rt, &mine2);
         double best = m.rtt;
-        minrtt_add(&m, s1, reply.reading, s2);
+        pingpong_add(&m, s1, reply.reading, s2);
         if (m.rtt < best) {
             time = t;
             truth = reply.true_offset - 0.5 * (mine1 + mine2);
         }
     }
-    /* minrtt's offset is local - remote: rank 0's clock minus rank i's. */
+    /* The min-RTT exchange's offset is local - remote: rank 0's clock minus rank i's. */
     *row = (struct eval_row){i, pingpongs, 0.0, time, -m.offset, m.rtt, truth};
 }
 

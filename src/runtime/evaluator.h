@@ -2,9 +2,10 @@
  * after a run's synchronization ends, at each configured delay, rank 0
  * measures the offset of every other rank's clock from its own, one rank at
  * a time, by `pingpongs` ping-pongs of bare MPI messages, and keeps the
- * exchange with the smallest round-trip time (the method of SKaMPI, Reussner
- * et al., EuroPVM/MPI 1998, and of mpi-time-sync's check_clock_accuracy;
- * estimators.h: struct minrtt). The ranks not being measured sleep
+ * exchange with the smallest round-trip time (Cristian 1989; SKaMPI,
+ * Reussner et al., EuroPVM/MPI 1998, and mpi-time-sync's
+ * check_clock_accuracy measure the same way, and also intersect the
+ * exchanges' intervals; estimators.h: struct pingpong). The ranks not being measured sleep
  * (wake.h) instead of polling MPI, so the measured pair has the CPUs. Its
  * error is at most half the round-trip time of that exchange (Cristian
  * 1989), which the simulated clocks, whose true offsets are known, check. */

@@ -4,9 +4,11 @@ Oracles:
 
 * Cristian 1989: an offset taken from a ping-pong whose round trip took RTT
   is within RTT/2 of the truth (the remote clock was read between the
-  request leaving and the reply arriving). SKaMPI's measurement (Reussner et
-  al. 1998) and the evaluator (mpi-time-sync's check_clock_accuracy) keep the
-  exchange with the smallest RTT, so their error is at most rtt_min / 2.
+  request leaving and the reply arriving). The evaluator keeps the exchange
+  with the smallest RTT, so its error is at most rtt_min / 2. SKaMPI
+  (Reussner et al. 1998) intersects the intervals of all exchanges; the
+  middle of the intersection is within half its width (the recorded bound,
+  at most rtt_min / 2) of the offset while the clocks do not drift apart.
 * Least squares is linear in the data (Jones & Koenig 2013 fit offsets with
   it): if fit point k is off by at most e_k = RTT_k / 2, the fitted line's
   value at x0 is off by at most sum |h_k| e_k and its slope by at most
@@ -53,15 +55,15 @@ drift = uniform(-50, 50)
 pingpongs = 20
 
 [jk]
-fitpoints = 6
-pingpongs = 20
-interval = 200ms
+fitpoints = 11
+pingpongs = 30
+interval = 100ms
 
 [hca]
 model = linear
-fitpoints = 6
-pingpongs = 20
-interval = 200ms
+fitpoints = 11
+pingpongs = 30
+interval = 100ms
 
 [evaluation]
 at = 0s, 20ms
@@ -148,7 +150,8 @@ class Simulated(unittest.TestCase):
                                  (name, c, err, r, m["bound"]))
             # the bound says something against the initial offsets
             self.assertLess(m["bound"], spread / 100)
-            self.assertEqual(m["bound"] == m["rtt"] / 2, not fitted)
+            if not fitted:  # SKaMPI's bracket lies within the min-RTT exchange's
+                self.assertLessEqual(m["bound"], m["rtt"] / 2 + 1e-15)
             if fitted:
                 # the model's slope against the reference's corrected rate
                 true_slope = 1 - clock_rate(run, r, mr) / clock_rate(run, c, None)

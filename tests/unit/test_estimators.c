@@ -82,26 +82,41 @@ static void ft_average_leaves_out_outliers(void **st) {
 }
 
 /* Ping-pongs against a server whose clock is theta behind: with one-way
- * delays (d1, d2) per exchange, the estimate of the min-RTT exchange is
- * theta + (d2 - d1) / 2 (Cristian 1989), whatever order the exchanges come in. */
-static void minrtt_keeps_the_fastest_exchange(void **st) {
+ * delays (d1, d2) per exchange, the exchange's offset is theta + (d2 - d1) / 2
+ * (Cristian 1989) and its interval [t_send - remote, t_recv - remote] holds
+ * theta. The min-RTT exchange is kept whatever the order; SKaMPI's
+ * intersection of the intervals is [theta - min d1, theta + min d2]. */
+static void pingpong_min_rtt_and_intersection(void **st) {
     (void)st;
     double theta = 0.004;
-    double d[][2] = {{3e-6, 9e-6}, {1e-6, 1.5e-6}, {1.5e-6, 0.5e-6}, {1e-6, 40e-6}};
-    struct minrtt m;
-    minrtt_reset(&m);
-    assert_true(isinf(m.rtt));
+    double d[][2] = {{3e-6, 9e-6}, {1e-6, 1.5e-6}, {1.5e-6, 0.5e-6}, {0.2e-6, 40e-6}};
+    struct pingpong p;
+    double bound;
+    pingpong_reset(&p);
+    assert_true(isinf(p.rtt));
+    assert_true(isnan(pingpong_offset(&p, &bound)));
     double t = 1.0;
     for (int k = 0; k < 4; k++) {
         double t_send = t + theta, server = t + d[k][0], t_recv = t + d[k][0] + d[k][1] + theta;
-        minrtt_add(&m, t_send, server, t_recv);
+        pingpong_add(&p, t_send, server, t_recv);
         t += 1e-3;
     }
-    assert_int_equal(m.n, 4);
-    assert_near(m.rtt, 2e-6, 1e-15); /* the third exchange: 1.5 + 0.5 us */
-    assert_near(m.offset, theta + (0.5e-6 - 1.5e-6) / 2, 1e-15);
-    assert_near(m.time, 1.002 + theta + 1e-6, 1e-12);
-    assert_true(fabs(m.offset - theta) <= m.rtt / 2);
+    assert_int_equal(p.n, 4);
+    assert_near(p.rtt, 2e-6, 1e-15); /* the third exchange: 1.5 + 0.5 us */
+    assert_near(p.offset, theta + (0.5e-6 - 1.5e-6) / 2, 1e-15);
+    assert_near(p.time, 1.002 + theta + 1e-6, 1e-12);
+    /* intersection: lo = theta - min d1 ... written as local - remote */
+    assert_near(p.lo, theta - 0.2e-6, 1e-15);
+    assert_near(p.hi, theta + 0.5e-6, 1e-15);
+    double est = pingpong_offset(&p, &bound);
+    assert_near(est, theta + 0.15e-6, 1e-15);
+    assert_near(bound, 0.35e-6, 1e-15);
+    assert_true(fabs(est - theta) <= bound && bound <= p.rtt / 2);
+    /* intervals that do not meet (a clock stepped in between): the min-RTT one */
+    pingpong_add(&p, 2.0 + theta + 1e-3, 2.0, 2.0 + theta + 1e-3 + 5e-6);
+    est = pingpong_offset(&p, &bound);
+    assert_near(est, p.offset, 0);
+    assert_near(bound, p.rtt / 2, 0);
 }
 
 /* NIST StRD linear regression dataset "Norris" (lower difficulty, 36
@@ -173,7 +188,7 @@ int main(void) {
         cmocka_unit_test(min_index_picks_first_smallest),
         cmocka_unit_test(median_odd_and_even),
         cmocka_unit_test(ft_average_leaves_out_outliers),
-        cmocka_unit_test(minrtt_keeps_the_fastest_exchange),
+        cmocka_unit_test(pingpong_min_rtt_and_intersection),
         cmocka_unit_test(linear_fit_norris_certified_values),
         cmocka_unit_test(linear_fit_recovers_a_drift),
         cmocka_unit_test(linear_fit_bounds_are_reached_and_not_exceeded),
