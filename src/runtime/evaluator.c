@@ -1,4 +1,5 @@
 /* See evaluator.h. */
+#define _GNU_SOURCE /* sched_getcpu, sched_setaffinity */
 #include "evaluator.h"
 
 #include "../algorithms/estimators.h"
@@ -7,6 +8,8 @@
 #include "runtime_internal.h"
 
 #include <math.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +73,113 @@ int evaluation_validate_at(const char *text, char *err, size_t errlen) {
     return evaluation_parse_at(text, at, &n, err, errlen);
 }
 
-enum { PING, END };
+enum { PAIR, END };
 
-struct ping {
-    int32_t kind, last;
+/* Rank 0 to the measured rank: a pair begins (or the evaluation ends). */
+struct start {
+    int32_t kind, cpu, pingpongs, shared; /* cpu: rank 0's; shared: use the slots */
+    uint32_t seq;                         /* the pair's exchanges are seq+1 .. seq+pingpongs */
 };
 
 struct pong {
     double reading, true_offset;
 };
+
+/* On one host the ping-pongs go through shared memory, one slot per rank:
+ * rank 0 writes the exchange's number into the measured rank's `ping`, that
+ * rank reads its clock, fills in the reply and writes the number into
+ * `pong`. Polling MPI would not do: when ranks outnumber CPUs Open MPI
+ * yields the CPU in every poll that finds nothing (mpi_yield_when_idle),
+ * and a message that comes in during that system call waits a random part
+ * of it, a few hundred nanoseconds of noise in each direction. */
+struct slot {
+    _Atomic uint32_t ping, pong, told; /* told: true_offset is there */
+    double reading, true_offset;
+    char pad[64 - 3 * sizeof(uint32_t) - 2 * sizeof(double)];
+};
+
+#define SPINS_PER_YIELD 4096 /* a spinning rank yields now and then (one CPU) */
+
+static void spin_until(_Atomic uint32_t *word, uint32_t value) {
+    for (unsigned long n = 1; atomic_load_explicit(word, memory_order_acquire) != value; n++)
+        if (n % SPINS_PER_YIELD == 0) sched_yield();
+}
+
+struct slots {
+    MPI_Win win;
+    struct slot *mine;
+    struct slot **of; /* [comm size]: a rank's slot on this host, or NULL */
+};
+
+/* Collective: a slot per rank in a window shared by the ranks of each host. */
+static void slots_open(struct runtime *rt, struct slots *sl) {
+    sl->of = calloc((size_t)rt->size, sizeof *sl->of);
+    int *all = malloc((size_t)rt->size * sizeof *all),
+        *local = malloc((size_t)rt->size * sizeof *local);
+    if (!sl->of || !all || !local) rt_out_of_memory();
+    MPI_Win_allocate_shared((MPI_Aint)sizeof(struct slot), (int)sizeof(struct slot), MPI_INFO_NULL,
+                            rt->wake.shared, &sl->mine, &sl->win);
+    atomic_store(&sl->mine->ping, 0);
+    atomic_store(&sl->mine->pong, 0);
+    atomic_store(&sl->mine->told, 0);
+    MPI_Group g_comm, g_shared;
+    MPI_Comm_group(rt->comm, &g_comm);
+    MPI_Comm_group(rt->wake.shared, &g_shared);
+    for (int i = 0; i < rt->size; i++)
+        all[i] = i;
+    MPI_Group_translate_ranks(g_comm, rt->size, all, g_shared, local);
+    for (int i = 0; i < rt->size; i++) {
+        if (local[i] == MPI_UNDEFINED) continue;
+        MPI_Aint bytes;
+        int unit;
+        void *ptr = NULL;
+        MPI_Win_shared_query(sl->win, local[i], &bytes, &unit, &ptr);
+        sl->of[i] = ptr;
+    }
+    MPI_Group_free(&g_comm);
+    MPI_Group_free(&g_shared);
+    free(all);
+    free(local);
+    MPI_Barrier(rt->comm); /* every slot is zero before it is used */
+}
+
+static void slots_close(struct slots *sl) {
+    MPI_Win_free(&sl->win);
+    free(sl->of);
+}
+
+/* The pair should run on two CPUs: Linux tends to wake a sleeping rank on
+ * its waker's CPU, and two ranks taking turns on one CPU have round trips
+ * of microseconds instead of a fraction of one. Rank 0 stays on its CPU for
+ * the evaluation and each partner moves off it for its turn (when its
+ * affinity allows another CPU), then goes back to where it was allowed. */
+struct placement {
+    cpu_set_t before;
+    int changed;
+};
+
+static void keep_cpu(struct placement *p, int cpu) {
+    p->changed = 0;
+    if (cpu < 0 || sched_getaffinity(0, sizeof p->before, &p->before) != 0) return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    p->changed = sched_setaffinity(0, sizeof one, &one) == 0;
+}
+
+static void avoid_cpu(struct placement *p, int cpu) {
+    p->changed = 0;
+    if (cpu < 0 || sched_getaffinity(0, sizeof p->before, &p->before) != 0) return;
+    cpu_set_t others = p->before;
+    CPU_CLR(cpu, &others);
+    if (CPU_COUNT(&others) == 0 || CPU_EQUAL(&others, &p->before)) return;
+    p->changed = sched_setaffinity(0, sizeof others, &others) == 0;
+}
+
+static void restore_cpus(struct placement *p) {
+    if (p->changed) sched_setaffinity(0, sizeof p->before, &p->before);
+    p->changed = 0;
+}
 
 /* Rank 0: sleep until reference time `until`. Returns 1 on a stop request. */
 static int sleep_until(struct runtime *rt, double until) {
@@ -96,9 +197,9 @@ static int sleep_until(struct runtime *rt, double until) {
  * take it. (A posted receive and MPI_Test, not MPI_Iprobe: Open MPI's
  * iprobe makes progress only after looking, so it misses a message that
  * has just come in, and the rank would sleep on.) */
-static void wait_for_rank0(struct runtime *rt, struct ping *p) {
+static void wait_for_rank0(struct runtime *rt, struct start *st) {
     MPI_Request req;
-    MPI_Irecv(p, sizeof *p, MPI_BYTE, 0, TAG_EVAL, rt->comm, &req);
+    MPI_Irecv(st, sizeof *st, MPI_BYTE, 0, TAG_EVAL, rt->comm, &req);
     for (;;) {
         uint32_t seen = wake_prepare(&rt->wake);
         int done = 0;
@@ -111,27 +212,44 @@ static void wait_for_rank0(struct runtime *rt, struct ping *p) {
     }
 }
 
-static void send_to(struct runtime *rt, int dst, int kind, int last, int wake) {
-    struct ping p = {kind, last};
-    MPI_Send(&p, sizeof p, MPI_BYTE, dst, TAG_EVAL, rt->comm);
-    if (wake) {
-        wake_notify(&rt->wake, dst);
-        wake_flush(&rt->wake);
-    }
+static void send_start(struct runtime *rt, int dst, const struct start *st) {
+    MPI_Send(st, sizeof *st, MPI_BYTE, dst, TAG_EVAL, rt->comm);
+    wake_notify(&rt->wake, dst);
+    wake_flush(&rt->wake);
 }
 
 /* Rank 0: measure rank i's clock against its own. */
-static void measure(struct runtime *rt, int i, int pingpongs, struct eval_row *row) {
+static void measure(struct runtime *rt, struct slots *sl, int i, int pingpongs, uint32_t *seq,
+                    struct eval_row *row) {
+    struct slot *peer = sl->of[i];
+    struct start st = {PAIR, sched_getcpu(), pingpongs, peer != NULL, *seq};
+    *seq += (uint32_t)pingpongs;
+    send_start(rt, i, &st);
     struct pingpong m;
     pingpong_reset(&m);
     double time = NAN, truth = NAN;
-    for (int k = 0; k < pingpongs; k++) {
-        double t = rt_clock_now(rt), mine1, mine2;
-        double s1 = rt_clock_read(rt, &mine1);
-        send_to(rt, i, PING, k == pingpongs - 1, k == 0);
+    for (int k = 1; k <= pingpongs; k++) {
+        uint32_t n = st.seq + (uint32_t)k;
+        double t = rt_clock_now(rt), a1, a2;
         struct pong reply;
-        MPI_Recv(&reply, sizeof reply, MPI_BYTE, i, TAG_EVAL, rt->comm, MPI_STATUS_IGNORE);
-        double s2 = rt_clock_read(rt, &mine2);
+        /* Only the samples are taken between the messages; the arithmetic
+         * (clock corrections, true offsets) comes after. */
+        if (peer) {
+            a1 = rt_clock_sample(rt);
+            atomic_store_explicit(&peer->ping, n, memory_order_release);
+            spin_until(&peer->pong, n);
+            a2 = rt_clock_sample(rt);
+            reply.reading = peer->reading;
+            spin_until(&peer->told, n);
+            reply.true_offset = peer->true_offset;
+        } else {
+            a1 = rt_clock_sample(rt);
+            MPI_Send(&k, 1, MPI_INT, i, TAG_EVAL, rt->comm);
+            MPI_Recv(&reply, sizeof reply, MPI_BYTE, i, TAG_EVAL, rt->comm, MPI_STATUS_IGNORE);
+            a2 = rt_clock_sample(rt);
+        }
+        double s1 = rt_clock_reading(rt, a1), s2 = rt_clock_reading(rt, a2);
+        double mine1 = rt_sample_truth(rt, a1), mine2 = rt_sample_truth(rt, a2);
         double best = m.rtt;
         pingpong_add(&m, s1, reply.reading, s2);
         if (m.rtt < best) {
@@ -144,39 +262,60 @@ static void measure(struct runtime *rt, int i, int pingpongs, struct eval_row *r
 }
 
 /* A rank other than 0: answer rank 0's ping-pongs until it says END. */
-static void serve(struct runtime *rt) {
+static void serve(struct runtime *rt, struct slots *sl) {
     for (;;) {
-        struct ping p;
-        wait_for_rank0(rt, &p);
-        for (;;) {
-            if (p.kind == END) return;
+        struct start st;
+        wait_for_rank0(rt, &st);
+        if (st.kind == END) return;
+        struct placement place;
+        avoid_cpu(&place, st.cpu);
+        for (int k = 1; k <= st.pingpongs; k++) {
             struct pong reply;
-            reply.reading = rt_clock_read(rt, &reply.true_offset);
-            MPI_Send(&reply, sizeof reply, MPI_BYTE, 0, TAG_EVAL, rt->comm);
-            if (p.last) break;
-            MPI_Recv(&p, sizeof p, MPI_BYTE, 0, TAG_EVAL, rt->comm, MPI_STATUS_IGNORE);
+            if (st.shared) {
+                uint32_t n = st.seq + (uint32_t)k;
+                spin_until(&sl->mine->ping, n);
+                double a = rt_clock_sample(rt);
+                sl->mine->reading = rt_clock_reading(rt, a);
+                atomic_store_explicit(&sl->mine->pong, n, memory_order_release);
+                sl->mine->true_offset = rt_sample_truth(rt, a);
+                atomic_store_explicit(&sl->mine->told, n, memory_order_release);
+            } else {
+                int n;
+                MPI_Recv(&n, 1, MPI_INT, 0, TAG_EVAL, rt->comm, MPI_STATUS_IGNORE);
+                reply.reading = rt_clock_read(rt, &reply.true_offset);
+                MPI_Send(&reply, sizeof reply, MPI_BYTE, 0, TAG_EVAL, rt->comm);
+            }
         }
+        restore_cpus(&place);
     }
 }
 
 int evaluator_run(struct runtime *rt, double end_time, const double *at, int nat, int pingpongs,
                   struct vec *rows) {
     if (nat == 0 || rt->size < 2) return 0;
-    if (rt->rank != 0) {
-        serve(rt);
-        return 0;
-    }
+    struct slots sl;
+    slots_open(rt, &sl);
     int stopped = 0;
-    for (int k = 0; k < nat && !stopped; k++) {
-        stopped = sleep_until(rt, end_time + at[k]);
-        for (int i = 1; i < rt->size && !stopped; i++) {
-            struct eval_row row;
-            measure(rt, i, pingpongs, &row);
-            row.at = at[k];
-            if (vec_push(rows, &row)) rt_out_of_memory();
+    if (rt->rank != 0) {
+        serve(rt, &sl);
+    } else {
+        struct placement place;
+        keep_cpu(&place, sched_getcpu());
+        uint32_t seq = 0;
+        for (int k = 0; k < nat && !stopped; k++) {
+            stopped = sleep_until(rt, end_time + at[k]);
+            for (int i = 1; i < rt->size && !stopped; i++) {
+                struct eval_row row;
+                measure(rt, &sl, i, pingpongs, &seq, &row);
+                row.at = at[k];
+                if (vec_push(rows, &row)) rt_out_of_memory();
+            }
         }
+        struct start end = {END, -1, 0, 0, 0};
+        for (int i = 1; i < rt->size; i++)
+            send_start(rt, i, &end);
+        restore_cpus(&place);
     }
-    for (int i = 1; i < rt->size; i++)
-        send_to(rt, i, END, 1, 1);
+    slots_close(&sl);
     return stopped;
 }

@@ -99,19 +99,26 @@ static double correction(const struct hw_clock *hw, double u) {
     return clock_offset(&hw->corr, u) - hw->h0;
 }
 
-double rt_clock_read(struct runtime *rt, double *true_offset) {
-    double v;
-    if (rt->hw) {
-        const struct hw_clock *hw = rt->hw;
-        double u = hwclock_raw(hw) - hw->h0;
-        v = clock_read(&hw->corr, u);
-        if (true_offset) *true_offset = hw->raw_offset + correction(hw, u);
-    } else {
-        double t = rt_clock_now(rt);
-        v = clock_read(&rt->clock, t);
-        if (true_offset) *true_offset = clock_offset(&rt->clock, t);
-    }
+double rt_clock_sample(struct runtime *rt) {
+    return rt->hw ? hwclock_raw(rt->hw) : rt_clock_now(rt);
+}
+
+double rt_clock_reading(struct runtime *rt, double sample) {
+    double v =
+        rt->hw ? clock_read(&rt->hw->corr, sample - rt->hw->h0) : clock_read(&rt->clock, sample);
     if (!rt->zero_jitter) v += dist_sample(&rt->jitter, rt->jitter_rng, rt->rank);
+    return v;
+}
+
+double rt_sample_truth(const struct runtime *rt, double sample) {
+    if (!rt->hw) return clock_offset(&rt->clock, sample);
+    return rt->hw->raw_offset + correction(rt->hw, sample - rt->hw->h0);
+}
+
+double rt_clock_read(struct runtime *rt, double *true_offset) {
+    double sample = rt_clock_sample(rt);
+    double v = rt_clock_reading(rt, sample);
+    if (true_offset) *true_offset = rt_sample_truth(rt, sample);
     return v;
 }
 

@@ -53,6 +53,13 @@ double hwclock_raw(const struct hw_clock *hw);
 /* The node's clock reading now (s), with [clock] jitter added; *true_offset
  * (may be NULL) gets C - t at that moment without jitter (NaN if unknown). */
 double rt_clock_read(struct runtime *rt, double *true_offset);
+/* The same in two steps, so that a measurement takes the sample first and
+ * does the arithmetic later: the raw sample now (the hardware reading H, or
+ * reference time t), then the reading (with jitter) and the true offset that
+ * belong to a sample. */
+double rt_clock_sample(struct runtime *rt);
+double rt_clock_reading(struct runtime *rt, double sample);
+double rt_sample_truth(const struct runtime *rt, double sample);
 /* The reading without jitter at reference time t, which is now (for events/). */
 double rt_clock_exact(struct runtime *rt, double t);
 /* True offset C - t at reference time t (s; NaN where unknown). */
