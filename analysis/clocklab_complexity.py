@@ -97,10 +97,13 @@ def plot(data, path):
         color = "C%d" % i
         ax.plot(ns, [np.mean(data[case][n]) for n in ns], "o", color=color, ms=4,
                 label="%s, measured" % label)
-        grid = np.arange(2, max(ns) + 1)
+        grid = np.unique(np.geomspace(2, max(ns), 400).astype(int)) if max(ns) > 100 else \
+            np.arange(2, max(ns) + 1)
         ax.plot(grid, [theory(n) for n in grid], "-", color=color, lw=1, alpha=0.7,
                 label="theory: %s" % tlabel)
     ax.set_xlabel("nodes n")
+    if max(max(data[c]) for c in data) > 100:
+        ax.set_xscale("log", base=2)
     ax.set_ylabel("messages")
     ax.set_yscale("log")
     ax.grid(alpha=0.3)

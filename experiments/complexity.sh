@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Message complexity of Bully, Chang-Roberts (random ids, over seeds), LCR
 # (worst case: ids decreasing along the ring) and Hirschberg-Sinclair for
-# n = 2..NMAX ranks, against the theory curves; writes one .h5 per case and
-# n into DIR, then the figure and table.
-#   bash experiments/complexity.sh [DIR]        (NMAX=32 SEEDS=5 by default)
+# n = 2..NMAX, against the theory curves, then the figure and table.
+#   bash experiments/complexity.sh [DIR]        real time: one rank per node, one .h5 per
+#                                               case and n (NMAX=32 SEEDS=5 by default)
+#   MODE=virtual bash experiments/complexity.sh [DIR]
+#                                               virtual time, 1 ms delays: one .h5 per case
+#                                               with every n (NMAX=4096 by default; RANKS=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-complexity}
@@ -21,6 +24,28 @@ run() { # name nodes --set ...
         >/dev/null
 }
 start=$(date +%s)
+if [ "${MODE:-real}" = virtual ]; then
+    nmax=${NMAX:-4096}
+    sizes="2..$((nmax < 64 ? nmax : 64))"
+    for n in 96 128 192 256 384 512 768 1024 1536 2048 3072 4096 6144 8192; do
+        [ "$n" -le "$nmax" ] && sizes="$sizes, $n"
+    done
+    vrun() { # name --set ...
+        local name=$1
+        shift
+        mpirun -n "${RANKS:-1}" build/clocklab experiments/complexity.ini -o "$dir/$name-virtual.h5" \
+            --force --set experiment.time=virtual --set "experiment.nodes=$sizes" \
+            --set "network.delay=constant(1ms)" "$@" >/dev/null
+        echo "$name done ($(($(date +%s) - start)) s)"
+    }
+    vrun ring-random --set experiment.algorithm=ring --set experiment.repeat="$seeds"
+    vrun ring-reverse --set experiment.algorithm=ring --set election.ids=reverse
+    vrun hs-random --set experiment.algorithm=hs --set experiment.repeat="$seeds"
+    vrun bully-worst --set experiment.algorithm=bully --set election.ids=rank \
+        --set election.initiators=lowest --set faults.crash=highest@0s
+    /usr/bin/python3 analysis/clocklab_complexity.py "$dir"/*-virtual.h5 -o figures/complexity-virtual.png
+    exit 0
+fi
 for n in $(seq 2 "$nmax"); do
     run ring-random "$n" --set experiment.algorithm=ring --set experiment.repeat="$seeds"
     run ring-reverse "$n" --set experiment.algorithm=ring --set election.ids=reverse

@@ -102,13 +102,25 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
     long count = 1;
     for (const char *p = list; *p; p++)
         count += *p == ',';
-    if (count * repeat > PLAN_MAX_RUNS) {
-        snprintf(why, sizeof why, "%ld runs: at most %d runs in one file", count * repeat,
+    int *sizes = malloc(ROLES_MAX_COUNTS * sizeof *sizes), nsizes = 0;
+    if (!sizes) return fail(cfg, "experiment", "nodes", err, n, "out of memory");
+    if (roles_node_counts(config_get(cfg, "experiment", "nodes"), sizes, ROLES_MAX_COUNTS, &nsizes,
+                          why, sizeof why)) {
+        free(sizes);
+        return fail(cfg, "experiment", "nodes", err, n, why);
+    }
+    if (count * nsizes * repeat > PLAN_MAX_RUNS) {
+        snprintf(why, sizeof why, "%ld runs: at most %d runs in one file", count * nsizes * repeat,
                  PLAN_MAX_RUNS);
+        free(sizes);
         return fail(cfg, "experiment", "repeat", err, n, why);
     }
+    count *= nsizes;
     *plans = calloc((size_t)(count * repeat), sizeof **plans);
-    if (!*plans) return fail(cfg, "experiment", "repeat", err, n, "out of memory");
+    if (!*plans) {
+        free(sizes);
+        return fail(cfg, "experiment", "repeat", err, n, "out of memory");
+    }
     for (const char *p = list;;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -117,20 +129,24 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
         first.cfg = cfg;
         if (plan_stack(cfg, p, len, &first, err, n)) {
             free(*plans);
+            free(sizes);
             *plans = NULL;
             *nplans = 0;
             return -1;
         }
-        for (long k = 0; k < repeat; k++) {
-            struct run_plan *r = &(*plans)[*nplans];
-            *r = first;
-            r->index = *nplans;
-            r->seed = (unsigned long)(seed + k);
-            (*nplans)++;
-        }
+        for (int s = 0; s < nsizes; s++)
+            for (long k = 0; k < repeat; k++) {
+                struct run_plan *r = &(*plans)[*nplans];
+                *r = first;
+                r->index = *nplans;
+                r->seed = (unsigned long)(seed + k);
+                r->nodes = sizes[s];
+                (*nplans)++;
+            }
         if (!comma) break;
         p = comma + 1;
     }
+    free(sizes);
     return 0;
 }
 
@@ -175,7 +191,12 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
     memset(out, 0, sizeof *out);
     double duration = config_time(cfg, "experiment", "duration");
     double seconds = duration > 0 ? duration : config_time(cfg, "experiment", "timeout");
-    out->samples = floor(seconds / config_time(cfg, "clock", "sample_interval")) + 1.0;
+    int clock_sync = 0;
+    for (int i = 0; i < plan->nlayers; i++)
+        clock_sync |= plan->layers[i]->family == FAMILY_CLOCK_SYNC;
+    /* clock/offset is sampled only for runs that synchronize clocks */
+    out->samples =
+        clock_sync ? floor(seconds / config_time(cfg, "clock", "sample_interval")) + 1.0 : 0.0;
     struct crash_schedule crashes;
     char why[CONFIG_ERR_LEN];
     if (faults_parse(config_get(cfg, "faults", "crash"), &crashes, why, sizeof why)) crashes.n = 0;
@@ -196,7 +217,8 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
         out->rounds += e.rounds;
         if (e.vectors) vector_events += e.events;
         if (trace && !a->records_events) out->traced += 2.0 * e.messages; /* send + receive */
-        out->timing += (e.messages + e.timers) * sizeof(double);
+        if (strcmp(config_get(cfg, "experiment", "time"), "real") == 0)
+            out->timing += (e.messages + e.timers) * sizeof(double);
     }
     out->events += out->traced;
     out->bytes = out->samples * (nodes + 1.0) * sizeof(double) +
@@ -261,8 +283,9 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
 char *plan_resolved_config(const struct run_plan *plan) {
     struct config copy;
     if (config_copy(&copy, plan->cfg)) return NULL;
-    char seed[32], err[CONFIG_ERR_LEN];
+    char seed[32], nodes[32], err[CONFIG_ERR_LEN];
     snprintf(seed, sizeof seed, "%lu", plan->seed);
+    snprintf(nodes, sizeof nodes, "%d", plan->nodes);
     const char *sections[8 + RUNTIME_MAX_LAYERS + 1];
     int k = 0;
     for (; schema_core_names[k]; k++)
@@ -273,6 +296,7 @@ char *plan_resolved_config(const struct run_plan *plan) {
     char *text = NULL;
     if (!config_put(&copy, "experiment", "algorithm", plan->algorithm, "run", err, sizeof err) &&
         !config_put(&copy, "experiment", "seed", seed, "run", err, sizeof err) &&
+        !config_put(&copy, "experiment", "nodes", nodes, "run", err, sizeof err) &&
         !config_put(&copy, "experiment", "repeat", "1", "run", err, sizeof err))
         text = config_resolved(&copy, sections);
     config_free(&copy);

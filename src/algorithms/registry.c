@@ -12,6 +12,7 @@ extern const struct algorithm algorithm_lamport;
 extern const struct algorithm algorithm_vector;
 extern const struct algorithm algorithm_ring;
 extern const struct algorithm algorithm_hs;
+extern const struct algorithm algorithm_chatter;
 extern const struct algorithm algorithm_skampi, algorithm_jk, algorithm_hca;
 
 // clang-format off
@@ -25,6 +26,7 @@ const struct algorithm *const algorithm_registry[] = {
     &algorithm_vector,
     &algorithm_ring,
     &algorithm_hs,
+    &algorithm_chatter,
     &algorithm_skampi,
     &algorithm_jk,
     &algorithm_hca,

@@ -1,6 +1,6 @@
 #include "schema.h"
 
-#include "../runtime/evaluator.h"
+#include "../runtime/eval_at.h"
 #include "../runtime/faults.h"
 #include "../runtime/roles.h"
 
@@ -70,6 +70,18 @@ static const struct param experiment_params[] = {
      .help = "runs per algorithm, with seeds seed, seed+1, ...",
      .lo = 1,
      .hi = 100000},
+    {.key = "time",
+     .type = PARAM_STRING,
+     .default_value = "real",
+     .help = "real: every rank is a node, in real time over MPI; virtual: simulated time, exact "
+             "and deterministic, any number of nodes per rank",
+     .choices = "real|virtual"},
+    {.key = "nodes",
+     .type = PARAM_STRING,
+     .default_value = "0",
+     .help = "node count, or a list of counts and ranges \"2..64, 128\" (one run each); 0 = the "
+             "rank count (real time needs one rank per node)",
+     .validate = roles_validate_nodes},
     {.key = "trace",
      .type = PARAM_BOOL,
      .default_value = "off",
@@ -122,7 +134,13 @@ static const struct param clock_params[] = {
      .choices = "realtime|mpi_wtime"},
     END};
 
-static const struct param network_params[] = {{.key = "delay",
+static const struct param network_params[] = {{.key = "min_delay",
+                                               .type = PARAM_TIME,
+                                               .default_value = "0",
+                                               .help = "smallest one-way delay, added to every "
+                                                       "drawn delay (the lookahead of virtual time "
+                                                       "across ranks)"},
+                                              {.key = "delay",
                                                .type = PARAM_DIST,
                                                .default_value = "constant(0)",
                                                .help = "injected one-way delay per message",
@@ -147,7 +165,8 @@ static const struct param election_params[] = {
     {.key = "ids",
      .type = PARAM_STRING,
      .default_value = "rank",
-     .help = "election ids: rank, reverse or random (seeded permutation)",
+     .help = "election ids: rank, reverse, random (seeded permutation) or permutation (the "
+             "seed-th in lexicographic order)",
      .validate = roles_validate_ids},
     {.key = "initiators",
      .type = PARAM_STRING,

@@ -1,11 +1,13 @@
 #include "gather.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Gather nbytes from every rank, concatenated in rank order, on rank 0.
- * *out is malloc'd on rank 0 (NULL elsewhere); *total is its size. */
+ * *out is malloc'd on rank 0 (NULL elsewhere); *total is its size.
+ * Returns 0, or -1 on rank 0 when out of memory or above MPI's int counts. */
 static int gather_bytes(MPI_Comm comm, const void *buf, size_t nbytes, void **out, size_t *total) {
     int rank, size;
     MPI_Comm_rank(comm, &rank);
@@ -20,16 +22,20 @@ static int gather_bytes(MPI_Comm comm, const void *buf, size_t nbytes, void **ou
         icounts = malloc((size_t)size * sizeof *icounts);
         displs = malloc((size_t)size * sizeof *displs);
         long long sum = 0;
-        for (int i = 0; i < size; i++) {
-            icounts[i] = (int)counts[i];
-            displs[i] = (int)sum;
+        for (int i = 0; i < size; i++)
             sum += counts[i];
+        ok = icounts && displs && sum < (1LL << 31);
+        data = ok ? malloc(sum > 0 ? (size_t)sum : 1) : NULL;
+        ok = ok && data;
+        for (int i = 0, at = 0; ok && i < size; i++) {
+            icounts[i] = (int)counts[i];
+            displs[i] = at;
+            at += icounts[i];
         }
-        data = malloc(sum > 0 ? (size_t)sum : 1);
-        ok = icounts && displs && data && sum < (1LL << 31);
-        *total = (size_t)sum;
+        *total = ok ? (size_t)sum : 0;
     }
-    MPI_Gatherv(buf, (int)nbytes, MPI_BYTE, data, icounts, displs, MPI_BYTE, 0, comm);
+    MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
+    if (ok) MPI_Gatherv(buf, (int)nbytes, MPI_BYTE, data, icounts, displs, MPI_BYTE, 0, comm);
     free(counts);
     free(icounts);
     free(displs);
@@ -37,69 +43,133 @@ static int gather_bytes(MPI_Comm comm, const void *buf, size_t nbytes, void **ou
     return ok ? 0 : -1;
 }
 
-int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct recorder *rec,
+/* Concatenate one vec of each local node into one buffer. */
+static void *concat(const struct recorder *const *recs, int nlocal, size_t off, size_t *bytes) {
+    size_t total = 0;
+    for (int i = 0; i < nlocal; i++) {
+        const struct vec *v = (const struct vec *)((const char *)recs[i] + off);
+        total += v->n * v->elem;
+    }
+    char *buf = calloc(total ? total : 1, 1);
+    if (!buf) return NULL;
+    size_t at = 0;
+    for (int i = 0; i < nlocal; i++) {
+        const struct vec *v = (const struct vec *)((const char *)recs[i] + off);
+        if (v->n) memcpy(buf + at, v->data, v->n * v->elem);
+        at += v->n * v->elem;
+    }
+    *bytes = total;
+    return buf;
+}
+
+static int gather_vec(MPI_Comm comm, const struct recorder *const *recs, int nlocal, size_t off,
+                      void **out, size_t *total) {
+    size_t bytes = 0;
+    void *buf = concat(recs, nlocal, off, &bytes);
+    int ok = buf != NULL;
+    int rc = gather_bytes(comm, buf, ok ? bytes : 0, out, total);
+    free(buf);
+    return ok ? rc : -1;
+}
+
+/* events/vector rows of every local node: a node that recorded no vectors
+ * contributes zero rows for its events. */
+static int gather_vectors(MPI_Comm comm, const struct recorder *const *recs, int nlocal, int width,
+                          void **out, size_t *total) {
+    size_t rows = 0;
+    for (int i = 0; i < nlocal; i++)
+        rows += recs[i]->events.n;
+    size_t row_bytes = (size_t)width * sizeof(uint32_t), at = 0;
+    char *buf = calloc(rows ? rows : 1, row_bytes ? row_bytes : 1);
+    if (!buf) return -1;
+    for (int i = 0; i < nlocal; i++) {
+        size_t n = recs[i]->events.n * row_bytes;
+        if (recs[i]->vector_width) memcpy(buf + at, recs[i]->vectors.data, n);
+        at += n;
+    }
+    int rc = gather_bytes(comm, buf, width ? rows * row_bytes : 0, out, total);
+    free(buf);
+    return rc;
+}
+
+/* results/: the union of names, NaN where a node recorded nothing. */
+static void assemble_results(const struct result_row *rows, size_t nrows, size_t n,
+                             struct run_result *out) {
+    for (size_t r = 0; r < nrows; r++) {
+        int j = 0;
+        while (j < out->nresults && strcmp(out->result_name[j], rows[r].name) != 0)
+            j++;
+        if (j == out->nresults) {
+            if (j == REC_MAX_RESULTS) continue;
+            out->result_value[j] = malloc(n * sizeof(double));
+            if (!out->result_value[j]) continue;
+            memcpy(out->result_name[j], rows[r].name, REC_RESULT_NAME);
+            for (size_t q = 0; q < n; q++)
+                out->result_value[j][q] = NAN;
+            out->nresults++;
+        }
+        out->result_value[j][rows[r].node] = rows[r].value;
+    }
+}
+
+int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
+               const struct recorder *const *recs, const struct recorder *events,
                const struct fidelity_summary *fidelity, const double *offsets, size_t nsamples,
                struct run_result *out) {
-    int rank, size;
+    int rank;
     MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
-    size_t total = 0;
+    size_t total = 0, t = (size_t)(nlocal ? recs[0]->ntypes : 0);
+    int ntypes = (int)t, all_types = 0;
+    MPI_Allreduce(&ntypes, &all_types, 1, MPI_INT, MPI_MAX, comm);
+    t = (size_t)all_types;
     void *fid = NULL, *sums = NULL, *offs = NULL, *counters = NULL, *rounds = NULL, *hist = NULL,
-         *events = NULL, *vectors = NULL, *results = NULL;
-    int rc = 0;
-    rc |= gather_bytes(comm, mine, sizeof *mine, &sums, &total);
-    rc |= gather_bytes(comm, fidelity, sizeof *fidelity, &fid, &total);
-    rc |= gather_bytes(comm, offsets, nsamples * sizeof(double), &offs, &total);
-    size_t t = (size_t)rec->ntypes;
-    uint64_t *cnt = malloc(4 * (t ? t : 1) * sizeof *cnt);
-    if (!cnt) return -1;
-    memcpy(cnt, rec->sent, t * sizeof *cnt);
-    memcpy(cnt + t, rec->received, t * sizeof *cnt);
-    memcpy(cnt + 2 * t, rec->bytes_sent, t * sizeof *cnt);
-    memcpy(cnt + 3 * t, rec->dropped, t * sizeof *cnt);
-    rc |= gather_bytes(comm, cnt, 4 * t * sizeof *cnt, &counters, &total);
+         *rows = NULL, *vectors = NULL, *results = NULL;
+    int rc = 0, any_fidelity = fidelity != NULL, fidelity_everywhere = 0;
+    MPI_Allreduce(&any_fidelity, &fidelity_everywhere, 1, MPI_INT, MPI_LAND, comm);
+    rc |= gather_bytes(comm, summaries, (size_t)nlocal * sizeof *summaries, &sums, &total);
+    size_t nodes = total / sizeof(struct node_summary);
+    if (fidelity_everywhere)
+        rc |= gather_bytes(comm, fidelity, (size_t)nlocal * sizeof *fidelity, &fid, &total);
+    rc |= gather_bytes(comm, offsets, (size_t)nlocal * nsamples * sizeof(double), &offs, &total);
+    uint64_t *cnt = malloc((size_t)nlocal * 4 * (t ? t : 1) * sizeof *cnt);
+    for (int i = 0; cnt && i < nlocal; i++)
+        memcpy(cnt + (size_t)i * 4 * t, recs[i]->sent, 4 * t * sizeof *cnt);
+    rc |=
+        cnt ? gather_bytes(comm, cnt, (size_t)nlocal * 4 * t * sizeof *cnt, &counters, &total) : -1;
     free(cnt);
-    rc |= gather_bytes(comm, rec->rounds.data, rec->rounds.n * rec->rounds.elem, &rounds, &total);
+    rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, rounds), &rounds, &total);
     out->nrounds = total / sizeof(struct round_row);
     void *models = NULL;
-    rc |= gather_bytes(comm, rec->models.data, rec->models.n * rec->models.elem, &models, &total);
+    rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, models), &models, &total);
     out->nmodels = total / sizeof(struct model_row);
-    rc |= gather_bytes(comm, rec->history.data, rec->history.n * rec->history.elem, &hist, &total);
+    rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, history), &hist, &total);
     out->nhistory = total / sizeof(struct history_row);
-    rc |= gather_bytes(comm, rec->events.data, rec->events.n * rec->events.elem, &events, &total);
+    /* events: from each node's recorder, or from one table of them all */
+    const struct recorder *const *erecs = events ? &events : recs;
+    int enodes = events ? 1 : nlocal;
+    rc |= gather_vec(comm, erecs, enodes, offsetof(struct recorder, events), &rows, &total);
     out->nevents = total / sizeof(struct event_row);
-    int width = 0, w = rec->vector_width;
+    int width = 0, w = 0;
+    for (int i = 0; i < enodes; i++)
+        if (erecs[i]->vector_width > w) w = erecs[i]->vector_width;
     MPI_Allreduce(&w, &width, 1, MPI_INT, MPI_MAX, comm);
-    /* A node that recorded no vectors contributes zero rows for its events. */
-    size_t vbytes = rec->events.n * (size_t)width * sizeof(uint32_t);
-    uint32_t *vbuf = width ? calloc(vbytes ? vbytes : 1, 1) : NULL;
-    if (width && rec->vector_width) memcpy(vbuf, rec->vectors.data, vbytes);
-    rc |= gather_bytes(comm, vbuf, width ? vbytes : 0, &vectors, &total);
-    free(vbuf);
-    struct {
-        int n;
-        char name[REC_MAX_RESULTS][REC_RESULT_NAME];
-        double value[REC_MAX_RESULTS];
-    } res;
-    memset(&res, 0, sizeof res);
-    res.n = rec->nresults;
-    memcpy(res.name, rec->result_name, sizeof res.name);
-    memcpy(res.value, rec->result_value, sizeof res.value);
-    rc |= gather_bytes(comm, &res, sizeof res, &results, &total);
+    if (width) rc |= gather_vectors(comm, erecs, enodes, width, &vectors, &total);
+    rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, results), &results, &total);
+    size_t nresult_rows = total / sizeof(struct result_row);
     if (rank != 0) return 0;
 
+    size_t n = nodes;
+    out->nodes = (int)n;
+    out->ntypes = (int)t;
     out->fidelity = fid;
-    size_t n = (size_t)size;
-    out->nodes = size;
-    out->ntypes = rec->ntypes;
-    out->initial_offset = malloc(n * sizeof(double));
-    out->drift = malloc(n * sizeof(double));
-    out->crashed_at = malloc(n * sizeof(double));
-    out->recovered_at = malloc(n * sizeof(double));
-    out->decided_at = malloc(n * sizeof(double));
-    out->ids = malloc(n * sizeof(int32_t));
-    out->leader = malloc(n * sizeof(int32_t));
-    out->labels = malloc(n * LABEL_LEN);
+    out->initial_offset = malloc(n * sizeof(double) + 1);
+    out->drift = malloc(n * sizeof(double) + 1);
+    out->crashed_at = malloc(n * sizeof(double) + 1);
+    out->recovered_at = malloc(n * sizeof(double) + 1);
+    out->decided_at = malloc(n * sizeof(double) + 1);
+    out->ids = malloc(n * sizeof(int32_t) + 1);
+    out->leader = malloc(n * sizeof(int32_t) + 1);
+    out->labels = malloc(n * LABEL_LEN + 1);
     out->sent = malloc(n * t * sizeof(uint64_t) + 1);
     out->received = malloc(n * t * sizeof(uint64_t) + 1);
     out->bytes_sent = malloc(n * t * sizeof(uint64_t) + 1);
@@ -131,26 +201,7 @@ int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct reco
             memcpy(out->bytes_sent + i * t, ci + 2 * t, t * sizeof(uint64_t));
             memcpy(out->dropped + i * t, ci + 3 * t, t * sizeof(uint64_t));
         }
-        /* results: union of names, NaN where a node recorded nothing */
-        const char *rb = results;
-        for (size_t i = 0; i < n; i++) {
-            memcpy(&res, rb + i * sizeof res, sizeof res);
-            for (int k = 0; k < res.n; k++) {
-                int j = 0;
-                while (j < out->nresults && strcmp(out->result_name[j], res.name[k]) != 0)
-                    j++;
-                if (j == out->nresults) {
-                    if (j == REC_MAX_RESULTS) continue;
-                    memcpy(out->result_name[j], res.name[k], REC_RESULT_NAME);
-                    out->result_value[j] = malloc(n * sizeof(double));
-                    if (!out->result_value[j]) continue;
-                    for (size_t q = 0; q < n; q++)
-                        out->result_value[j][q] = NAN;
-                    out->nresults++;
-                }
-                out->result_value[j][i] = res.value[k];
-            }
-        }
+        assemble_results(results, nresult_rows, n, out);
     }
     free(sums);
     free(offs);
@@ -159,13 +210,8 @@ int gather_run(MPI_Comm comm, const struct node_summary *mine, const struct reco
     out->rounds = rounds;
     out->models = models;
     out->history = hist;
-    out->events = events;
-    if (width) {
-        out->vectors = vectors;
-    } else {
-        free(vectors);
-        out->vectors = NULL;
-    }
+    out->events = rows;
+    out->vectors = vectors;
     return rc;
 }
 

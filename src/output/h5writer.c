@@ -329,9 +329,16 @@ int h5_write_run(const char *path, const struct run_result *r, char *err, size_t
         rc |= attr_num(run, "nodes", H5T_NATIVE_INT, &nodes);
         rc |= attr_num(run, "seed", H5T_NATIVE_ULLONG, &seed);
         rc |= attr_str(run, "status", r->status);
+        rc |= attr_str(run, "time", r->time);
         rc |= attr_str(run, "config", r->config_text);
         rc |= attr_num(run, "wall_time", H5T_NATIVE_DOUBLE, &r->wall_time);
         rc |= attr_num(run, "duration", H5T_NATIVE_DOUBLE, &r->duration);
+        if (strcmp(r->time, "virtual") == 0) {
+            rc |= attr_num(run, "events_processed", H5T_NATIVE_ULLONG, &r->events_processed);
+            rc |= attr_num(run, "event_time", H5T_NATIVE_DOUBLE, &r->event_time);
+            rc |= attr_num(run, "windows", H5T_NATIVE_ULLONG, &r->windows);
+            rc |= attr_num(run, "window_time", H5T_NATIVE_DOUBLE, &r->window_time);
+        }
         rc |= write_nodes(run, r);
         if (r->has_clock) rc |= write_clock(run, r);
         rc |= write_messages(run, r);

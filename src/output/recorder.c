@@ -6,7 +6,7 @@
 
 int vec_push(struct vec *v, const void *elem) {
     if (v->n == v->cap) {
-        size_t cap = v->cap ? 2 * v->cap : 64;
+        size_t cap = v->cap ? 4 * v->cap : 4;
         void *p = realloc(v->data, cap * v->elem);
         if (!p) return -1;
         v->data = p;
@@ -23,28 +23,28 @@ void vec_free(struct vec *v) {
     v->n = v->cap = 0;
 }
 
-int rec_init(struct recorder *r, int nodes, int ntypes) {
+int rec_init(struct recorder *r, int node, int nodes, int ntypes) {
     memset(r, 0, sizeof *r);
+    r->node = node;
     r->nodes = nodes;
     r->ntypes = ntypes;
     size_t t = ntypes > 0 ? (size_t)ntypes : 1;
-    r->sent = calloc(t, sizeof(uint64_t));
-    r->received = calloc(t, sizeof(uint64_t));
-    r->bytes_sent = calloc(t, sizeof(uint64_t));
-    r->dropped = calloc(t, sizeof(uint64_t));
+    r->sent = calloc(4 * t, sizeof(uint64_t));
+    r->received = r->sent ? r->sent + t : NULL;
+    r->bytes_sent = r->sent ? r->sent + 2 * t : NULL;
+    r->dropped = r->sent ? r->sent + 3 * t : NULL;
+    r->results.elem = sizeof(struct result_row);
     r->rounds.elem = sizeof(struct round_row);
     r->models.elem = sizeof(struct model_row);
     r->history.elem = sizeof(struct history_row);
     r->events.elem = sizeof(struct event_row);
     r->vectors.elem = sizeof(uint32_t) * (size_t)(nodes > 0 ? nodes : 1);
-    return (r->sent && r->received && r->bytes_sent && r->dropped) ? 0 : -1;
+    return r->sent ? 0 : -1;
 }
 
 void rec_free(struct recorder *r) {
     free(r->sent);
-    free(r->received);
-    free(r->bytes_sent);
-    free(r->dropped);
+    vec_free(&r->results);
     vec_free(&r->rounds);
     vec_free(&r->models);
     vec_free(&r->history);
@@ -76,13 +76,14 @@ int rec_event(struct recorder *r, const struct event_row *row, const uint32_t *v
 }
 
 int rec_result(struct recorder *r, const char *name, double value) {
-    for (int i = 0; i < r->nresults; i++)
-        if (strcmp(r->result_name[i], name) == 0) {
-            r->result_value[i] = value;
+    struct result_row *rows = r->results.data;
+    for (size_t i = 0; i < r->results.n; i++)
+        if (strncmp(rows[i].name, name, REC_RESULT_NAME - 1) == 0) {
+            rows[i].value = value;
             return 0;
         }
-    if (r->nresults == REC_MAX_RESULTS) return -1;
-    snprintf(r->result_name[r->nresults], REC_RESULT_NAME, "%s", name);
-    r->result_value[r->nresults++] = value;
-    return 0;
+    if (r->results.n == REC_MAX_RESULTS) return -1;
+    struct result_row row = {r->node, "", value};
+    snprintf(row.name, sizeof row.name, "%s", name);
+    return vec_push(&r->results, &row);
 }

@@ -64,25 +64,31 @@ struct vec {
 int vec_push(struct vec *v, const void *elem);
 void vec_free(struct vec *v);
 
-#define REC_MAX_RESULTS 8
+#define REC_MAX_RESULTS 8 /* distinct result names in a run */
 #define REC_RESULT_NAME 32
 
-struct recorder {
-    int nodes, ntypes, vector_width;
-    uint64_t *sent, *received, *bytes_sent, *dropped; /* [ntypes] each */
-    struct vec rounds, history, events, vectors;      /* vectors: vector_width u32 per event */
-    struct vec models;                                /* clock/models rows */
-    int nresults;
-    char result_name[REC_MAX_RESULTS][REC_RESULT_NAME];
-    double result_value[REC_MAX_RESULTS];
+struct result_row { /* results/<name>[node] = value */
+    int32_t node;
+    char name[REC_RESULT_NAME];
+    double value;
 };
 
-/* Empty record for a node of a run with `nodes` nodes and `ntypes` message
- * types; events/vector rows get `nodes` entries once the first vector is
- * recorded. Returns 0 or -1 (no memory). */
-int rec_init(struct recorder *r, int nodes, int ntypes);
+struct recorder {
+    int node, nodes, ntypes, vector_width;
+    uint64_t *sent, *received, *bytes_sent, *dropped; /* [ntypes] each, in one block */
+    struct vec rounds, history, events, vectors;      /* vectors: vector_width u32 per event */
+    struct vec results;                               /* struct result_row */
+    struct vec models;                                /* clock/models rows */
+};
+
+/* Empty record for node `node` of a run with `nodes` nodes and `ntypes`
+ * message types; events/vector rows get `nodes` entries once the first vector
+ * is recorded. Returns 0 or -1 (no memory). */
+int rec_init(struct recorder *r, int node, int nodes, int ntypes);
 void rec_free(struct recorder *r);
 int rec_event(struct recorder *r, const struct event_row *row, const uint32_t *vector);
+/* Set this node's result `name` (at most REC_MAX_RESULTS names per node).
+ * Returns 0, or -1 (too many names, or no memory). */
 int rec_result(struct recorder *r, const char *name, double value);
 
 #endif

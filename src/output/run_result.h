@@ -17,8 +17,14 @@ struct run_result {
     char algorithm[128];
     char family[128];
     char status[16];
+    char time[16]; /* "real" | "virtual" */
     unsigned long seed;
     double wall_time, duration;
+    unsigned long long
+        events_processed;       /* virtual time: node events (timers, deliveries, faults) */
+    double event_time;          /* virtual time: wall seconds of the event loop (slowest rank) */
+    unsigned long long windows; /* virtual time: synchronization windows */
+    double window_time;         /* virtual time: wall seconds between windows (slowest rank) */
     char *config_text;
     int nodes, ntypes;
     const char *const *type_names; /* [T] */

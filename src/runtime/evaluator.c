@@ -3,7 +3,7 @@
 #include "evaluator.h"
 
 #include "../algorithms/estimators.h"
-#include "../config/units.h"
+#include "../config/config.h"
 #include "hwclock.h"
 #include "runtime_internal.h"
 
@@ -16,61 +16,20 @@
 #include <time.h>
 
 #define TAG_EVAL 7003
-#define QUOTE_MAX 60
 #define LONGEST_NAP 0.1 /* s: a sleeping rank looks at the stop request this often */
 
-int evaluation_parse_at(const char *text, double *out, int *n, char *err, size_t errlen) {
-    *n = 0;
-    char *all = trim_dup(text, strlen(text));
-    if (!all) {
-        snprintf(err, errlen, "out of memory");
+int evaluator_check(const struct config *cfg, int virtual_time, char *err, size_t errlen) {
+    double at[EVAL_MAX_AT];
+    int n = 0;
+    if (evaluation_parse_at(config_get(cfg, "evaluation", "at"), at, &n, err, errlen)) return -1;
+    if (n > 0 && virtual_time) {
+        snprintf(err, errlen,
+                 "%s: [evaluation] at: the evaluator measures clocks by ping-pong in real time "
+                 "([experiment] time = real)",
+                 config_origin(cfg, "evaluation", "at"));
         return -1;
     }
-    int rc = 0;
-    if (strcmp(all, "none") == 0) goto done;
-    for (const char *p = all;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char *item = trim_dup(p, len);
-        double v = 0;
-        if (!item) {
-            snprintf(err, errlen, "out of memory");
-            rc = -1;
-        } else if (item[0] == '\0') {
-            snprintf(err, errlen, "an empty delay in the list (none, or delays such as 0s, 1s)");
-            rc = -1;
-        } else if (*n == EVAL_MAX_AT) {
-            snprintf(err, errlen, "at most %d delays", EVAL_MAX_AT);
-            rc = -1;
-        } else if (parse_time(item, &v, err, errlen) == 0) {
-            char q[QUOTE_MAX + 8];
-            quote_text(item, QUOTE_MAX, q, sizeof q);
-            if (v < 0 || v > EVAL_MAX_DELAY) {
-                snprintf(err, errlen, "%s: a delay is between 0 and %.0fs", q, EVAL_MAX_DELAY);
-                rc = -1;
-            } else if (*n > 0 && v < out[*n - 1]) {
-                snprintf(err, errlen, "%s: delays go in increasing order", q);
-                rc = -1;
-            } else {
-                out[(*n)++] = v;
-            }
-        } else {
-            rc = -1;
-        }
-        free(item);
-        if (rc || !comma) break;
-        p = comma + 1;
-    }
-done:
-    free(all);
-    if (rc) *n = 0;
-    return rc;
-}
-
-int evaluation_validate_at(const char *text, char *err, size_t errlen) {
-    double at[EVAL_MAX_AT];
-    int n;
-    return evaluation_parse_at(text, at, &n, err, errlen);
+    return 0;
 }
 
 enum { PAIR, END };
@@ -185,7 +144,7 @@ static void restore_cpus(struct placement *p) {
 static int sleep_until(struct runtime *rt, double until) {
     for (;;) {
         if (runtime_stop_signal()) return 1;
-        double left = until - rt_clock_now(rt);
+        double left = until - rt_now(rt);
         if (left <= 0) return 0;
         if (left > LONGEST_NAP) left = LONGEST_NAP;
         struct timespec ts = {(time_t)left, (long)((left - floor(left)) * 1e9)};
@@ -221,6 +180,7 @@ static void send_start(struct runtime *rt, int dst, const struct start *st) {
 /* Rank 0: measure rank i's clock against its own. */
 static void measure(struct runtime *rt, struct slots *sl, int i, int pingpongs, uint32_t *seq,
                     struct eval_row *row) {
+    struct node_state *ns = &rt->local[0];
     struct slot *peer = sl->of[i];
     struct start st = {PAIR, sched_getcpu(), pingpongs, peer != NULL, *seq};
     *seq += (uint32_t)pingpongs;
@@ -230,26 +190,26 @@ static void measure(struct runtime *rt, struct slots *sl, int i, int pingpongs, 
     double time = NAN, truth = NAN;
     for (int k = 1; k <= pingpongs; k++) {
         uint32_t n = st.seq + (uint32_t)k;
-        double t = rt_clock_now(rt), a1, a2;
+        double t = rt_now(rt), a1, a2;
         struct pong reply;
         /* Only the samples are taken between the messages; the arithmetic
          * (clock corrections, true offsets) comes after. */
         if (peer) {
-            a1 = rt_clock_sample(rt);
+            a1 = rt_clock_sample(ns);
             atomic_store_explicit(&peer->ping, n, memory_order_release);
             spin_until(&peer->pong, n);
-            a2 = rt_clock_sample(rt);
+            a2 = rt_clock_sample(ns);
             reply.reading = peer->reading;
             spin_until(&peer->told, n);
             reply.true_offset = peer->true_offset;
         } else {
-            a1 = rt_clock_sample(rt);
+            a1 = rt_clock_sample(ns);
             MPI_Send(&k, 1, MPI_INT, i, TAG_EVAL, rt->comm);
             MPI_Recv(&reply, sizeof reply, MPI_BYTE, i, TAG_EVAL, rt->comm, MPI_STATUS_IGNORE);
-            a2 = rt_clock_sample(rt);
+            a2 = rt_clock_sample(ns);
         }
-        double s1 = rt_clock_reading(rt, a1), s2 = rt_clock_reading(rt, a2);
-        double mine1 = rt_sample_truth(rt, a1), mine2 = rt_sample_truth(rt, a2);
+        double s1 = rt_clock_reading(ns, a1), s2 = rt_clock_reading(ns, a2);
+        double mine1 = rt_sample_truth(ns, a1), mine2 = rt_sample_truth(ns, a2);
         double best = m.rtt;
         pingpong_add(&m, s1, reply.reading, s2);
         if (m.rtt < best) {
@@ -263,6 +223,7 @@ static void measure(struct runtime *rt, struct slots *sl, int i, int pingpongs, 
 
 /* A rank other than 0: answer rank 0's ping-pongs until it says END. */
 static void serve(struct runtime *rt, struct slots *sl) {
+    struct node_state *ns = &rt->local[0];
     for (;;) {
         struct start st;
         wait_for_rank0(rt, &st);
@@ -274,15 +235,15 @@ static void serve(struct runtime *rt, struct slots *sl) {
             if (st.shared) {
                 uint32_t n = st.seq + (uint32_t)k;
                 spin_until(&sl->mine->ping, n);
-                double a = rt_clock_sample(rt);
-                sl->mine->reading = rt_clock_reading(rt, a);
+                double a = rt_clock_sample(ns);
+                sl->mine->reading = rt_clock_reading(ns, a);
                 atomic_store_explicit(&sl->mine->pong, n, memory_order_release);
-                sl->mine->true_offset = rt_sample_truth(rt, a);
+                sl->mine->true_offset = rt_sample_truth(ns, a);
                 atomic_store_explicit(&sl->mine->told, n, memory_order_release);
             } else {
                 int n;
                 MPI_Recv(&n, 1, MPI_INT, 0, TAG_EVAL, rt->comm, MPI_STATUS_IGNORE);
-                reply.reading = rt_clock_read(rt, &reply.true_offset);
+                reply.reading = rt_clock_read(ns, &reply.true_offset);
                 MPI_Send(&reply, sizeof reply, MPI_BYTE, 0, TAG_EVAL, rt->comm);
             }
         }
@@ -290,9 +251,13 @@ static void serve(struct runtime *rt, struct slots *sl) {
     }
 }
 
-int evaluator_run(struct runtime *rt, double end_time, const double *at, int nat, int pingpongs,
-                  struct vec *rows) {
-    if (nat == 0 || rt->size < 2) return 0;
+int evaluator_run(struct runtime *rt, const struct config *cfg, double end_time, struct vec *rows) {
+    double at[EVAL_MAX_AT];
+    int nat = 0;
+    char why[CONFIG_ERR_LEN];
+    evaluation_parse_at(config_get(cfg, "evaluation", "at"), at, &nat, why, sizeof why);
+    int pingpongs = (int)config_int(cfg, "evaluation", "pingpongs");
+    if (nat == 0 || rt->size < 2 || rt->virtual_time) return 0;
     struct slots sl;
     slots_open(rt, &sl);
     int stopped = 0;

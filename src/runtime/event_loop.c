@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "reftime.h"
+
 #define BATCH 64 /* messages, deliveries or timers per pass */
 /* Idle policy. After activity a rank polls for SPIN s (a reply is likely to
  * come within a wake-up latency). A rank with something due sleeps until
@@ -23,113 +25,35 @@
 #define PENDING_NAP 20e-6 /* ... while a send is not yet handed over */
 #define SAFETY_SLEEP 0.1  /* longest sleep at all (a lost wake-up costs at most this) */
 
-void rt_out_of_memory(void) {
-    fprintf(stderr, "clocklab: out of memory\n");
-    MPI_Abort(MPI_COMM_WORLD, 1);
-    abort();
+static double real_now(struct runtime *rt) {
+    rt->now = reftime_monotonic() - rt->t0;
+    return rt->now;
 }
 
-static void crash(struct runtime *rt, double recover) {
-    rt->crashed = 1;
-    if (isnan(rt->summary.crashed_at)) rt->summary.crashed_at = rt->now;
-    rt->recover_at = recover;
-    timers_clear(&rt->timers);
+static void real_set_timer(struct runtime *rt, struct node_state *ns, int layer, int id,
+                           double due) {
+    (void)ns;
+    timers_set(&rt->timers, layer, id, due);
 }
 
-void rt_start_layers(struct runtime *rt) {
-    if (rt->crashed) return;
-    int first = !rt->started;
-    rt->started = 1;
-    for (int i = 0; i < rt->nlayers; i++) {
-        struct layer *l = &rt->layers[i];
-        if (first) {
-            l->alg->start(&l->view, l->state);
-            continue;
-        }
-        l->done = 0; /* a recovered node has work again until it says otherwise */
-        if (l->alg->on_recover) l->alg->on_recover(&l->view, l->state);
-    }
+static void real_cancel_timer(struct runtime *rt, struct node_state *ns, int layer, int id) {
+    (void)ns;
+    timers_cancel(&rt->timers, layer, id);
 }
 
-int rt_process_faults(struct runtime *rt) {
-    int any = 0;
-    if (rt->crashed && rt->now >= rt->recover_at) {
-        rt->crashed = 0;
-        rt->recover_at = INFINITY;
-        rt->summary.recovered_at = rt->now;
-        rt_start_layers(rt);
-        any = 1;
-    }
-    for (int i = 0; i < rt->crashes.n; i++) {
-        const struct crash_event *ev = &rt->crashes.ev[i];
-        if (rt->crash_seen[i] || ev->at > rt->now) continue;
-        rt->crash_seen[i] = 1;
-        int me = ev->node == rt->rank ||
-                 (ev->node == CRASH_COORDINATOR && rt->leader == rt->rank && rt->leader >= 0);
-        if (me && !rt->crashed) {
-            crash(rt, ev->recover);
-            any = 1;
-        }
-    }
-    return any;
-}
-
-static double next_fault_time(const struct runtime *rt) {
-    double t = rt->crashed ? rt->recover_at : INFINITY;
-    for (int i = 0; i < rt->crashes.n; i++)
-        if (!rt->crash_seen[i] && rt->crashes.ev[i].at < t) t = rt->crashes.ev[i].at;
-    return t;
-}
-
-void rt_deliver(struct runtime *rt, const struct wire_header *h, const void *payload, size_t len) {
-    if (h->type == CONTROL_STOP) {
-        rt->interrupted = 1;
-        return;
-    }
-    if (rt->stopped || h->type < 0 || h->type >= rt->ntypes) return;
-    if (rt->crashed) {
-        rt->rec.dropped[h->type]++;
-        return;
-    }
-    rt_clock_now(rt);
-    if (fidelity_delivery(&rt->fidelity, rt->now - h->due)) rt_out_of_memory();
-    rt->rec.received[h->type]++;
-    rt->lamport = (h->lamport > rt->lamport ? h->lamport : rt->lamport) + 1;
-    int li = rt_layer_of_type(rt, h->type);
-    struct layer *l = &rt->layers[li];
-    rt->delivering_id = h->id;
-    rt->delivering_due = h->due;
-    if (rt->trace && !l->alg->records_events)
-        rt_trace(rt, EVENT_RECEIVE, h->src, h->type, h->id, rt->lamport, h->due);
-    struct message m = {h->src,  rt->rank, h->type - l->type_offset, h->id, h->lamport,
-                        payload, len};
-    rt->last_activity = rt->now;
-    l->alg->on_message(&l->view, l->state, &m);
-    rt->delivering_id = 0;
-}
-
-/* Fire up to max due timers. Returns the number fired. */
+/* Fire up to max due timers, recording their lateness. Returns the number fired. */
 static int fire_timers(struct runtime *rt, int max) {
-    int fired = 0;
-    int layer, id;
+    int fired = 0, layer, id;
     double due;
     while (fired < max && !rt->interrupted &&
            timers_pop_due(&rt->timers, rt->now, &layer, &id, &due)) {
-        struct layer *l = &rt->layers[layer];
-        rt_clock_now(rt);
+        real_now(rt);
         if (fidelity_timer(&rt->fidelity, rt->now - due)) rt_out_of_memory();
         rt->last_activity = rt->now;
-        l->alg->on_timer(&l->view, l->state, id);
+        rt_fire_timer(&rt->local[0], layer, id);
         fired++;
     }
     return fired;
-}
-
-static int locally_done(const struct runtime *rt) {
-    if (rt->crashed && isinf(rt->recover_at)) return 1;
-    for (int i = 0; i < rt->nlayers; i++)
-        if (!rt->layers[i].done) return 0;
-    return 1;
 }
 
 /* Termination without a duration: the four-counter method (F. Mattern,
@@ -143,7 +67,7 @@ static int locally_done(const struct runtime *rt) {
  * wave at once and ends the run at that wave on every rank. Returns 1 when
  * the run ends. */
 static int wave_eligible(const struct runtime *rt) {
-    return (locally_done(rt) && transport_next_due(rt) == INFINITY) || rt->interrupted ||
+    return (rt->not_done == 0 && transport_next_due(rt) == INFINITY) || rt->interrupted ||
            rt->timed_out;
 }
 
@@ -197,7 +121,7 @@ static void idle(struct runtime *rt) {
 #define SPIN SPIN_
 #define MARGIN MARGIN_
     double next = fmin(timers_next(&rt->timers), transport_next_due(rt));
-    next = fmin(next, next_fault_time(rt));
+    next = fmin(next, rt_next_fault(&rt->local[0]));
     next = fmin(next, rt->duration > 0 ? rt->duration : rt->timeout);
     if (rt->waves.active) next = fmin(next, rt->now + WAVE_NAP + MARGIN);
     if (rt->npending) next = fmin(next, rt->now + PENDING_NAP + MARGIN);
@@ -223,11 +147,12 @@ static void idle(struct runtime *rt) {
 #undef MARGIN
 
 void rt_event_loop(struct runtime *rt) {
-    rt_clock_now(rt);
-    rt_process_faults(rt);
-    rt_start_layers(rt);
+    struct node_state *ns = &rt->local[0];
+    real_now(rt);
+    rt_process_faults(ns);
+    rt_start_node(ns);
     for (;;) {
-        rt_clock_now(rt);
+        real_now(rt);
         if (runtime_stop_signal() && !rt->interrupted) {
             rt->interrupted = 1;
             for (int i = 0; i < rt->size; i++)
@@ -235,11 +160,11 @@ void rt_event_loop(struct runtime *rt) {
             wake_flush(&rt->wake);
         }
         if (rt->duration > 0 && (rt->interrupted || rt->now >= rt->duration)) break;
-        int busy = rt_process_faults(rt);
+        int busy = rt_process_faults(ns);
         busy += transport_receive(rt, BATCH);
-        rt_clock_now(rt);
+        real_now(rt);
         busy += transport_deliver_due(rt, BATCH);
-        rt_clock_now(rt);
+        real_now(rt);
         busy += fire_timers(rt, BATCH);
         transport_progress(rt);
         wake_flush(&rt->wake);
@@ -248,8 +173,13 @@ void rt_event_loop(struct runtime *rt) {
             if (termination(rt)) break;
         }
         if (busy) continue;
-        rt_clock_now(rt);
+        real_now(rt);
         idle(rt);
     }
     rt->stopped = 1;
 }
+
+void real_send(struct runtime *rt, struct node_state *src, const struct wire_header *h,
+               const void *payload, size_t len); /* transport.c */
+
+const struct engine engine_real = {real_now, real_send, real_set_timer, real_cancel_timer};

@@ -28,13 +28,16 @@ static int parse_event(const char *item, struct crash_event *ev, char *err, size
     }
     if (strcmp(who, "coordinator") == 0) {
         ev->node = CRASH_COORDINATOR;
+    } else if (strcmp(who, "highest") == 0) {
+        ev->node = CRASH_HIGHEST;
     } else {
         long v;
         if (parse_int(who, 0, FAULTS_MAX_NODE, &v, err, n)) {
             char w[QUOTE_MAX + 8];
             quote_text(who, QUOTE_MAX, w, sizeof w);
-            snprintf(err, n, "%s: the node %s is not a node index (0..%d) or 'coordinator'", q, w,
-                     FAULTS_MAX_NODE);
+            snprintf(err, n,
+                     "%s: the node %s is not a node index (0..%d), 'coordinator' or 'highest'", q,
+                     w, FAULTS_MAX_NODE);
             goto out;
         }
         ev->node = (int)v;

@@ -1,7 +1,8 @@
 /* Crash/recover schedules, from [faults] crash:
  *   none | EVENT[, EVENT...]   EVENT = WHO@TIME or WHO@TIME-TIME
- *   WHO = a node index, or "coordinator" (the node that believes itself
- *   coordinator at that time). The second time is the recovery. */
+ *   WHO = a node index, "coordinator" (the node that believes itself
+ *   coordinator at that time) or "highest" (the node with the highest
+ *   election id, whatever the node count). The second time is the recovery. */
 #ifndef CLOCKLAB_FAULTS_H
 #define CLOCKLAB_FAULTS_H
 
@@ -10,6 +11,7 @@
 #define FAULTS_MAX 64
 #define FAULTS_MAX_NODE (1 << 30) /* largest node index a schedule may name */
 #define CRASH_COORDINATOR (-1)
+#define CRASH_HIGHEST (-2) /* the node with the highest election id */
 
 struct crash_event {
     int node;       /* node index, or CRASH_COORDINATOR */

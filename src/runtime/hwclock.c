@@ -27,8 +27,14 @@ static int at_default(const struct config *cfg, const char *key) {
     return 1;
 }
 
-int hwclock_setup(struct runtime *rt, const struct config *cfg, char *err, size_t n) {
+int hwclock_setup(struct node_state *ns, const struct config *cfg, char *err, size_t n) {
     if (strcmp(config_get(cfg, "clock", "source"), "hardware") != 0) return 0;
+    if (strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0) {
+        snprintf(err, n,
+                 "%s: [clock] source: hardware clocks run in real time ([experiment] time = real)",
+                 config_origin(cfg, "clock", "source"));
+        return -1;
+    }
     static const char *const simulated_only[] = {"offset", "drift"};
     for (size_t i = 0; i < 2; i++)
         if (!at_default(cfg, simulated_only[i])) {
@@ -38,24 +44,24 @@ int hwclock_setup(struct runtime *rt, const struct config *cfg, char *err, size_
                      config_origin(cfg, "clock", simulated_only[i]), simulated_only[i]);
             return -1;
         }
-    rt->hw = calloc(1, sizeof *rt->hw);
-    if (!rt->hw) {
+    ns->hw = calloc(1, sizeof *ns->hw);
+    if (!ns->hw) {
         snprintf(err, n, "out of memory");
         return -1;
     }
-    rt->hw->kind =
+    ns->hw->kind =
         strcmp(config_get(cfg, "clock", "hardware"), "mpi_wtime") == 0 ? HW_MPI_WTIME : HW_REALTIME;
-    rt->hw->raw_offset = NAN;
-    clock_init(&rt->hw->corr, 0.0, 0.0, config_time(cfg, "clock", "granularity"));
-    rt->summary.initial_offset = rt->summary.drift = NAN;
+    ns->hw->raw_offset = NAN;
+    clock_init(&ns->hw->corr, 0.0, 0.0, config_time(cfg, "clock", "granularity"));
+    ns->summary.initial_offset = ns->summary.drift = NAN;
     return 0;
 }
 
-void hwclock_free(struct runtime *rt) {
-    if (!rt->hw) return;
-    clock_free(&rt->hw->corr);
-    free(rt->hw);
-    rt->hw = NULL;
+void hwclock_free(struct node_state *ns) {
+    if (!ns->hw) return;
+    clock_free(&ns->hw->corr);
+    free(ns->hw);
+    ns->hw = NULL;
 }
 
 double hwclock_raw(const struct hw_clock *hw) {
@@ -66,32 +72,36 @@ double hwclock_raw(const struct hw_clock *hw) {
 }
 
 void hwclock_start(struct runtime *rt) {
-    struct hw_clock *hw = rt->hw;
+    if (rt->count == 0 || !rt->local[0].hw) return;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     long long epoch = (long long)ts.tv_sec;
     MPI_Bcast(&epoch, 1, MPI_LONG_LONG, 0, rt->comm);
-    hw->epoch = epoch;
     char host[MPI_MAX_PROCESSOR_NAME] = {0}, root[MPI_MAX_PROCESSOR_NAME] = {0};
     int len = 0;
     MPI_Get_processor_name(host, &len);
     memcpy(root, host, sizeof root);
     MPI_Bcast(root, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0, rt->comm);
-    hw->same_host = strcmp(root, host) == 0;
-    /* H - CLOCK_MONOTONIC from the narrowest bracket m1 <= H <= m2. */
-    double best = INFINITY, hm = NAN;
-    for (int k = 0; k < BRACKETS; k++) {
-        double m1 = reftime_monotonic(), h = hwclock_raw(hw), m2 = reftime_monotonic();
-        if (m2 - m1 < best) {
-            best = m2 - m1;
-            hm = h - 0.5 * (m1 + m2);
+    for (int k = 0; k < rt->count; k++) {
+        struct node_state *ns = &rt->local[k];
+        struct hw_clock *hw = ns->hw;
+        hw->epoch = epoch;
+        hw->same_host = strcmp(root, host) == 0;
+        /* H - CLOCK_MONOTONIC from the narrowest bracket m1 <= H <= m2. */
+        double best = INFINITY, hm = NAN;
+        for (int b = 0; b < BRACKETS; b++) {
+            double m1 = reftime_monotonic(), h = hwclock_raw(hw), m2 = reftime_monotonic();
+            if (m2 - m1 < best) {
+                best = m2 - m1;
+                hm = h - 0.5 * (m1 + m2);
+            }
         }
+        hw->h0 = hwclock_raw(hw);
+        hw->corr.theta = hw->h0;
+        if (hw->same_host) hw->raw_offset = hm + rt->t0; /* H - (CLOCK_MONOTONIC - t0) */
+        ns->summary.initial_offset = hw->raw_offset;
+        ns->summary.drift = hw->same_host ? 0.0 : NAN;
     }
-    hw->h0 = hwclock_raw(hw);
-    hw->corr.theta = hw->h0;
-    if (hw->same_host) hw->raw_offset = hm + rt->t0; /* H - (CLOCK_MONOTONIC - t0) */
-    rt->summary.initial_offset = hw->raw_offset;
-    rt->summary.drift = hw->same_host ? 0.0 : NAN;
 }
 
 /* The corrections at hardware time u = H - h0: corrected reading minus H. */
@@ -99,52 +109,56 @@ static double correction(const struct hw_clock *hw, double u) {
     return clock_offset(&hw->corr, u) - hw->h0;
 }
 
-double rt_clock_sample(struct runtime *rt) {
-    return rt->hw ? hwclock_raw(rt->hw) : rt_clock_now(rt);
+double rt_clock_sample(struct node_state *ns) {
+    return ns->hw ? hwclock_raw(ns->hw) : rt_now(ns->rt);
 }
 
-double rt_clock_reading(struct runtime *rt, double sample) {
+double rt_clock_reading(struct node_state *ns, double sample) {
+    const struct runtime *rt = ns->rt;
     double v =
-        rt->hw ? clock_read(&rt->hw->corr, sample - rt->hw->h0) : clock_read(&rt->clock, sample);
-    if (!rt->zero_jitter) v += dist_sample(&rt->jitter, rt->jitter_rng, rt->rank);
+        ns->hw ? clock_read(&ns->hw->corr, sample - ns->hw->h0) : clock_read(&ns->clock, sample);
+    if (rt->jitter.kind == DIST_CONSTANT || rt->jitter.kind == DIST_VALUES)
+        v += dist_sample(&rt->jitter, NULL, ns->id);
+    else
+        v += dist_sample(&rt->jitter, rt_stream(ns, 5), ns->id);
     return v;
 }
 
-double rt_sample_truth(const struct runtime *rt, double sample) {
-    if (!rt->hw) return clock_offset(&rt->clock, sample);
-    return rt->hw->raw_offset + correction(rt->hw, sample - rt->hw->h0);
+double rt_sample_truth(const struct node_state *ns, double sample) {
+    if (!ns->hw) return clock_offset(&ns->clock, sample);
+    return ns->hw->raw_offset + correction(ns->hw, sample - ns->hw->h0);
 }
 
-double rt_clock_read(struct runtime *rt, double *true_offset) {
-    double sample = rt_clock_sample(rt);
-    double v = rt_clock_reading(rt, sample);
-    if (true_offset) *true_offset = rt_sample_truth(rt, sample);
+double rt_clock_read(struct node_state *ns, double *true_offset) {
+    double sample = rt_clock_sample(ns);
+    double v = rt_clock_reading(ns, sample);
+    if (true_offset) *true_offset = rt_sample_truth(ns, sample);
     return v;
 }
 
-double rt_clock_exact(struct runtime *rt, double t) {
-    if (!rt->hw) return clock_read(&rt->clock, t);
-    return clock_read(&rt->hw->corr, hwclock_raw(rt->hw) - rt->hw->h0);
+double rt_clock_exact(struct node_state *ns, double t) {
+    if (!ns->hw) return clock_read(&ns->clock, t);
+    return clock_read(&ns->hw->corr, hwclock_raw(ns->hw) - ns->hw->h0);
 }
 
-double rt_true_offset(const struct runtime *rt, double t) {
-    if (!rt->hw) return clock_offset(&rt->clock, t);
-    const struct hw_clock *hw = rt->hw;
+double rt_true_offset(const struct node_state *ns, double t) {
+    if (!ns->hw) return clock_offset(&ns->clock, t);
+    const struct hw_clock *hw = ns->hw;
     /* H(t) = t + raw_offset on rank 0's host; NaN propagates elsewhere. */
     return hw->raw_offset + correction(hw, t + hw->raw_offset - hw->h0);
 }
 
 /* The key of an adjustment made now: reference time, or hardware time. */
-static double adjustment_time(const struct runtime *rt, double t) {
-    return rt->hw ? hwclock_raw(rt->hw) - rt->hw->h0 : t;
+static double adjustment_time(const struct node_state *ns, double t) {
+    return ns->hw ? hwclock_raw(ns->hw) - ns->hw->h0 : t;
 }
 
-void rt_clock_adjust(struct runtime *rt, double t, double delta, double span) {
-    struct sim_clock *c = rt->hw ? &rt->hw->corr : &rt->clock;
-    if (clock_slew(c, adjustment_time(rt, t), delta, span)) rt_out_of_memory();
+void rt_clock_adjust(struct node_state *ns, double t, double delta, double span) {
+    struct sim_clock *c = ns->hw ? &ns->hw->corr : &ns->clock;
+    if (clock_slew(c, adjustment_time(ns, t), delta, span)) rt_out_of_memory();
 }
 
-void rt_clock_set_model(struct runtime *rt, double t, double intercept, double slope) {
-    struct sim_clock *c = rt->hw ? &rt->hw->corr : &rt->clock;
-    if (clock_set_model(c, adjustment_time(rt, t), intercept, slope)) rt_out_of_memory();
+void rt_clock_set_model(struct node_state *ns, double t, double intercept, double slope) {
+    struct sim_clock *c = ns->hw ? &ns->hw->corr : &ns->clock;
+    if (clock_set_model(c, adjustment_time(ns, t), intercept, slope)) rt_out_of_memory();
 }

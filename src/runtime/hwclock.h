@@ -35,38 +35,42 @@ struct hw_clock {
 };
 
 struct runtime;
+struct node_state;
 
-/* Read [clock] source and hardware of cfg: with source = hardware, allocate
- * rt->hw (its corrections with [clock] granularity); [clock] offset and drift
- * must keep their defaults (a hardware clock has its own). Returns 0, or -1
- * with a message naming the file, line and key. */
-int hwclock_setup(struct runtime *rt, const struct config *cfg, char *err, size_t errlen);
-/* Collective, when rt->hw is set, once rt->t0 is known: agree on the epoch,
- * read h0 and measure H - t; nodes/initial_offset gets H - t, nodes/drift 0
- * (NaN for both off rank 0's host). */
+/* Read [clock] source and hardware for node ns: with source = hardware,
+ * allocate ns->hw (its corrections with [clock] granularity) and leave its
+ * nodes/initial_offset and drift NaN until hwclock_start. Hardware clocks
+ * run in real time only, and [clock] offset and drift keep their defaults
+ * (a hardware clock has its own). Returns 0, or -1 with a message naming the
+ * file, line and key. */
+int hwclock_setup(struct node_state *ns, const struct config *cfg, char *err, size_t errlen);
+/* Collective, once rt->t0 is known, when the run's nodes have hardware
+ * clocks (every rank alike): agree on the epoch, read h0 and measure H - t;
+ * nodes/initial_offset gets H - t, nodes/drift 0 (NaN for both off rank 0's
+ * host). */
 void hwclock_start(struct runtime *rt);
-void hwclock_free(struct runtime *rt);
+void hwclock_free(struct node_state *ns);
 
 /* The hardware clock's raw reading H (s). */
 double hwclock_raw(const struct hw_clock *hw);
 
 /* The node's clock reading now (s), with [clock] jitter added; *true_offset
  * (may be NULL) gets C - t at that moment without jitter (NaN if unknown). */
-double rt_clock_read(struct runtime *rt, double *true_offset);
+double rt_clock_read(struct node_state *ns, double *true_offset);
 /* The same in two steps, so that a measurement takes the sample first and
  * does the arithmetic later: the raw sample now (the hardware reading H, or
  * reference time t), then the reading (with jitter) and the true offset that
  * belong to a sample. */
-double rt_clock_sample(struct runtime *rt);
-double rt_clock_reading(struct runtime *rt, double sample);
-double rt_sample_truth(const struct runtime *rt, double sample);
+double rt_clock_sample(struct node_state *ns);
+double rt_clock_reading(struct node_state *ns, double sample);
+double rt_sample_truth(const struct node_state *ns, double sample);
 /* The reading without jitter at reference time t, which is now (for events/). */
-double rt_clock_exact(struct runtime *rt, double t);
+double rt_clock_exact(struct node_state *ns, double t);
 /* True offset C - t at reference time t (s; NaN where unknown). */
-double rt_true_offset(const struct runtime *rt, double t);
+double rt_true_offset(const struct node_state *ns, double t);
 /* Step (span 0) or slew the clock by delta now (reference time t). */
-void rt_clock_adjust(struct runtime *rt, double t, double delta, double span);
+void rt_clock_adjust(struct node_state *ns, double t, double delta, double span);
 /* Correct the clock with a linear model now (clock_set_model). */
-void rt_clock_set_model(struct runtime *rt, double t, double intercept, double slope);
+void rt_clock_set_model(struct node_state *ns, double t, double intercept, double slope);
 
 #endif

@@ -1,4 +1,6 @@
-/* The runtime's side of runtime/node.h: what an algorithm may call. */
+/* The runtime's side of runtime/node.h: what an algorithm may call. Both
+ * engines share it; the reference time, transport and timers come from the
+ * run's engine (runtime_internal.h). */
 #include "runtime_internal.h"
 
 #include <math.h>
@@ -6,43 +8,43 @@
 #include <stdlib.h>
 
 int node_id(const struct node *n) {
-    return n->rt->rank;
+    return n->ns->id;
 }
 int node_count(const struct node *n) {
-    return n->rt->size;
+    return n->ns->rt->nodes;
 }
 gsl_rng *node_rng(struct node *n) {
-    return n->rt->alg_rng;
+    return rt_stream(n->ns, 3);
 }
 int node_election_id(const struct node *n, int i) {
-    return n->rt->ids[i];
+    return n->ns->rt->ids[i];
 }
 int node_is_initiator(const struct node *n, int i) {
-    return n->rt->initiator[i];
+    return n->ns->rt->initiator[i];
 }
 int node_leader(const struct node *n) {
-    return n->rt->leader;
+    return n->ns->leader;
 }
 int node_leader_elected(const struct node *n) {
-    return n->rt->leader_elected;
+    return n->ns->rt->leader_elected;
 }
 
 double node_local_time(struct node *n) {
-    return rt_clock_read(n->rt, NULL);
+    return rt_clock_read(n->ns, NULL);
 }
 
-static void record_round(struct runtime *rt, double t, double delta,
+static void record_round(struct node_state *ns, double t, double delta,
                          const struct round_info *info) {
     if (!info) return;
-    struct round_row row = {rt->rank,
+    struct round_row row = {ns->id,
                             info->round,
                             t,
                             info->rtt,
                             info->estimated_offset,
-                            rt_true_offset(rt, t),
+                            rt_true_offset(ns, t),
                             delta,
                             (int8_t)(info->excluded ? 1 : 0)};
-    if (vec_push(&rt->rec.rounds, &row)) rt_out_of_memory();
+    if (vec_push(&ns->rec.rounds, &row)) rt_out_of_memory();
 }
 
 void node_clock_step(struct node *n, double delta, const struct round_info *info) {
@@ -50,17 +52,17 @@ void node_clock_step(struct node *n, double delta, const struct round_info *info
 }
 
 void node_clock_slew(struct node *n, double delta, double span, const struct round_info *info) {
-    struct runtime *rt = n->rt;
-    double t = rt_clock_now(rt);
-    record_round(rt, t, delta, info);
-    rt_clock_adjust(rt, t, delta, span);
+    struct node_state *ns = n->ns;
+    double t = rt_now(ns->rt);
+    record_round(ns, t, delta, info);
+    rt_clock_adjust(ns, t, delta, span);
 }
 
 void node_clock_model(struct node *n, double intercept, double slope,
                       const struct model_info *info) {
-    struct runtime *rt = n->rt;
-    double t = rt_clock_now(rt);
-    struct model_row row = {rt->rank,
+    struct node_state *ns = n->ns;
+    double t = rt_now(ns->rt);
+    struct model_row row = {ns->id,
                             info ? info->reference : -1,
                             info ? info->points : 0,
                             t,
@@ -69,91 +71,137 @@ void node_clock_model(struct node *n, double intercept, double slope,
                             info ? info->rtt : NAN,
                             info ? info->bound : NAN,
                             info ? info->slope_bound : NAN,
-                            rt_true_offset(rt, t)};
-    if (vec_push(&rt->rec.models, &row)) rt_out_of_memory();
-    rt_clock_set_model(rt, t, intercept, slope);
+                            rt_true_offset(ns, t)};
+    if (vec_push(&ns->rec.models, &row)) rt_out_of_memory();
+    rt_clock_set_model(ns, t, intercept, slope);
+}
+
+/* The due time of a message sent now to dst: now + [network] min_delay + a
+ * drawn delay, never before the previous one on the channel (FIFO). */
+static double due_time(struct node_state *ns, int dst) {
+    struct runtime *rt = ns->rt;
+    double due = rt->now + rt->min_delay;
+    if (rt->constant_delay) /* no draw; send times only grow: FIFO already */
+        return due + dist_sample(&rt->delay, NULL, ns->id);
+    due += dist_sample(&rt->delay, rt_stream(ns, 4), ns->id);
+    double last = due_map_get(&ns->last_due, dst);
+    if (due < last) due = last;
+    if (due_map_set(&ns->last_due, dst, due)) rt_out_of_memory();
+    return due;
 }
 
 uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_t len) {
-    struct runtime *rt = n->rt;
+    struct node_state *ns = n->ns;
+    struct runtime *rt = ns->rt;
     const struct layer *l = &rt->layers[n->layer];
-    if (dst < 0 || dst >= rt->size || dst == rt->rank || type < 0 || type >= l->ntypes) {
+    if (dst < 0 || dst >= rt->nodes || dst == ns->id || type < 0 || type >= l->ntypes) {
         fprintf(stderr, "clocklab: %s on node %d sent type %d to node %d: not allowed\n",
-                l->alg->name, rt->rank, type, dst);
+                l->alg->name, ns->id, type, dst);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     if (sizeof(struct wire_header) + len > WIRE_MAX) {
         fprintf(stderr, "clocklab: %s on node %d sent a %zu-byte message; at most %zu bytes\n",
-                l->alg->name, rt->rank, len, WIRE_MAX - sizeof(struct wire_header));
+                l->alg->name, ns->id, len, WIRE_MAX - sizeof(struct wire_header));
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    if (rt->crashed || rt->stopped) return 0;
-    uint64_t id = 0;
-    transport_send(rt, n->layer, dst, type, payload, len, &id);
-    return id;
+    if (ns->crashed || rt->stopped) return 0;
+    int gt = l->type_offset + type;
+    struct wire_header h = {gt,
+                            ns->id,
+                            dst,
+                            (uint32_t)len,
+                            ((uint64_t)(ns->id + 1) << 40) | ++ns->msg_seq,
+                            ++ns->lamport,
+                            ++ns->order_seq,
+                            NAN};
+    ns->rec.sent[gt]++;
+    ns->rec.bytes_sent[gt] += sizeof h + len;
+    rt_now(rt);
+    int lost = rt->loss > 0 && gsl_rng_uniform(rt_stream(ns, 4)) < rt->loss;
+    if (!lost) h.due = due_time(ns, dst);
+    ns->last_sent_id = h.id;
+    ns->last_sent_due = h.due;
+    if (rt->trace && !l->alg->records_events)
+        rt_trace(ns, EVENT_SEND, dst, gt, h.id, h.lamport, h.due);
+    if (lost)
+        ns->rec.dropped[gt]++;
+    else
+        rt->engine->send(rt, ns, &h, payload, len);
+    return h.id;
 }
 
 void node_broadcast(struct node *n, int type, const void *payload, size_t len) {
-    for (int i = 0; i < n->rt->size; i++)
-        if (i != n->rt->rank) node_send(n, i, type, payload, len);
+    for (int i = 0; i < n->ns->rt->nodes; i++)
+        if (i != n->ns->id) node_send(n, i, type, payload, len);
+}
+
+static void check_timer(const struct node *n, int timer_id) {
+    if (timer_id < 0 || timer_id >= NODE_MAX_TIMERS) {
+        fprintf(stderr, "clocklab: %s: timer id %d out of range\n",
+                n->ns->rt->layers[n->layer].alg->name, timer_id);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
 }
 
 void node_set_timer(struct node *n, double after, int timer_id) {
-    struct runtime *rt = n->rt;
-    if (timer_id < 0 || timer_id >= NODE_MAX_TIMERS) {
-        fprintf(stderr, "clocklab: timer id %d out of range\n", timer_id);
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
-    if (rt->crashed) return;
-    timers_set(&rt->timers, n->layer, timer_id, rt_clock_now(rt) + (after > 0 ? after : 0));
+    check_timer(n, timer_id);
+    struct node_state *ns = n->ns;
+    struct runtime *rt = ns->rt;
+    if (ns->crashed) return;
+    ns->order_seq++;
+    rt->engine->set_timer(rt, ns, n->layer, timer_id, rt_now(rt) + (after > 0 ? after : 0));
 }
 
 void node_cancel_timer(struct node *n, int timer_id) {
-    if (timer_id >= 0 && timer_id < NODE_MAX_TIMERS)
-        timers_cancel(&n->rt->timers, n->layer, timer_id);
+    check_timer(n, timer_id);
+    n->ns->rt->engine->cancel_timer(n->ns->rt, n->ns, n->layer, timer_id);
 }
 
 void node_done(struct node *n) {
-    n->rt->layers[n->layer].done = 1;
+    n->ns->done[n->layer] = 1;
+    rt_update_done(n->ns);
 }
 
 void node_set_leader(struct node *n, int leader) {
-    struct runtime *rt = n->rt;
-    if (leader == rt->leader) return;
-    double t = rt_clock_now(rt);
-    rt->leader = leader;
-    rt->summary.leader = leader;
-    rt->summary.decided_at = t;
-    struct history_row row = {rt->rank, t, leader};
-    if (vec_push(&rt->rec.history, &row)) rt_out_of_memory();
+    struct node_state *ns = n->ns;
+    if (leader == ns->leader) return;
+    double t = rt_now(ns->rt);
+    ns->leader = leader;
+    ns->summary.leader = leader;
+    ns->summary.decided_at = t;
+    struct history_row row = {ns->id, t, leader};
+    if (vec_push(&ns->rec.history, &row)) rt_out_of_memory();
 }
 
-static void record_row(struct runtime *rt, enum event_kind kind, int peer, int global_type,
+static void record_row(struct node_state *ns, enum event_kind kind, int peer, int global_type,
                        uint64_t msg, uint64_t lamport, double due, const uint32_t *vector) {
-    double t = rt_clock_now(rt);
-    struct event_row row = {rt->rank, rt->event_seq++, (int32_t)kind,         peer, global_type,
-                            msg,      lamport,         rt_clock_exact(rt, t), t,    due};
-    if (rec_event(&rt->rec, &row, vector)) rt_out_of_memory();
+    double t = rt_now(ns->rt);
+    struct event_row row = {ns->id, ns->event_seq++, (int32_t)kind,         peer, global_type,
+                            msg,    lamport,         rt_clock_exact(ns, t), t,    due};
+    /* Virtual time appends the rows of all of a rank's nodes to one table
+     * (sequential writes); it is put in node order before the gather. */
+    struct recorder *r = ns->rt->virtual_time ? &ns->rt->events : &ns->rec;
+    if (rec_event(r, &row, vector)) rt_out_of_memory();
 }
 
-void rt_trace(struct runtime *rt, enum event_kind kind, int peer, int type, uint64_t msg,
+void rt_trace(struct node_state *ns, enum event_kind kind, int peer, int type, uint64_t msg,
               uint64_t lamport, double due) {
-    record_row(rt, kind, peer, type, msg, lamport, due, NULL);
+    record_row(ns, kind, peer, type, msg, lamport, due, NULL);
 }
 
 void node_record_event(struct node *n, enum event_kind kind, int peer, int type, uint64_t msg,
                        uint64_t lamport, const uint32_t *vector) {
-    struct runtime *rt = n->rt;
-    int gt = type >= 0 ? rt->layers[n->layer].type_offset + type : -1;
+    struct node_state *ns = n->ns;
+    int gt = type >= 0 ? ns->rt->layers[n->layer].type_offset + type : -1;
     /* The due time is known for the message being delivered and the one
      * just sent; an algorithm that records a receive later (a queue) gets NaN. */
     double due = NAN;
-    if (msg && kind == EVENT_RECEIVE && msg == rt->delivering_id) due = rt->delivering_due;
-    if (msg && kind == EVENT_SEND && msg == rt->last_sent_id) due = rt->last_sent_due;
-    record_row(rt, kind, peer, gt, msg, lamport, due, vector);
+    if (msg && kind == EVENT_RECEIVE && msg == ns->delivering_id) due = ns->delivering_due;
+    if (msg && kind == EVENT_SEND && msg == ns->last_sent_id) due = ns->last_sent_due;
+    record_row(ns, kind, peer, gt, msg, lamport, due, vector);
 }
 
 void node_record_result(struct node *n, const char *name, double value) {
-    if (rec_result(&n->rt->rec, name, value))
+    if (rec_result(&n->ns->rec, name, value))
         fprintf(stderr, "clocklab: too many results, '%s' not recorded\n", name);
 }

@@ -19,6 +19,39 @@ int roles_ids(const char *mode, int n, unsigned long seed, int *ids, char *err, 
             ids[i] = n - 1 - i;
         return 0;
     }
+    if (strcmp(mode, "permutation") == 0) {
+        /* The seed-th permutation of 0..n-1 in lexicographic order (seed mod
+         * n!), decoded from its factorial-number-system digits (Lehmer code;
+         * Knuth, TAOCP vol. 2, 3.3.2). Repeats over seeds 0..n!-1 visit every
+         * order once. */
+        unsigned long long k = seed, fact = 1;
+        int overflow = 0;
+        for (int i = 2; i <= n && !overflow; i++) {
+            if (fact > ~0ULL / (unsigned long long)i)
+                overflow = 1;
+            else
+                fact *= (unsigned long long)i;
+        }
+        if (!overflow) k %= fact;
+        int *left = malloc((size_t)n * sizeof *left);
+        if (!left) {
+            snprintf(err, len, "out of memory");
+            return -1;
+        }
+        for (int i = 0; i < n; i++)
+            left[i] = i;
+        for (int i = 0; i < n; i++) {
+            unsigned long long f = 1; /* (n-1-i)!, or "more than k" */
+            for (int j = 2; j <= n - 1 - i && f <= k; j++)
+                f *= (unsigned long long)j;
+            int d = (int)(k / f);
+            k %= f;
+            ids[i] = left[d];
+            memmove(&left[d], &left[d + 1], (size_t)(n - 1 - i - d) * sizeof *left);
+        }
+        free(left);
+        return 0;
+    }
     if (strcmp(mode, "random") == 0) {
         gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(r, seed * 2654435761UL + 17);
@@ -28,7 +61,7 @@ int roles_ids(const char *mode, int n, unsigned long seed, int *ids, char *err, 
     }
     char q[QUOTE_MAX + 8];
     quote_text(mode, QUOTE_MAX, q, sizeof q);
-    snprintf(err, len, "%s is not rank, reverse or random", q);
+    snprintf(err, len, "%s is not rank, reverse, random or permutation", q);
     return -1;
 }
 
@@ -173,4 +206,62 @@ int roles_label(const char *labels, int node, char *out, size_t n) {
     if (fits) memcpy(out, label, strlen(label) + 1);
     free(label);
     return fits ? 0 : -1;
+}
+
+int roles_node_counts(const char *text, int *counts, int max, int *n, char *err, size_t len) {
+    *n = 0;
+    for (const char *p = text;;) {
+        const char *comma = strchr(p, ',');
+        char *tok = trim_dup(p, comma ? (size_t)(comma - p) : strlen(p));
+        if (!tok) {
+            snprintf(err, len, "out of memory");
+            return -1;
+        }
+        char *dots = strstr(tok, "..");
+        long lo, hi;
+        int rc = 0;
+        if (tok[0] == '\0') {
+            snprintf(err, len, "an empty element in the list (a ',' too many?)");
+            rc = -1;
+        } else if (dots) {
+            *dots = '\0';
+            rc = parse_int(tok, 1, ROLES_MAX_NODES, &lo, err, len);
+            if (rc == 0) rc = parse_int(dots + 2, 1, ROLES_MAX_NODES, &hi, err, len);
+            if (rc == 0 && hi < lo) {
+                snprintf(err, len, "'%ld..%ld' is an empty range", lo, hi);
+                rc = -1;
+            }
+        } else {
+            rc = parse_int(tok, 0, ROLES_MAX_NODES, &lo, err, len);
+            hi = lo;
+        }
+        free(tok);
+        if (rc) return -1;
+        for (long v = lo; v <= hi; v++) {
+            if (*n == max) {
+                snprintf(err, len, "more than %d node counts", max);
+                return -1;
+            }
+            counts[(*n)++] = (int)v;
+        }
+        if (!comma) break;
+        p = comma + 1;
+    }
+    for (int i = 0; i < *n; i++)
+        if (counts[i] == 0 && *n > 1) {
+            snprintf(err, len, "0 (one node per rank) cannot be part of a list");
+            return -1;
+        }
+    return 0;
+}
+
+int roles_validate_nodes(const char *text, char *err, size_t len) {
+    int *counts = malloc(ROLES_MAX_COUNTS * sizeof *counts), n;
+    if (!counts) {
+        snprintf(err, len, "out of memory");
+        return -1;
+    }
+    int rc = roles_node_counts(text, counts, ROLES_MAX_COUNTS, &n, err, len);
+    free(counts);
+    return rc;
 }

@@ -4,8 +4,10 @@
 
 #include <stddef.h>
 
-/* Fill ids[0..n-1]: "rank" (id i), "reverse" (n-1-i) or "random" (a
- * permutation of 0..n-1 drawn with GSL's gsl_ran_shuffle from seed).
+/* Fill ids[0..n-1]: "rank" (id i), "reverse" (n-1-i), "random" (a
+ * permutation of 0..n-1 drawn with GSL's gsl_ran_shuffle from seed) or
+ * "permutation" (the seed-th permutation in lexicographic order, seed mod n!:
+ * repeat = n! from seed 0 runs every order once).
  * Returns 0, or -1 with a message. */
 int roles_ids(const char *mode, int n, unsigned long seed, int *ids, char *err, size_t errlen);
 
@@ -35,5 +37,13 @@ int roles_label_count(const char *labels);
 /* Copy label `node` (trimmed) into out (size n). Returns 0, or -1 (no such
  * label, or it does not fit: out is then ""). */
 int roles_label(const char *labels, int node, char *out, size_t n);
+
+/* [experiment] nodes: "0" (one node per rank), or a comma list of node
+ * counts and ranges "2..64" (one run per count). Fills counts[0..*n-1].
+ * Returns 0, or -1 with a message. */
+#define ROLES_MAX_NODES 100000000L
+#define ROLES_MAX_COUNTS 100000
+int roles_node_counts(const char *text, int *counts, int max, int *n, char *err, size_t len);
+int roles_validate_nodes(const char *text, char *err, size_t len);
 
 #endif

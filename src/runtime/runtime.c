@@ -23,19 +23,6 @@ int runtime_stop_signal(void) {
     return stop_signal;
 }
 
-double rt_clock_now(struct runtime *rt) {
-    rt->now = reftime_monotonic() - rt->t0;
-    return rt->now;
-}
-
-int rt_layer_of_type(const struct runtime *rt, int gt) {
-    for (int i = 0; i < rt->nlayers; i++)
-        if (gt >= rt->layers[i].type_offset &&
-            gt < rt->layers[i].type_offset + rt->layers[i].ntypes)
-            return i;
-    return -1;
-}
-
 int runtime_plan_layers(struct run_plan *plan, const char *stack, char *err, size_t n) {
     char buf[128];
     snprintf(buf, sizeof buf, "%s", stack);
@@ -67,41 +54,33 @@ int runtime_plan_layers(struct run_plan *plan, const char *stack, char *err, siz
     return 0;
 }
 
-/* splitmix64: independent seeds for (run seed, node, stream). */
-static unsigned long mix(unsigned long seed, int node, int stream) {
-    uint64_t z = (uint64_t)seed * 0x9E3779B97F4A7C15ULL +
-                 (uint64_t)(node + 1) * 0xBF58476D1CE4E5B9ULL +
-                 (uint64_t)stream * 0x94D049BB133111EBULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return (unsigned long)(z ^ (z >> 31));
-}
-
-static gsl_rng *stream_rng(unsigned long seed, int node, int stream) {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (r) gsl_rng_set(r, mix(seed, node, stream));
-    return r;
-}
-
 static void teardown(struct runtime *rt) {
-    for (int i = 0; i < rt->nlayers; i++) {
-        if (!rt->layers[i].state) continue;
-        if (rt->layers[i].alg->destroy)
-            rt->layers[i].alg->destroy(rt->layers[i].state);
-        else
-            free(rt->layers[i].state);
+    for (int k = 0; rt->local && k < rt->count; k++) {
+        struct node_state *ns = &rt->local[k];
+        for (int i = 0; i < rt->nlayers; i++) {
+            if (!ns->state[i]) continue;
+            if (rt->layers[i].alg->destroy)
+                rt->layers[i].alg->destroy(ns->state[i]);
+            else
+                free(ns->state[i]);
+        }
+        clock_free(&ns->clock);
+        hwclock_free(ns);
+        rec_free(&ns->rec);
+        due_map_free(&ns->last_due);
+        gsl_rng_free(ns->alg_rng);
+        gsl_rng_free(ns->net_rng);
+        gsl_rng_free(ns->jitter_rng);
+        if (ns->vt != ns->vt_small) free(ns->vt);
     }
+    if (rt->virtual_time) vengine_free(rt);
     transport_free(rt);
     if (rt->wake.slot_of) wake_free(&rt->wake);
     fidelity_free(&rt->fidelity);
-    clock_free(&rt->clock);
-    hwclock_free(rt);
-    rec_free(&rt->rec);
-    gsl_rng_free(rt->alg_rng);
-    gsl_rng_free(rt->net_rng);
-    gsl_rng_free(rt->jitter_rng);
+    rec_free(&rt->events);
+    free(rt->local);
+    free(rt->first_of);
     free(rt->type_names);
-    free(rt->last_due);
     free(rt->mpi_sent_to);
     free(rt->mpi_recv_from);
     free(rt->ids);
@@ -125,14 +104,94 @@ static double cpu_seconds(void) {
            1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
-static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan, char *err,
-                 size_t n) {
+/* The run's node count: [experiment] nodes, or the rank count when 0. In
+ * real time every rank is one node. Returns N, or -1 with a message. */
+static int node_total(const struct run_plan *plan, int ranks, int virtual_time, char *err,
+                      size_t n) {
+    const struct config *cfg = plan->cfg;
+    long nodes = plan->nodes;
+    if (nodes == 0) return ranks;
+    if (!virtual_time && nodes != ranks) {
+        snprintf(err, n,
+                 "%s: [experiment] nodes: %ld nodes in real time need as many ranks (mpirun -n "
+                 "%ld), this run has %d; or set [experiment] time = virtual",
+                 config_origin(cfg, "experiment", "nodes"), nodes, nodes, ranks);
+        return -1;
+    }
+    if (nodes < ranks) {
+        snprintf(err, n, "%s: [experiment] nodes: %ld nodes on %d ranks: at least one per rank",
+                 config_origin(cfg, "experiment", "nodes"), nodes, ranks);
+        return -1;
+    }
+    return (int)nodes;
+}
+
+/* Initial offsets and drifts are drawn per node from streams 1 and 2 with
+ * GSL's taus2 generator (L'Ecuyer 1996), cheap to reseed for every node. */
+static double draw(gsl_rng *r, unsigned long seed, int node, int stream, const struct dist *d) {
+    if (d->kind == DIST_CONSTANT || d->kind == DIST_VALUES) return dist_sample(d, r, node);
+    uint64_t z = (uint64_t)seed * 0x9E3779B97F4A7C15ULL +
+                 (uint64_t)(node + 1) * 0xBF58476D1CE4E5B9ULL +
+                 (uint64_t)stream * 0x94D049BB133111EBULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    gsl_rng_set(r, (unsigned long)(z ^ (z >> 31)));
+    return dist_sample(d, r, node);
+}
+
+/* Set up one node: clock, records, label and its algorithms' state
+ * (configure: all nodes, or only the first when checking). */
+static int setup_node(struct runtime *rt, struct node_state *ns, int id,
+                      const struct run_plan *plan, gsl_rng *r, const struct dist *offset,
+                      const struct dist *drift, int configure, char *err, size_t n) {
+    const struct config *cfg = plan->cfg;
+    ns->rt = rt;
+    ns->id = id;
+    ns->leader = -1;
+    ns->recover_at = INFINITY;
+    double theta = draw(r, plan->seed, id, 1, offset), rho = draw(r, plan->seed, id, 2, drift);
+    clock_init(&ns->clock, theta, rho, rt->granularity);
+    struct node_summary *s = &ns->summary;
+    s->initial_offset = theta;
+    s->drift = rho;
+    s->crashed_at = s->recovered_at = s->decided_at = NAN;
+    s->id = rt->ids[id];
+    s->leader = -1;
+    const char *labels = config_get(cfg, "nodes", "labels");
+    if (labels[0]) roles_label(labels, id, s->label, sizeof s->label);
+    if (hwclock_setup(ns, cfg, err, n)) return -1;
+    if (rec_init(&ns->rec, id, rt->nodes, rt->ntypes)) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    for (int i = 0; configure && i < rt->nlayers; i++) {
+        struct node view = {ns, i};
+        if (rt->layers[i].alg->configure(&view, cfg, &ns->state[i], err, n)) return -1;
+    }
+    return 0;
+}
+
+static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan, int check,
+                 char *err, size_t n) {
     const struct config *cfg = plan->cfg;
     memset(rt, 0, sizeof *rt);
     rt->comm = comm;
     MPI_Comm_rank(comm, &rt->rank);
     MPI_Comm_size(comm, &rt->size);
-    size_t size = (size_t)rt->size;
+    rt->virtual_time = strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0;
+    rt->engine = rt->virtual_time ? &engine_virtual : &engine_real;
+    rt->nodes = node_total(plan, rt->size, rt->virtual_time, err, n);
+    if (rt->nodes < 0) return -1;
+    rt->first_of = calloc((size_t)rt->size + 1, sizeof *rt->first_of);
+    if (!rt->first_of) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    for (int r = 0; r <= rt->size; r++)
+        rt->first_of[r] = (int)((long long)r * rt->nodes / rt->size);
+    rt->first = rt->first_of[rt->rank];
+    rt->count = rt->first_of[rt->rank + 1] - rt->first;
+    size_t N = (size_t)rt->nodes;
     rt->nlayers = plan->nlayers;
     for (int i = 0; i < plan->nlayers; i++) {
         struct layer *l = &rt->layers[i];
@@ -141,22 +200,22 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         while (l->alg->message_types[l->ntypes])
             l->ntypes++;
         rt->ntypes += l->ntypes;
-        l->view = (struct node){rt, i};
         if (l->alg->family == FAMILY_ELECTION) rt->leader_elected = 1;
-        if (rt->size < l->alg->min_nodes) {
-            snprintf(err, n, "%s needs at least %d nodes, this run has %d (mpirun -n)",
-                     l->alg->name, l->alg->min_nodes, rt->size);
+        if (rt->nodes < l->alg->min_nodes) {
+            snprintf(err, n, "%s needs at least %d nodes, this run has %d (%s)", l->alg->name,
+                     l->alg->min_nodes, rt->nodes,
+                     rt->virtual_time ? "[experiment] nodes" : "mpirun -n");
             return -1;
         }
     }
     rt->type_names = calloc((size_t)rt->ntypes + 1, sizeof *rt->type_names);
-    rt->last_due = calloc(size, sizeof(double));
-    rt->mpi_sent_to = calloc(size, sizeof(uint64_t));
-    rt->mpi_recv_from = calloc(size, sizeof(uint64_t));
-    rt->ids = calloc(size, sizeof(int));
-    rt->initiator = calloc(size, sizeof(int));
-    if (!rt->type_names || !rt->last_due || !rt->mpi_sent_to || !rt->mpi_recv_from || !rt->ids ||
-        !rt->initiator || rec_init(&rt->rec, rt->size, rt->ntypes)) {
+    rt->mpi_sent_to = calloc((size_t)rt->size, sizeof(uint64_t));
+    rt->mpi_recv_from = calloc((size_t)rt->size, sizeof(uint64_t));
+    rt->ids = calloc(N, sizeof(int));
+    rt->initiator = calloc(N, sizeof(int));
+    rt->local = calloc((size_t)rt->count, sizeof *rt->local);
+    if (!rt->type_names || !rt->mpi_sent_to || !rt->mpi_recv_from || !rt->ids || !rt->initiator ||
+        (rt->count && !rt->local)) {
         snprintf(err, n, "out of memory");
         return -1;
     }
@@ -165,67 +224,69 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
             rt->type_names[k++] = rt->layers[i].alg->message_types[j];
     fidelity_init(&rt->fidelity);
     timers_clear(&rt->timers);
+    rt->seed = plan->seed;
     rt->trace = config_bool(cfg, "experiment", "trace");
     rt->duration = config_time(cfg, "experiment", "duration");
     rt->timeout = config_time(cfg, "experiment", "timeout");
-
-    struct dist offset, drift;
-    config_dist(cfg, "clock", "offset", &offset);
-    config_dist(cfg, "clock", "drift", &drift);
-    gsl_rng *r1 = stream_rng(plan->seed, rt->rank, 1), *r2 = stream_rng(plan->seed, rt->rank, 2);
-    double theta = dist_sample(&offset, r1, rt->rank), rho = dist_sample(&drift, r2, rt->rank);
-    gsl_rng_free(r1);
-    gsl_rng_free(r2);
-    clock_init(&rt->clock, theta, rho, config_time(cfg, "clock", "granularity"));
+    rt->granularity = config_time(cfg, "clock", "granularity");
     config_dist(cfg, "clock", "jitter", &rt->jitter);
     rt->zero_jitter = dist_is_zero(&rt->jitter);
     config_dist(cfg, "network", "delay", &rt->delay);
     rt->zero_delay = dist_is_zero(&rt->delay);
+    rt->constant_delay = rt->delay.kind == DIST_CONSTANT || rt->delay.kind == DIST_VALUES;
+    rt->min_delay = config_time(cfg, "network", "min_delay");
     rt->loss = config_real(cfg, "network", "loss");
-    rt->alg_rng = stream_rng(plan->seed, rt->rank, 3);
-    rt->net_rng = stream_rng(plan->seed, rt->rank, 4);
-    rt->jitter_rng = stream_rng(plan->seed, rt->rank, 5);
-    if (hwclock_setup(rt, cfg, err, n)) return -1;
+    if (rt->virtual_time && rt->size > 1 && !(rt->min_delay + dist_min(&rt->delay) > 0)) {
+        snprintf(err, n,
+                 "%s: [network] min_delay: a virtual-time run on %d ranks needs the smallest "
+                 "one-way delay to be > 0 (it is the ranks' lookahead), and [network] delay "
+                 "can be 0: set min_delay, e.g. 10us, or run on one rank",
+                 config_origin(cfg, "network", "min_delay"), rt->size);
+        return -1;
+    }
 
     if (faults_parse(config_get(cfg, "faults", "crash"), &rt->crashes, err, n)) return -1;
     for (int i = 0; i < rt->crashes.n; i++)
-        if (rt->crashes.ev[i].node >= rt->size) {
+        if (rt->crashes.ev[i].node >= rt->nodes) {
             snprintf(err, n, "%s: [faults] crash: node %d does not exist in a %d-node run",
-                     config_origin(cfg, "faults", "crash"), rt->crashes.ev[i].node, rt->size);
+                     config_origin(cfg, "faults", "crash"), rt->crashes.ev[i].node, rt->nodes);
             return -1;
         }
-    if (roles_ids(config_get(cfg, "election", "ids"), rt->size, plan->seed, rt->ids, err, n) ||
-        roles_initiators(config_get(cfg, "election", "initiators"), rt->size, rt->ids,
+    if (roles_ids(config_get(cfg, "election", "ids"), rt->nodes, plan->seed, rt->ids, err, n) ||
+        roles_initiators(config_get(cfg, "election", "initiators"), rt->nodes, rt->ids,
                          rt->initiator, err, n)) {
         char why[512];
         snprintf(why, sizeof why, "%s", err);
         snprintf(err, n, "%s: [election]: %s", config_origin(cfg, "election", "initiators"), why);
         return -1;
     }
-    rt->leader = -1;
-    rt->recover_at = INFINITY;
-    struct node_summary *s = &rt->summary;
-    if (!rt->hw) {
-        s->initial_offset = theta;
-        s->drift = rho;
-    }
-    s->crashed_at = s->recovered_at = s->decided_at = NAN;
-    s->id = rt->ids[rt->rank];
-    s->leader = -1;
+    if (evaluator_check(cfg, rt->virtual_time, err, n)) return -1;
     const char *labels = config_get(cfg, "nodes", "labels");
     int nlabels = roles_label_count(labels);
-    if (nlabels && nlabels != rt->size) {
+    if (nlabels && nlabels != rt->nodes) {
         snprintf(err, n, "%s: [nodes] labels: %d labels for a %d-node run",
-                 config_origin(cfg, "nodes", "labels"), nlabels, rt->size);
+                 config_origin(cfg, "nodes", "labels"), nlabels, rt->nodes);
         return -1;
     }
-    if (nlabels) roles_label(labels, rt->rank, s->label, sizeof s->label);
-
-    for (int i = 0; i < rt->nlayers; i++) {
-        struct layer *l = &rt->layers[i];
-        if (l->alg->configure(&l->view, cfg, &l->state, err, n)) return -1;
+    struct dist offset, drift;
+    config_dist(cfg, "clock", "offset", &offset);
+    config_dist(cfg, "clock", "drift", &drift);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    if (!r) {
+        snprintf(err, n, "out of memory");
+        return -1;
     }
-    return 0;
+    int rc = 0;
+    rt->not_done = rt->count;
+    if (rec_init(&rt->events, -1, rt->nodes, rt->ntypes)) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    for (int k = 0; rc == 0 && k < rt->count; k++)
+        rc = setup_node(rt, &rt->local[k], rt->first + k, plan, r, &offset, &drift,
+                        !check || k == 0, err, n);
+    gsl_rng_free(r);
+    return rc;
 }
 
 /* Agree on failure: every rank returns -1 with the lowest failing rank's message. */
@@ -242,7 +303,7 @@ static int agree(MPI_Comm comm, int rc, char *err, size_t n) {
 
 int runtime_check(MPI_Comm comm, const struct run_plan *plan, char *err, size_t n) {
     struct runtime *rt = calloc(1, sizeof *rt);
-    int rc = rt ? setup(rt, comm, plan, err, n) : -1;
+    int rc = rt ? setup(rt, comm, plan, 1, err, n) : -1;
     if (rt) {
         teardown(rt);
         free(rt);
@@ -258,15 +319,48 @@ static void join_families(const struct run_plan *plan, char *out, size_t n) {
     }
 }
 
-int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *res, char *err,
-                size_t n) {
-    struct runtime *rt = calloc(1, sizeof *rt);
-    int rc = rt ? setup(rt, comm, plan, err, n) : -1;
-    if (agree(comm, rc, err, n)) {
-        if (rt) teardown(rt);
-        free(rt);
+/* Put a table of events of several nodes in node order, keeping each
+ * node's rows in the order they happened (a stable counting sort on the
+ * node), with their vector rows. Returns 0 or -1 (no memory). */
+static int node_order(struct recorder *r) {
+    size_t n = r->events.n, nodes = (size_t)r->nodes, w = (size_t)r->vector_width;
+    if (n == 0) return 0;
+    const struct event_row *rows = r->events.data;
+    size_t *start = calloc(nodes + 1, sizeof *start);
+    struct event_row *sorted = malloc(n * sizeof *sorted);
+    uint32_t *vsorted = w ? malloc(n * w * sizeof *vsorted) : NULL;
+    if (!start || !sorted || (w && !vsorted)) {
+        free(start);
+        free(sorted);
+        free(vsorted);
         return -1;
     }
+    for (size_t i = 0; i < n; i++)
+        start[rows[i].node + 1]++;
+    for (size_t k = 0; k < nodes; k++)
+        start[k + 1] += start[k];
+    const uint32_t *vrows = r->vectors.data;
+    for (size_t i = 0; i < n; i++) {
+        size_t at = start[rows[i].node]++;
+        sorted[at] = rows[i];
+        if (w) memcpy(vsorted + at * w, vrows + i * w, w * sizeof *vsorted);
+    }
+    free(start);
+    free(r->events.data);
+    r->events.data = sorted;
+    r->events.cap = n;
+    if (w) {
+        free(r->vectors.data);
+        r->vectors.data = vsorted;
+        r->vectors.cap = n;
+    }
+    return 0;
+}
+
+/* Real time: start together, run the event loop, drain. Returns the rank's
+ * CPU time for the run (s) in *cpu. */
+static void run_real(struct runtime *rt, double *cpu) {
+    MPI_Comm comm = rt->comm;
     double host_offset = reftime_host_offset(comm);
     if (wake_init(&rt->wake, comm)) rt_out_of_memory();
     transport_start(rt);
@@ -276,41 +370,83 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     double t0 = reftime_monotonic();
     MPI_Bcast(&t0, 1, MPI_DOUBLE, 0, comm);
     rt->t0 = t0 - host_offset;
-    if (rt->hw) hwclock_start(rt);
-
+    hwclock_start(rt);
     rt_event_loop(rt);
     double stop_time = rt->now;
     transport_drain(rt);
-    struct fidelity_summary fid;
-    fidelity_summarize(&rt->fidelity, &fid);
-    fid.cpu_time = cpu_seconds() - cpu0;
-    for (int i = 0; i < rt->nlayers && !rt->crashed; i++)
-        if (rt->layers[i].alg->finish)
-            rt->layers[i].alg->finish(&rt->layers[i].view, rt->layers[i].state);
+    rt->now = stop_time;
+    *cpu = cpu_seconds() - cpu0;
+}
 
-    double end_time = 0;
+int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *res, char *err,
+                size_t n) {
+    struct runtime *rt = calloc(1, sizeof *rt);
+    int rc = rt ? setup(rt, comm, plan, 0, err, n) : -1;
+    if (rc == 0 && rt->virtual_time && vengine_init(rt)) {
+        snprintf(err, n, "out of memory");
+        rc = -1;
+    }
+    if (agree(comm, rc, err, n)) {
+        if (rt) teardown(rt);
+        free(rt);
+        return -1;
+    }
+    double cpu = 0;
+    if (rt->virtual_time)
+        vengine_run(rt);
+    else
+        run_real(rt, &cpu);
+    double stop_time = rt->now;
+    for (int k = 0; k < rt->count; k++) {
+        struct node_state *ns = &rt->local[k];
+        for (int i = 0; i < rt->nlayers && !ns->crashed; i++)
+            if (rt->layers[i].alg->finish) {
+                struct node view = {ns, i};
+                rt->layers[i].alg->finish(&view, ns->state[i]);
+            }
+    }
+    struct fidelity_summary fid;
+    if (!rt->virtual_time) {
+        fidelity_summarize(&rt->fidelity, &fid);
+        fid.cpu_time = cpu;
+    }
+
+    double end_time = 0, event_time = 0;
+    unsigned long long events = 0, mine = rt->events_processed;
     int flags[2] = {rt->interrupted, rt->timed_out}, any[2] = {0, 0};
     MPI_Allreduce(&stop_time, &end_time, 1, MPI_DOUBLE, MPI_MAX, comm);
+    MPI_Allreduce(&rt->event_time, &event_time, 1, MPI_DOUBLE, MPI_MAX, comm);
+    double window_time = 0;
+    MPI_Allreduce(&rt->window_time, &window_time, 1, MPI_DOUBLE, MPI_MAX, comm);
+    MPI_Allreduce(&mine, &events, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
     MPI_Allreduce(flags, any, 2, MPI_INT, MPI_MAX, comm);
     struct vec evaluation = {NULL, 0, 0, sizeof(struct eval_row)};
-    double at[EVAL_MAX_AT];
-    int nat = 0;
-    evaluation_parse_at(config_get(plan->cfg, "evaluation", "at"), at, &nat, err, n);
-    if (!any[0] && !any[1] &&
-        evaluator_run(rt, end_time, at, nat, (int)config_int(plan->cfg, "evaluation", "pingpongs"),
-                      &evaluation))
-        any[0] = 1;
+    if (!any[0] && !any[1] && evaluator_run(rt, plan->cfg, end_time, &evaluation)) any[0] = 1;
     double dt = config_time(plan->cfg, "clock", "sample_interval");
-    size_t ns = (size_t)floor(end_time / dt + 1e-9) + 1;
-    double *offsets = malloc(ns * sizeof *offsets);
+    int clock_sync = 0;
+    for (int i = 0; i < plan->nlayers; i++)
+        clock_sync |= plan->layers[i]->family == FAMILY_CLOCK_SYNC;
+    /* clock/offset: only for runs that synchronize clocks */
+    size_t ns = clock_sync ? (size_t)floor(end_time / dt + 1e-9) + 1 : 0;
+    double *offsets = malloc((size_t)rt->count * ns * sizeof *offsets + 1);
     double *times = malloc(ns * sizeof *times);
-    if (!offsets || !times) rt_out_of_memory();
-    for (size_t k = 0; k < ns; k++) {
+    struct node_summary *sums = malloc((size_t)rt->count * sizeof *sums + 1);
+    const struct recorder **recs = malloc((size_t)rt->count * sizeof *recs + 1);
+    if (!offsets || !times || !sums || !recs) rt_out_of_memory();
+    for (size_t k = 0; k < ns; k++)
         times[k] = (double)k * dt;
-        offsets[k] = rt_true_offset(rt, times[k]);
+    for (int i = 0; i < rt->count; i++) {
+        for (size_t k = 0; k < ns; k++)
+            offsets[(size_t)i * ns + k] = rt_true_offset(&rt->local[i], times[k]);
+        sums[i] = rt->local[i].summary;
+        recs[i] = &rt->local[i].rec;
     }
-    rc = gather_run(comm, &rt->summary, &rt->rec, &fid, offsets, ns, res);
+    if (rt->virtual_time && node_order(&rt->events)) rt_out_of_memory();
+    rc = gather_run(comm, rt->count, sums, recs, rt->virtual_time ? &rt->events : NULL,
+                    rt->virtual_time ? NULL : &fid, offsets, ns, res);
     free(offsets);
+    free(sums);
+    free(recs);
     if (rt->rank == 0) {
         res->sample_time = times;
         res->type_names = (const char *const *)rt->type_names;
@@ -321,11 +457,17 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
                  any[0]   ? "interrupted"
                  : any[1] ? "failed"
                           : "complete");
+        snprintf(res->time, sizeof res->time, "%s", rt->virtual_time ? "virtual" : "real");
         res->seed = plan->seed;
         res->evaluation = evaluation.data;
         res->nevaluation = evaluation.n;
         res->duration = end_time;
-        res->fidelity_threshold = fidelity_threshold(dist_smallest_mean(&rt->delay));
+        res->events_processed = events;
+        res->event_time = event_time;
+        res->windows = rt->windows;
+        res->window_time = window_time;
+        res->fidelity_threshold =
+            fidelity_threshold(rt->min_delay + dist_smallest_mean(&rt->delay));
         for (int i = 0; i < plan->nlayers; i++) {
             if (plan->layers[i]->family == FAMILY_CLOCK_SYNC) res->has_clock = 1;
             if (plan->layers[i]->family == FAMILY_ELECTION) res->has_election = 1;

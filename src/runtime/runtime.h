@@ -10,13 +10,14 @@
 #include "../config/config.h"
 #include "../output/run_result.h"
 
-#include <mpi.h>
+#include "layers.h"
 
-#define RUNTIME_MAX_LAYERS 4
+#include <mpi.h>
 
 struct run_plan {
     int index;          /* run number, from 0 */
     unsigned long seed; /* [experiment] seed + repeat index */
+    int nodes;          /* node count; 0 = one node per rank */
     const struct config *cfg;
     const struct algorithm *layers[RUNTIME_MAX_LAYERS];
     int nlayers;

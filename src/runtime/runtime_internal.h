@@ -1,5 +1,11 @@
-/* State shared by the runtime's own files (runtime.c, event_loop.c,
- * transport.c, node_api.c). Not for algorithms. */
+/* State shared by the runtime's own files. Not for algorithms.
+ *
+ * A run has N nodes spread over the ranks of a communicator in blocks: rank
+ * r hosts nodes first .. first+count-1. In real time every rank hosts one
+ * node (event_loop.c, transport.c); in virtual time a rank hosts a block of
+ * any size (vengine.c). struct runtime is what the nodes of one rank share;
+ * struct node_state is one node. An engine supplies the reference time,
+ * message transport and timers behind the node API (node_api.c). */
 #ifndef CLOCKLAB_RUNTIME_INTERNAL_H
 #define CLOCKLAB_RUNTIME_INTERNAL_H
 
@@ -7,6 +13,7 @@
 #include "../output/recorder.h"
 #include "clock.h"
 #include "distribution.h"
+#include "due_map.h"
 #include "faults.h"
 #include "fidelity.h"
 #include "heap.h"
@@ -22,44 +29,89 @@
 
 #define TAG_MESSAGE 7001
 #define CONTROL_STOP (-1) /* wire type of the stop request */
-#define RECV_SLOTS 8      /* receives kept posted */
+#define RECV_SLOTS 8      /* receives kept posted (real time) */
 
+struct runtime;
+struct node_state;
+
+/* What an algorithm's callbacks get: its node and its layer in the stack. */
 struct node {
-    struct runtime *rt;
+    struct node_state *ns;
     int layer;
 };
 
+/* One algorithm of the run's stack. */
 struct layer {
     const struct algorithm *alg;
-    void *state;
     int type_offset, ntypes;
-    struct node view;
-    int done;
 };
 
-/* Every message on the wire: this header, then the payload. */
+/* Every message: this header, then the payload. */
 struct wire_header {
     int32_t type; /* global message type, or CONTROL_STOP */
-    int32_t src;
+    int32_t src, dst;
+    uint32_t len; /* payload bytes */
     uint64_t id;
     uint64_t lamport;
-    double due; /* reference time at which the receiver delivers it */
+    uint64_t seq; /* the sender's event sequence number (virtual time's order) */
+    double due;   /* reference time at which the receiver delivers it */
 };
 
 #define WIRE_MAX POOL_MAX /* largest message, header included (bytes) */
 
-struct held_item { /* a received message waiting for its due time */
-    void *buf;     /* pool buffer: header + payload */
-    size_t len;
+#define VT_INLINE 2 /* timers a node keeps without an allocation (virtual time) */
+
+/* A timer in virtual time. At most one event per timer waits in the queue
+ * for a timer that is only ever moved later: moving it later just records
+ * the new due time, and the queued event, when its time comes, is queued
+ * again for it (vengine.c). */
+struct vtimer {
+    double due;    /* when it fires; +inf: not set */
+    double queued; /* time of the queued event of generation gen; +inf: none */
+    uint64_t seq;  /* the node's sequence number when it was set (its order) */
+    uint32_t gen;  /* generation of the queued event */
+    uint8_t layer, id;
 };
 
-struct pending_send {
-    MPI_Request req;
-    void *buf;
-    int dst;
+/* One node, as both engines keep it. The fields every event touches come
+ * first, so that an event costs few cache lines. */
+struct node_state {
+    struct runtime *rt;
+    int id; /* node index, 0..N-1 */
+    unsigned char crashed, started, counted_done;
+    uint8_t nvt, cap_vt;
+    void *state[RUNTIME_MAX_LAYERS];
+    uint64_t lamport, order_seq; /* order_seq: sends and timers set, virtual time's order */
+    uint64_t msg_seq, event_seq;
+    uint64_t delivering_id, last_sent_id; /* due times for events/table rows */
+    double delivering_due, last_sent_due;
+    gsl_rng *alg_rng, *net_rng, *jitter_rng; /* allocated on first use */
+    struct vtimer *vt; /* virtual time: the timers this node has used (vt_small, or malloc'd) */
+    struct vtimer vt_small[VT_INLINE];
+    struct sim_clock clock;
+    struct hw_clock *hw; /* [clock] source = hardware (real time), else NULL: hwclock.h */
+    struct recorder rec;
+    unsigned char done[RUNTIME_MAX_LAYERS];
+    int leader;
+    double recover_at;
+    uint64_t crash_seen;     /* bit i: crash event i of the schedule applied */
+    struct due_map last_due; /* FIFO per channel: due time of the last message to each node */
+    struct node_summary summary;
 };
 
-/* Termination of runs without a duration (event_loop.c). */
+/* The engine behind the node API. */
+struct engine {
+    /* Reference time now (s). */
+    double (*now)(struct runtime *rt);
+    /* Hand a stamped message (header h, payload) from node src to node h->dst. */
+    void (*send)(struct runtime *rt, struct node_state *src, const struct wire_header *h,
+                 const void *payload, size_t len);
+    /* Fire timer (layer, id) of node ns at reference time due; setting it again replaces it. */
+    void (*set_timer)(struct runtime *rt, struct node_state *ns, int layer, int id, double due);
+    void (*cancel_timer)(struct runtime *rt, struct node_state *ns, int layer, int id);
+};
+
+/* Termination of real-time runs without a duration (event_loop.c). */
 struct waves {
     MPI_Request req;
     int active, have_prev;
@@ -69,25 +121,34 @@ struct waves {
 struct runtime {
     MPI_Comm comm;
     int rank, size;
-    double t0;  /* CLOCK_MONOTONIC seconds at the run's start (this host's) */
-    double now; /* reference time of the current step */
+    const struct engine *engine;
+    int virtual_time;
+    /* the nodes */
+    int nodes;                /* N in the run */
+    int first, count;         /* this rank's block */
+    struct node_state *local; /* [count] */
+    int *first_of;            /* [size + 1]: the block of each rank */
     struct layer layers[RUNTIME_MAX_LAYERS];
     int nlayers, ntypes;
     const char **type_names;
     int leader_elected, trace;
+    int *ids, *initiator; /* [N] */
+    unsigned long seed;
     /* clock and network */
-    struct sim_clock clock;
-    struct hw_clock *hw; /* [clock] source = hardware, else NULL (hwclock.h) */
     struct dist jitter, delay;
-    int zero_delay, zero_jitter;
+    double granularity, min_delay;
+    int zero_delay, zero_jitter, constant_delay;
     double loss;
-    gsl_rng *alg_rng, *net_rng, *jitter_rng;
-    /* scheduling */
+    /* faults and termination */
+    struct crash_schedule crashes;
+    double duration, timeout;
+    int stopped, interrupted, timed_out;
+    int not_done; /* local nodes not locally done */
+    double now;   /* reference time of the current step */
+    /* real time */
+    double t0; /* CLOCK_MONOTONIC seconds at the run's start (this host's) */
     struct timers timers;
-    struct heap held;
-    double *last_due; /* [size]: due time of the last message to each node (FIFO) */
     double last_activity;
-    /* transport */
     struct pool pool;
     struct wake wake;
     int transport_started;
@@ -96,42 +157,66 @@ struct runtime {
     int recv_next;
     struct pending_send *pending;
     size_t npending, cap_pending;
+    struct heap held;                      /* received messages waiting to be due */
     uint64_t *mpi_sent_to, *mpi_recv_from; /* [size], for the end-of-run drain */
     uint64_t mpi_sent, mpi_received;       /* totals, for termination */
     struct waves waves;
-    /* identity and records */
-    uint64_t msg_seq, lamport, event_seq;
-    uint64_t delivering_id, last_sent_id; /* due times for events/table rows */
-    double delivering_due, last_sent_due;
-    struct recorder rec;
-    struct node_summary summary;
     struct fidelity fidelity;
-    int *ids, *initiator;
-    int leader;
-    /* faults and termination */
-    struct crash_schedule crashes;
-    int crash_seen[FAULTS_MAX];
-    int crashed, started;
-    double recover_at;
-    double duration, timeout;
-    int stopped, interrupted, timed_out;
+    /* virtual time (vengine.c) */
+    struct vstate *vs;
+    uint64_t events_processed; /* node events processed by this rank */
+    struct recorder events;    /* events/ rows of all local nodes, in the order they happened */
+    double event_time;         /* wall seconds of the event loop */
+    uint64_t windows;          /* window exchanges */
+    double window_time;        /* wall seconds in them */
 };
 
-double rt_clock_now(struct runtime *rt); /* reference time now (also stored in rt->now) */
+struct pending_send {
+    MPI_Request req;
+    void *buf;
+    int dst;
+};
+
+struct held_item { /* a received message waiting for its due time */
+    void *buf;     /* pool buffer: header + payload */
+    size_t len;
+};
+
+/* node_api.c and runtime.c: what both engines share */
+double rt_now(struct runtime *rt); /* reference time now (also stored in rt->now) */
 int rt_layer_of_type(const struct runtime *rt, int global_type);
+int rt_rank_of(const struct runtime *rt, int node);        /* the rank hosting a node */
+struct node_state *rt_local(struct runtime *rt, int node); /* a node of this rank, or NULL */
 void rt_out_of_memory(void) __attribute__((noreturn));
+/* Hand a message to its layer on node ns (or drop it on a crashed node). */
+void rt_deliver(struct node_state *ns, const struct wire_header *h, const void *payload,
+                size_t len);
+/* Run timer (layer, id) of node ns. */
+void rt_fire_timer(struct node_state *ns, int layer, int id);
+/* Start the node's layers (first time), or restart them after a recovery. */
+void rt_start_node(struct node_state *ns);
+/* Crash node ns now (recovering at recover, or +inf). */
+void rt_crash(struct node_state *ns, double recover);
+/* Recover node ns now. */
+void rt_recover(struct node_state *ns);
+/* Apply due crash and recovery events to node ns at rt->now. Returns 1 if any. */
+int rt_process_faults(struct node_state *ns);
+/* Earliest pending crash or recovery of node ns (+inf when none). */
+double rt_next_fault(const struct node_state *ns);
+/* Every layer done, or crashed for good. */
+int rt_node_done(const struct node_state *ns);
+/* Keep rt->not_done in step after ns's done state may have changed. */
+void rt_update_done(struct node_state *ns);
+/* events/table row for a traced send or receive (global type, runtime Lamport time) */
+void rt_trace(struct node_state *ns, enum event_kind kind, int peer, int type, uint64_t msg,
+              uint64_t lamport, double due);
+/* The node's generator for stream (3 algorithm, 4 network, 5 jitter), allocated on first use. */
+gsl_rng *rt_stream(struct node_state *ns, int stream);
 
-/* event_loop.c: run the started layers until the run ends (duration,
- * termination or stop request). */
+/* event_loop.c + transport.c: the real-time engine (one node per rank) */
+extern const struct engine engine_real;
 void rt_event_loop(struct runtime *rt);
-/* Apply due crash and recovery events (also at the start). Returns 1 if any. */
-int rt_process_faults(struct runtime *rt);
-void rt_start_layers(struct runtime *rt);
-
-/* transport.c */
 void transport_start(struct runtime *rt); /* post the receives (after wake_init) */
-void transport_send(struct runtime *rt, int layer, int dst, int type, const void *payload,
-                    size_t len, uint64_t *id_out);
 void transport_send_control(struct runtime *rt, int dst, int type);
 int transport_receive(struct runtime *rt, int max_messages); /* > 0: messages taken */
 int transport_deliver_due(struct runtime *rt, int max_messages);
@@ -139,11 +224,13 @@ double transport_next_due(const struct runtime *rt);
 void transport_progress(struct runtime *rt);
 void transport_drain(struct runtime *rt);
 void transport_free(struct runtime *rt);
-/* Hand a message to its layer (or drop it on a crashed node), and record
- * its lateness (now - due). */
-void rt_deliver(struct runtime *rt, const struct wire_header *h, const void *payload, size_t len);
-/* events/table row for a traced send or receive (global type, runtime Lamport time) */
-void rt_trace(struct runtime *rt, enum event_kind kind, int peer, int type, uint64_t msg,
-              uint64_t lamport, double due);
+
+/* vengine.c: the virtual-time engine */
+extern const struct engine engine_virtual;
+/* Set up the event queue (after the nodes). Returns 0 or -1 (no memory). */
+int vengine_init(struct runtime *rt);
+/* Run to the end: duration, termination, timeout or a stop request. */
+void vengine_run(struct runtime *rt);
+void vengine_free(struct runtime *rt);
 
 #endif

@@ -5,8 +5,8 @@
 #ifndef CLOCKLAB_TIMERS_H
 #define CLOCKLAB_TIMERS_H
 
-#include "../algorithms/algorithm.h"
-#include "runtime.h"
+#include "layers.h"
+#include "node.h"
 
 struct timers {
     double due[RUNTIME_MAX_LAYERS][NODE_MAX_TIMERS]; /* s of reference time; +inf = not set */

@@ -10,6 +10,8 @@
  * with a drain that leaves no message in flight. */
 #include "runtime_internal.h"
 
+#include "reftime.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,43 +68,36 @@ static void *wire(struct runtime *rt, const struct wire_header *h, const void *p
     return buf;
 }
 
-void transport_send(struct runtime *rt, int layer, int dst, int type, const void *payload,
-                    size_t len, uint64_t *id_out) {
-    int gt = rt->layers[layer].type_offset + type;
-    struct wire_header h = {gt, rt->rank, ((uint64_t)(rt->rank + 1) << 40) | ++rt->msg_seq,
-                            ++rt->lamport, NAN};
-    *id_out = h.id;
-    rt->rec.sent[gt]++;
-    rt->rec.bytes_sent[gt] += sizeof h + len;
+/* engine_real's send: the message goes to MPI at once (event_loop.c). */
+void real_send(struct runtime *rt, struct node_state *src, const struct wire_header *h,
+               const void *payload, size_t len);
+void real_send(struct runtime *rt, struct node_state *src, const struct wire_header *h,
+               const void *payload, size_t len) {
+    (void)src;
     rt->last_activity = rt->now;
-    int lost = rt->loss > 0 && gsl_rng_uniform(rt->net_rng) < rt->loss;
-    if (!lost) {
-        double due = rt_clock_now(rt);
-        if (!rt->zero_delay) due += dist_sample(&rt->delay, rt->net_rng, rt->rank);
-        if (due < rt->last_due[dst]) due = rt->last_due[dst];
-        rt->last_due[dst] = due;
-        h.due = due;
-    }
-    rt->last_sent_id = h.id;
-    rt->last_sent_due = h.due;
-    if (rt->trace && !rt->layers[layer].alg->records_events)
-        rt_trace(rt, EVENT_SEND, dst, gt, h.id, h.lamport, h.due);
-    if (lost) {
-        rt->rec.dropped[gt]++;
-        return;
-    }
-    isend(rt, dst, wire(rt, &h, payload, len), sizeof h + len);
+    isend(rt, rt_rank_of(rt, h->dst), wire(rt, h, payload, len), sizeof *h + len);
 }
 
 void transport_send_control(struct runtime *rt, int dst, int type) {
-    struct wire_header h = {type, rt->rank, 0, 0, 0.0};
+    struct wire_header h = {type, rt->first, -1, 0, 0, 0, 0, 0.0};
     isend(rt, dst, wire(rt, &h, NULL, 0), sizeof h);
+}
+
+/* Deliver to this rank's node, recording how late the delivery is. */
+static void deliver(struct runtime *rt, const struct wire_header *h, const void *payload,
+                    size_t len) {
+    if (h->type != CONTROL_STOP && !rt->local[0].crashed && !rt->stopped) {
+        rt->now = reftime_monotonic() - rt->t0;
+        if (fidelity_delivery(&rt->fidelity, rt->now - h->due)) rt_out_of_memory();
+        rt->last_activity = rt->now;
+    }
+    rt_deliver(&rt->local[0], h, payload, len);
 }
 
 /* The message in slot i arrived (count bytes): deliver it now if it is due
  * and nothing earlier waits, else keep a copy until it is due. */
-static void arrived(struct runtime *rt, int slot, int count, int deliver) {
-    if (!deliver || (size_t)count < sizeof(struct wire_header)) return;
+static void arrived(struct runtime *rt, int slot, int count, int to_node) {
+    if (!to_node || (size_t)count < sizeof(struct wire_header)) return;
     struct wire_header h;
     memcpy(&h, rt->recv_slot[slot], sizeof h);
     const char *payload = (const char *)rt->recv_slot[slot] + sizeof h;
@@ -110,7 +105,7 @@ static void arrived(struct runtime *rt, int slot, int count, int deliver) {
     /* Everything held is due later than now, so nothing earlier on this
      * channel is still waiting: delivering at once keeps the channel FIFO. */
     if (h.type == CONTROL_STOP || (h.due <= rt->now && heap_next_due(&rt->held) > rt->now)) {
-        rt_deliver(rt, &h, payload, len);
+        deliver(rt, &h, payload, len);
         return;
     }
     struct held_item it = {pool_get(&rt->pool, (size_t)count), (size_t)count};
@@ -150,7 +145,7 @@ int transport_deliver_due(struct runtime *rt, int max_messages) {
         heap_pop(&rt->held, &it, sizeof it);
         struct wire_header h;
         memcpy(&h, it.buf, sizeof h);
-        rt_deliver(rt, &h, (const char *)it.buf + sizeof h, it.len - sizeof h);
+        deliver(rt, &h, (const char *)it.buf + sizeof h, it.len - sizeof h);
         pool_put(&rt->pool, it.buf);
         n++;
     }

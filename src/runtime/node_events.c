@@ -1,0 +1,176 @@
+/* What happens to a node, whichever engine drives it: a delivery, a timer,
+ * a crash, a recovery, the start of its layers. The engines decide when;
+ * these functions do it. */
+#include "runtime_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void rt_out_of_memory(void) {
+    fprintf(stderr, "clocklab: out of memory\n");
+    MPI_Abort(MPI_COMM_WORLD, 1);
+    abort();
+}
+
+double rt_now(struct runtime *rt) {
+    return rt->engine->now(rt);
+}
+
+int rt_layer_of_type(const struct runtime *rt, int gt) {
+    for (int i = 0; i < rt->nlayers; i++)
+        if (gt >= rt->layers[i].type_offset &&
+            gt < rt->layers[i].type_offset + rt->layers[i].ntypes)
+            return i;
+    return -1;
+}
+
+int rt_rank_of(const struct runtime *rt, int node) {
+    int lo = 0, hi = rt->size - 1; /* the rank r with first_of[r] <= node < first_of[r+1] */
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (rt->first_of[mid] <= node)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+struct node_state *rt_local(struct runtime *rt, int node) {
+    int i = node - rt->first;
+    return i >= 0 && i < rt->count ? &rt->local[i] : NULL;
+}
+
+/* splitmix64: independent seeds for (run seed, node, stream). */
+static unsigned long mix(unsigned long seed, int node, int stream) {
+    uint64_t z = (uint64_t)seed * 0x9E3779B97F4A7C15ULL +
+                 (uint64_t)(node + 1) * 0xBF58476D1CE4E5B9ULL +
+                 (uint64_t)stream * 0x94D049BB133111EBULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return (unsigned long)(z ^ (z >> 31));
+}
+
+gsl_rng *rt_stream(struct node_state *ns, int stream) {
+    gsl_rng **r = stream == 3 ? &ns->alg_rng : stream == 4 ? &ns->net_rng : &ns->jitter_rng;
+    if (!*r) {
+        *r = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!*r) rt_out_of_memory();
+        gsl_rng_set(*r, mix(ns->rt->seed, ns->id, stream));
+    }
+    return *r;
+}
+
+int rt_node_done(const struct node_state *ns) {
+    if (ns->crashed && isinf(ns->recover_at)) return 1;
+    for (int i = 0; i < ns->rt->nlayers; i++)
+        if (!ns->done[i]) return 0;
+    return 1;
+}
+
+void rt_update_done(struct node_state *ns) {
+    int d = rt_node_done(ns);
+    if (d == ns->counted_done) return;
+    ns->counted_done = (unsigned char)d;
+    ns->rt->not_done += d ? -1 : 1;
+}
+
+void rt_deliver(struct node_state *ns, const struct wire_header *h, const void *payload,
+                size_t len) {
+    struct runtime *rt = ns->rt;
+    if (h->type == CONTROL_STOP) {
+        rt->interrupted = 1;
+        return;
+    }
+    if (rt->stopped || h->type < 0 || h->type >= rt->ntypes) return;
+    if (ns->crashed) {
+        ns->rec.dropped[h->type]++;
+        return;
+    }
+    ns->rec.received[h->type]++;
+    ns->lamport = (h->lamport > ns->lamport ? h->lamport : ns->lamport) + 1;
+    int li = rt_layer_of_type(rt, h->type);
+    const struct layer *l = &rt->layers[li];
+    ns->delivering_id = h->id;
+    ns->delivering_due = h->due;
+    if (rt->trace && !l->alg->records_events)
+        rt_trace(ns, EVENT_RECEIVE, h->src, h->type, h->id, ns->lamport, h->due);
+    struct message m = {h->src, ns->id, h->type - l->type_offset, h->id, h->lamport, payload, len};
+    struct node view = {ns, li};
+    l->alg->on_message(&view, ns->state[li], &m);
+    ns->delivering_id = 0;
+}
+
+void rt_fire_timer(struct node_state *ns, int layer, int id) {
+    if (ns->crashed) return;
+    struct node view = {ns, layer};
+    ns->rt->layers[layer].alg->on_timer(&view, ns->state[layer], id);
+}
+
+void rt_start_node(struct node_state *ns) {
+    struct runtime *rt = ns->rt;
+    if (ns->crashed) return;
+    int first = !ns->started;
+    ns->started = 1;
+    for (int i = 0; i < rt->nlayers; i++) {
+        const struct algorithm *a = rt->layers[i].alg;
+        struct node view = {ns, i};
+        if (first) {
+            a->start(&view, ns->state[i]);
+            continue;
+        }
+        ns->done[i] = 0; /* a recovered node has work again until it says otherwise */
+        rt_update_done(ns);
+        if (a->on_recover) a->on_recover(&view, ns->state[i]);
+    }
+}
+
+void rt_crash(struct node_state *ns, double recover) {
+    struct runtime *rt = ns->rt;
+    ns->crashed = 1;
+    if (isnan(ns->summary.crashed_at)) ns->summary.crashed_at = rt->now;
+    ns->recover_at = recover;
+    for (int i = 0; i < rt->nlayers; i++)
+        for (int k = 0; k < NODE_MAX_TIMERS; k++)
+            rt->engine->cancel_timer(rt, ns, i, k);
+    rt_update_done(ns);
+}
+
+void rt_recover(struct node_state *ns) {
+    ns->crashed = 0;
+    ns->recover_at = INFINITY;
+    ns->summary.recovered_at = ns->rt->now;
+    rt_update_done(ns);
+    rt_start_node(ns);
+}
+
+int rt_process_faults(struct node_state *ns) {
+    struct runtime *rt = ns->rt;
+    int any = 0;
+    if (ns->crashed && rt->now >= ns->recover_at) {
+        rt_recover(ns);
+        any = 1;
+    }
+    for (int i = 0; i < rt->crashes.n; i++) {
+        const struct crash_event *ev = &rt->crashes.ev[i];
+        if ((ns->crash_seen >> i & 1) || ev->at > rt->now) continue;
+        ns->crash_seen |= (uint64_t)1 << i;
+        int me = ev->node == ns->id ||
+                 (ev->node == CRASH_COORDINATOR && ns->leader == ns->id && ns->leader >= 0) ||
+                 (ev->node == CRASH_HIGHEST && rt->ids[ns->id] == rt->nodes - 1);
+        if (me && !ns->crashed) {
+            rt_crash(ns, ev->recover);
+            any = 1;
+        }
+    }
+    return any;
+}
+
+double rt_next_fault(const struct node_state *ns) {
+    const struct runtime *rt = ns->rt;
+    double t = ns->crashed ? ns->recover_at : INFINITY;
+    for (int i = 0; i < rt->crashes.n; i++)
+        if (!(ns->crash_seen >> i & 1) && rt->crashes.ev[i].at < t) t = rt->crashes.ev[i].at;
+    return t;
+}

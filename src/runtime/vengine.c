@@ -1,0 +1,383 @@
+/* The virtual-time engine. Reference time is simulated: a discrete-event
+ * loop delivers every message exactly at its due time and fires every timer
+ * exactly at its time, in the total order of vqueue.h, whatever the load and
+ * the placement of nodes on ranks.
+ *
+ * Across ranks it is conservative and synchronous (YAWNS: D. Nicol, "The
+ * cost of conservative synchronization in parallel discrete event
+ * simulations", JACM 40(2), 1993; R. Fujimoto, Parallel and Distributed
+ * Simulation Systems, 2000, ch. 3): with L the smallest possible delay
+ * ([network] min_delay plus the delay model's minimum), every message sent
+ * at time t is due at t + L or later. Ranks agree on the earliest pending
+ * event T, then each processes its events earlier than T + L: no message
+ * sent in that window can be due inside it, so no rank can receive anything
+ * that belongs in a window it has processed. Messages to nodes of other
+ * ranks are exchanged between windows. One MPI_Allgather per window carries
+ * each rank's earliest event, whether it still has work, a stop request, and
+ * how many bytes it sends to every other rank; the bytes follow point to
+ * point. A message between two nodes of one rank never touches MPI. */
+#include "runtime_internal.h"
+#include "vqueue.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STOP_CHECK 4096 /* events between looks at the stop request */
+#define TAG_WINDOW 7003
+
+struct outbox {
+    char *data;
+    size_t len, cap;
+};
+
+struct vstate {
+    struct vqueue q;
+    size_t messages;      /* message events in q */
+    struct outbox *out;   /* [size]: messages for each rank, this window */
+    double out_min;       /* earliest due time in the outboxes */
+    size_t out_count;     /* messages in the outboxes */
+    double lookahead;     /* L (s) */
+    double last_event;    /* time of the last event processed */
+    double *gathered;     /* [size * (3 + size)] */
+    MPI_Request *reqs;    /* [2 * size] */
+    char **inbox;         /* [size] */
+    uint64_t events;      /* processed */
+    uint64_t node_events; /* processed events of nodes (host-level ones not counted) */
+    uint64_t windows;     /* exchanges between windows */
+    double window_time;   /* wall seconds spent in them */
+};
+
+static void push(struct runtime *rt, const struct vevent *e) {
+    if (vqueue_push(&rt->vs->q, e)) rt_out_of_memory();
+    if (e->kind == VEV_MESSAGE) rt->vs->messages++;
+}
+
+static double v_now(struct runtime *rt) {
+    return rt->now;
+}
+
+static void v_send(struct runtime *rt, struct node_state *src, const struct wire_header *h,
+                   const void *payload, size_t len) {
+    (void)src;
+    struct vstate *vs = rt->vs;
+    size_t bytes = sizeof *h + len;
+    struct node_state *dst = rt_local(rt, h->dst);
+    if (dst) {
+        char *buf = pool_get(&rt->pool, bytes);
+        if (!buf) rt_out_of_memory();
+        memcpy(buf, h, sizeof *h);
+        if (len) memcpy(buf + sizeof *h, payload, len);
+        struct vevent e = {.time = h->due,
+                           .dst = h->dst,
+                           .src = h->src,
+                           .seq = h->seq,
+                           .kind = VEV_MESSAGE,
+                           .buf = buf};
+        push(rt, &e);
+        return;
+    }
+    if (h->due < rt->now + vs->lookahead * (1 - 1e-12)) {
+        fprintf(stderr,
+                "clocklab: internal error: a message from node %d is due at %.9g s, within the "
+                "lookahead of %.9g s\n",
+                h->src, h->due, vs->lookahead);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    struct outbox *o = &vs->out[rt_rank_of(rt, h->dst)];
+    if (o->len + bytes > o->cap) {
+        size_t cap = o->cap ? 2 * o->cap : 4096;
+        while (cap < o->len + bytes)
+            cap *= 2;
+        char *p = realloc(o->data, cap);
+        if (!p) rt_out_of_memory();
+        o->data = p;
+        o->cap = cap;
+    }
+    memcpy(o->data + o->len, h, sizeof *h);
+    if (len) memcpy(o->data + o->len + sizeof *h, payload, len);
+    o->len += bytes;
+    vs->out_count++;
+    if (h->due < vs->out_min) vs->out_min = h->due;
+}
+
+static struct vtimer *vtimer(struct node_state *ns, int layer, int id) {
+    for (int i = 0; i < ns->nvt; i++)
+        if (ns->vt[i].layer == layer && ns->vt[i].id == id) return &ns->vt[i];
+    if (!ns->vt) {
+        ns->vt = ns->vt_small;
+        ns->cap_vt = VT_INLINE;
+    }
+    if (ns->nvt == ns->cap_vt) {
+        int cap = 2 * ns->cap_vt;
+        if (cap > RUNTIME_MAX_LAYERS * NODE_MAX_TIMERS) cap = RUNTIME_MAX_LAYERS * NODE_MAX_TIMERS;
+        struct vtimer *p = malloc((size_t)cap * sizeof *p);
+        if (!p) rt_out_of_memory();
+        memcpy(p, ns->vt, ns->nvt * sizeof *p);
+        if (ns->vt != ns->vt_small) free(ns->vt);
+        ns->vt = p;
+        ns->cap_vt = (uint8_t)cap;
+    }
+    struct vtimer *t = &ns->vt[ns->nvt++];
+    *t = (struct vtimer){INFINITY, INFINITY, 0, 0, (uint8_t)layer, (uint8_t)id};
+    return t;
+}
+
+static void queue_timer(struct runtime *rt, struct node_state *ns, struct vtimer *t) {
+    t->queued = t->due;
+    struct vevent e = {.time = t->due,
+                       .dst = ns->id,
+                       .src = ns->id,
+                       .seq = t->seq,
+                       .gen = ++t->gen,
+                       .kind = VEV_TIMER,
+                       .layer = t->layer,
+                       .id = t->id};
+    push(rt, &e);
+}
+
+static void v_set_timer(struct runtime *rt, struct node_state *ns, int layer, int id, double due) {
+    struct vtimer *t = vtimer(ns, layer, id);
+    t->due = due;
+    t->seq = ns->order_seq;
+    if (t->queued > due) queue_timer(rt, ns, t); /* else the queued event comes first */
+}
+
+static void v_cancel_timer(struct runtime *rt, struct node_state *ns, int layer, int id) {
+    (void)rt;
+    for (int i = 0; i < ns->nvt; i++)
+        if (ns->vt[i].layer == layer && ns->vt[i].id == id) ns->vt[i].due = INFINITY;
+}
+
+/* A timer event's time has come: fire it, drop it, or queue it again for
+ * the later time it was moved to. */
+static void timer_event(struct runtime *rt, struct node_state *ns, const struct vevent *e) {
+    struct vtimer *t = NULL;
+    for (int i = 0; i < ns->nvt && !t; i++)
+        if (ns->vt[i].layer == e->layer && ns->vt[i].id == e->id) t = &ns->vt[i];
+    if (!t || t->gen != e->gen) return; /* superseded by an earlier one */
+    t->queued = INFINITY;
+    if (t->due > e->time) {
+        if (isfinite(t->due)) queue_timer(rt, ns, t);
+        return;
+    }
+    t->due = INFINITY;
+    rt_fire_timer(ns, e->layer, e->id);
+}
+
+const struct engine engine_virtual = {v_now, v_send, v_set_timer, v_cancel_timer};
+
+/* After faults were applied to ns: schedule its recovery. */
+static void schedule_recovery(struct runtime *rt, struct node_state *ns) {
+    if (!ns->crashed || !isfinite(ns->recover_at)) return;
+    struct vevent e = {.time = ns->recover_at, .dst = ns->id, .src = -1, .kind = VEV_RECOVER};
+    push(rt, &e);
+}
+
+static void apply_faults(struct runtime *rt, struct node_state *ns) {
+    if (rt_process_faults(ns)) schedule_recovery(rt, ns);
+}
+
+int vengine_init(struct runtime *rt) {
+    struct vstate *vs = calloc(1, sizeof *vs);
+    if (!vs) return -1;
+    rt->vs = vs;
+    size_t p = (size_t)rt->size;
+    vs->out = calloc(p, sizeof *vs->out);
+    vs->gathered = calloc(p * (3 + p), sizeof(double));
+    vs->reqs = calloc(2 * p, sizeof *vs->reqs);
+    vs->inbox = calloc(p, sizeof *vs->inbox);
+    if (!vs->out || !vs->gathered || !vs->reqs || !vs->inbox) return -1;
+    vs->out_min = INFINITY;
+    vs->lookahead = rt->min_delay + dist_min(&rt->delay);
+    /* One host-level event per crash time: every rank applies the schedule
+     * to its nodes there, before any node's event at that time. */
+    for (int i = 0; i < rt->crashes.n; i++) {
+        struct vevent e = {.time = rt->crashes.ev[i].at,
+                           .dst = -1,
+                           .src = -1,
+                           .seq = (uint64_t)i,
+                           .kind = VEV_FAULTS};
+        if (vqueue_push(&vs->q, &e)) return -1;
+    }
+    return 0;
+}
+
+void vengine_free(struct runtime *rt) {
+    struct vstate *vs = rt->vs;
+    if (!vs) return;
+    struct vevent e;
+    while (vqueue_pop(&vs->q, &e) == 0)
+        pool_put(&rt->pool, e.buf);
+    vqueue_free(&vs->q);
+    for (int i = 0; vs->out && i < rt->size; i++)
+        free(vs->out[i].data);
+    for (int i = 0; vs->inbox && i < rt->size; i++)
+        free(vs->inbox[i]);
+    free(vs->out);
+    free(vs->gathered);
+    free(vs->reqs);
+    free(vs->inbox);
+    free(vs);
+    rt->vs = NULL;
+}
+
+static void dispatch(struct runtime *rt, const struct vevent *e) {
+    rt->now = e->time;
+    if (e->kind == VEV_FAULTS) {
+        for (int k = 0; k < rt->count; k++)
+            apply_faults(rt, &rt->local[k]);
+        return;
+    }
+    struct node_state *ns = rt_local(rt, e->dst);
+    switch (e->kind) {
+    case VEV_RECOVER:
+        apply_faults(rt, ns);
+        break;
+    case VEV_TIMER:
+        timer_event(rt, ns, e);
+        break;
+    case VEV_MESSAGE: {
+        const struct wire_header *h = e->buf;
+        rt_deliver(ns, h, (const char *)e->buf + sizeof *h, h->len);
+        pool_put(&rt->pool, e->buf);
+        rt->vs->messages--;
+        break;
+    }
+    }
+}
+
+/* Nodes with work left, or messages on their way: the run goes on. */
+static int active(const struct runtime *rt) {
+    return rt->not_done > 0 || rt->vs->messages > 0 || rt->vs->out_count > 0;
+}
+
+/* Process the local events earlier than end (duration-0 runs without a
+ * lookahead, on one rank, also stop as soon as nothing is left to do). */
+static void process_window(struct runtime *rt, double end) {
+    struct vstate *vs = rt->vs;
+    struct vevent e;
+    while (vqueue_next_time(&vs->q) < end) {
+        if (rt->duration <= 0 && !(vs->lookahead > 0) && !active(rt)) break;
+        if (++vs->events % STOP_CHECK == 0 && runtime_stop_signal()) {
+            rt->interrupted = 1;
+            break;
+        }
+        vqueue_pop(&vs->q, &e);
+        dispatch(rt, &e);
+        vs->last_event = e.time;
+        if (e.kind != VEV_FAULTS) vs->node_events++;
+    }
+}
+
+/* Between windows: every rank learns every rank's earliest event, activity,
+ * stop request and the bytes it sends to each rank; then the bytes move.
+ * Fills the global earliest event time, activity and stop. */
+static void exchange(struct runtime *rt, double *earliest, int *any_active, int *stop) {
+    struct vstate *vs = rt->vs;
+    size_t p = (size_t)rt->size, w = 3 + p;
+    double *mine = malloc(w * sizeof *mine);
+    if (!mine) rt_out_of_memory();
+    mine[0] = fmin(vqueue_next_time(&vs->q), vs->out_min);
+    mine[1] = active(rt);
+    mine[2] = rt->interrupted || runtime_stop_signal();
+    for (size_t r = 0; r < p; r++)
+        mine[3 + r] = (double)vs->out[r].len;
+    MPI_Allgather(mine, (int)w, MPI_DOUBLE, vs->gathered, (int)w, MPI_DOUBLE, rt->comm);
+    free(mine);
+    *earliest = INFINITY;
+    *any_active = *stop = 0;
+    int nreq = 0;
+    for (size_t r = 0; r < p; r++) {
+        const double *g = vs->gathered + r * w;
+        *earliest = fmin(*earliest, g[0]);
+        *any_active |= g[1] != 0;
+        *stop |= g[2] != 0;
+        size_t from = (size_t)g[3 + (size_t)rt->rank];
+        if (from && (int)r != rt->rank) {
+            vs->inbox[r] = malloc(from);
+            if (!vs->inbox[r]) rt_out_of_memory();
+            MPI_Irecv(vs->inbox[r], (int)from, MPI_BYTE, (int)r, TAG_WINDOW, rt->comm,
+                      &vs->reqs[nreq++]);
+        }
+    }
+    for (size_t r = 0; r < p; r++)
+        if (vs->out[r].len)
+            MPI_Isend(vs->out[r].data, (int)vs->out[r].len, MPI_BYTE, (int)r, TAG_WINDOW, rt->comm,
+                      &vs->reqs[nreq++]);
+    MPI_Waitall(nreq, vs->reqs, MPI_STATUSES_IGNORE);
+    for (size_t r = 0; r < p; r++) {
+        size_t from = (size_t)vs->gathered[r * w + 3 + (size_t)rt->rank];
+        for (size_t at = 0; vs->inbox[r] && at < from;) {
+            struct wire_header h;
+            memcpy(&h, vs->inbox[r] + at, sizeof h);
+            size_t len = h.len;
+            char *buf = pool_get(&rt->pool, sizeof h + len);
+            if (!buf) rt_out_of_memory();
+            memcpy(buf, vs->inbox[r] + at, sizeof h + len);
+            struct vevent e = {.time = h.due,
+                               .dst = h.dst,
+                               .src = h.src,
+                               .seq = h.seq,
+                               .kind = VEV_MESSAGE,
+                               .buf = buf};
+            push(rt, &e);
+            at += sizeof h + len;
+        }
+        free(vs->inbox[r]);
+        vs->inbox[r] = NULL;
+        vs->out[r].len = 0;
+    }
+    vs->out_min = INFINITY;
+    vs->out_count = 0;
+}
+
+void vengine_run(struct runtime *rt) {
+    struct vstate *vs = rt->vs;
+    double wall0 = MPI_Wtime();
+    struct timespec c0, c1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+    double end = rt->duration > 0 ? rt->duration : rt->timeout;
+    rt->now = 0;
+    for (int k = 0; k < rt->count; k++)
+        apply_faults(rt, &rt->local[k]);
+    for (int k = 0; k < rt->count; k++)
+        rt_start_node(&rt->local[k]);
+    for (;;) {
+        double earliest;
+        int any_active, stop;
+        double w0 = MPI_Wtime();
+        exchange(rt, &earliest, &any_active, &stop);
+        vs->window_time += MPI_Wtime() - w0;
+        vs->windows++;
+        if (stop) {
+            rt->interrupted = 1;
+            break;
+        }
+        if (rt->duration <= 0 && !any_active) break;
+        if (earliest >= end) {
+            if (rt->duration <= 0) rt->timed_out = 1;
+            vs->last_event = end;
+            break;
+        }
+        /* Windows also on one rank when there is a lookahead, so that the
+         * same events are processed whatever the rank count (the run's end
+         * is found at the same window boundary). */
+        double window = vs->lookahead > 0 ? fmin(earliest + vs->lookahead, end) : end;
+        process_window(rt, window);
+    }
+    rt->now = rt->duration > 0 && !rt->interrupted ? rt->duration : vs->last_event;
+    rt->stopped = 1;
+    rt->events_processed = vs->node_events;
+    rt->windows = vs->windows;
+    rt->window_time = vs->window_time;
+    rt->event_time = MPI_Wtime() - wall0;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    if (getenv("CLOCKLAB_DEBUG_CPU"))
+        fprintf(stderr, "rank %d: event loop %.3f s wall, %.3f s CPU, %llu events\n", rt->rank,
+                rt->event_time,
+                (double)(c1.tv_sec - c0.tv_sec) + 1e-9 * (double)(c1.tv_nsec - c0.tv_nsec),
+                (unsigned long long)vs->node_events);
+}
