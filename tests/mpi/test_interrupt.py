@@ -1,4 +1,4 @@
-"""Nothing is lost on a kill (DESIGN.md, output): every finished run is in the
+"""Nothing is lost on a kill (docs/design.md, "Output"): every finished run is in the
 file, and the run that was going on is written with status "interrupted" and
 its data up to the stop.
 
