@@ -41,19 +41,21 @@ import numpy as np
 
 import clocklab_h5 as ch
 
-COLUMNS = [("clocklab", "skampi"), ("clocklab", "jk"), ("clocklab", "hca"),
-           ("clocklab", "hca offset"), ("mpits", "SKaMPI"), ("mpits", "JK"), ("mpits", "HCA3"),
-           ("mpits", "HCA3O")]
+COLUMNS = [("clocklab", "skampi"), ("clocklab", "skampi, 100 ping-pongs"), ("clocklab", "jk"),
+           ("clocklab", "hca"), ("clocklab", "hca offset"), ("mpits", "SKaMPI"), ("mpits", "JK"),
+           ("mpits", "HCA3"), ("mpits", "HCA3O")]
 
 
 def run_label(run):
-    """skampi, jk, hca (linear model: HCA3) or "hca offset" (HCA3O)."""
+    """skampi (", N ping-pongs" when not the default 20), jk, hca (linear model:
+    HCA3) or "hca offset" (HCA3O)."""
     name = run["attrs"].get("algorithm", "")
-    if name == "hca":
-        cfg = configparser.ConfigParser(inline_comment_prefixes=(";",))
-        cfg.read_string(run["attrs"].get("config", ""))
-        if cfg.get("hca", "model", fallback="linear") == "offset":
-            return "hca offset"
+    cfg = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    cfg.read_string(run["attrs"].get("config", ""))
+    if name == "hca" and cfg.get("hca", "model", fallback="linear") == "offset":
+        return "hca offset"
+    if name == "skampi" and cfg.get("skampi", "pingpongs", fallback="20") != "20":
+        return "skampi, %s ping-pongs" % cfg.get("skampi", "pingpongs")
     return name
 
 

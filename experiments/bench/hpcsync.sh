@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Clock synchronization at the physical limit, on this machine's own clocks:
-# clocklab's skampi, jk and hca (HCA3 and HCA3O) with [clock] source = hardware
+# clocklab's skampi (20 and 100 ping-pongs per node), jk and hca (HCA3 and
+# HCA3O) with [clock] source = hardware
 # (MPI_Wtime, whose per-process origins are a real offset), each judged by the
 # independent evaluator right after synchronization and one second later, and
 # beside them mpi-time-sync's check_clock_accuracy (SKaMPI, JK, HCA3, HCA3O)
@@ -14,7 +15,9 @@
 # github.com/hunsa/mpi-time-sync with -DBUILD_EXAMPLES=ON; unset: mpits is
 # skipped), REPEAT (3), RANKS ("2 4 8"), SCALE_RANKS ("2 4 8 16 32 64"),
 # SCALE_DELAY (100us), NICE (-19 as root, else 0), CLOCKLAB_BINARY.
-# Every mpirun runs under `nice -n $NICE`; take the figures on a quiet machine.
+# Every mpirun runs under `nice -n $NICE`; take the figures on a quiet machine
+# (clocklab's lateness warnings, which say how loaded it was, go to
+# OUTDIR/warnings.log).
 # The tables: /usr/bin/python3 analysis/clocklab_hpcsync.py OUTDIR (printed at the end).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,10 +50,11 @@ declare -A MPITS_PARAMS=(
     [HCA3O]="--clock-sync=HCA3O --params=alg:HCA3O@skampi_offset@5@20"
 )
 
-clocklab() { # ranks output [clocklab arguments...]
+clocklab() { # ranks output [clocklab arguments...]; the lateness warnings go to warnings.log
     local n=$1 o=$2
     shift 2
-    nice -n "$nice" mpirun -n "$n" "$bin" experiments/hpcsync.ini -o "$o" --force "$@" >/dev/null
+    nice -n "$nice" mpirun -n "$n" "$bin" experiments/hpcsync.ini -o "$o" --force "$@" \
+        >/dev/null 2>>"$out/warnings.log"
 }
 
 mpits_run() { # algorithm ranks output
@@ -61,6 +65,7 @@ mpits_run() { # algorithm ranks output
 echo "== clocklab hpcsync benchmark: $bin on $(hostname), $(nproc) cores, nice $nice, $(date -u +%FT%TZ)"
 echo "== mpits: ${mpits:-SKIPPED (set MPITS_CHECK to its check_clock_accuracy)}"
 mpirun --version | head -1
+echo "== load at the start: $(uptime)"
 
 echo "== 1. accuracy right after synchronization and 1 s later ($repeat runs each)"
 for n in $ranks; do
@@ -68,6 +73,8 @@ for n in $ranks; do
         clocklab "$n" "$out/acc-N$n-r$k.h5"
         clocklab "$n" "$out/acc-hca3o-N$n-r$k.h5" --set experiment.algorithm=hca \
             --set hca.model=offset --set hca.fitpoints=1 --set hca.pingpongs=20
+        clocklab "$n" "$out/acc-skampi100-N$n-r$k.h5" --set experiment.algorithm=skampi \
+            --set skampi.pingpongs=100
         if [ -n "$mpits" ]; then
             for alg in SKaMPI JK HCA3 HCA3O; do
                 mpits_run "$alg" "$n" "$out/acc-mpits-$alg-N$n-r$k.log"
@@ -94,5 +101,6 @@ for n in $scale_ranks; do
     echo "N = $n done"
 done
 
+echo "== load at the end: $(uptime)"
 /usr/bin/python3 analysis/clocklab_hpcsync.py "$out" --figure "$out/hpcsync.png"
 echo "files in $out"
