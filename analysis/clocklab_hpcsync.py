@@ -59,15 +59,21 @@ def run_label(run):
     return name
 
 
-def clocklab_runs(path):
+def clocklab_runs(path, evaluated=True):
     """One dict per run of a file: label, n, sync (s), offsets {at: max |offset|},
-    model_rtt, eval_rtt (medians, s), eval_err (largest |offset - truth|, s)."""
+    model_rtt, eval_rtt (medians, s), eval_err (largest |offset - truth|, s).
+    With evaluated=False also runs without evaluation/ (offsets empty)."""
     _, runs = ch.read_runs(path)
     out = []
     for run in runs:
         models = (run["clock"] or {}).get("models")
         ev = run["evaluation"]
-        if models is None or ev is None or run["attrs"].get("status") != "complete":
+        if models is None or run["attrs"].get("status") != "complete":
+            continue
+        if ev is None:
+            if not evaluated:
+                out.append({"label": run_label(run), "n": run["n"],
+                            "sync": float(np.max(models["time"]))})
             continue
         at = np.asarray(ev["at"], float)
         off = np.abs(np.asarray(ev["offset"], float))
@@ -230,10 +236,12 @@ def directory(out, figure_path):
         print(accuracy_tables(acc))
         print(basis_table(acc))
     series = defaultdict(lambda: defaultdict(list))
-    for path in sorted(glob.glob(os.path.join(out, "scale-d*-N*-r*.h5"))):
-        delay = re.search(r"scale-d([^-]+)-N", os.path.basename(path)).group(1)
-        for r in clocklab_runs(path):
-            name = "clocklab %s%s" % (r["label"], "" if delay == "0" else ", delay " + delay)
+    for path in sorted(glob.glob(os.path.join(out, "scale-*d*-N*-r*.h5"))):
+        base = os.path.basename(path)
+        delay = re.search(r"-d([^-]+)-N", base).group(1)
+        where = ", virtual time" if base.startswith("scale-virtual-") else ""
+        for r in clocklab_runs(path, evaluated=False):
+            name = "clocklab %s%s%s" % (r["label"], where, "" if delay == "0" else ", delay " + delay)
             series[name][r["n"]].append(r["sync"])
     for path in sorted(glob.glob(os.path.join(out, "scale-mpits-*.log"))):
         r = mpits_run(path)

@@ -7,14 +7,16 @@
 # beside them mpi-time-sync's check_clock_accuracy (SKaMPI, JK, HCA3, HCA3O)
 # when it is installed. Then how the synchronization time grows with the rank
 # count, to SCALE_RANKS, for hca (offset model) and skampi, with no injected
-# delay and with a constant one-way delay (a latency-bound network).
+# delay and with a constant one-way delay (a latency-bound network), and the
+# same in virtual time (exact: no CPU is shared) to VIRTUAL_NODES nodes.
 #
 #   bash experiments/bench/hpcsync.sh [OUTDIR]
 #
 # Environment: MPITS_CHECK=/path/to/check_clock_accuracy (built from
 # github.com/hunsa/mpi-time-sync with -DBUILD_EXAMPLES=ON; unset: mpits is
 # skipped), REPEAT (3), RANKS ("2 4 8"), SCALE_RANKS ("2 4 8 16 32 64"),
-# SCALE_DELAY (100us), NICE (-19 as root, else 0), CLOCKLAB_BINARY.
+# SCALE_DELAY (100us), VIRTUAL_NODES ("2 4 ... 1024"), NICE (-19 as root, else
+# 0), CLOCKLAB_BINARY.
 # Every mpirun runs under `nice -n $NICE`; take the figures on a quiet machine
 # (clocklab's lateness warnings, which say how loaded it was, go to
 # OUTDIR/warnings.log).
@@ -28,6 +30,7 @@ repeat=${REPEAT:-3}
 ranks=${RANKS:-2 4 8}
 scale_ranks=${SCALE_RANKS:-2 4 8 16 32 64}
 delay=${SCALE_DELAY:-100us}
+virtual_nodes=${VIRTUAL_NODES:-2 4 8 16 32 64 128 256 512 1024}
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
     nice=${NICE:--19}
@@ -99,6 +102,14 @@ for n in $scale_ranks; do
         fi
     done
     echo "N = $n done"
+done
+
+echo "== 3. the same in virtual time (exact, one rank), delay $delay"
+for n in $virtual_nodes; do
+    clocklab 1 "$out/scale-virtual-d$delay-N$n-r1.h5" --set experiment.algorithm=skampi,hca \
+        --set hca.model=offset --set hca.fitpoints=1 --set hca.pingpongs=20 \
+        --set "network.delay=constant($delay)" --set experiment.time=virtual \
+        --set experiment.nodes="$n" --set clock.source=simulated --set evaluation.at=none
 done
 
 echo "== load at the end: $(uptime)"
