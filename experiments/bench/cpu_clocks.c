@@ -53,7 +53,8 @@ int main(int argc, char **argv) {
     cpu_b = argc > 2 ? atoi(argv[2]) : 1;
     if (argc > 3) exchanges = atoi(argv[3]);
     if (exchanges < 1 || pin(cpu_a) != 0) {
-        fprintf(stderr, "usage: cpu_clocks [CPU_A CPU_B [EXCHANGES]] (CPUs this process may use)\n");
+        fprintf(stderr,
+                "usage: cpu_clocks [CPU_A CPU_B [EXCHANGES]] (CPUs this process may use)\n");
         return 2;
     }
     pthread_t thread;
@@ -71,8 +72,9 @@ int main(int argc, char **argv) {
         }
     }
     pthread_join(thread, NULL);
-    printf("CPU %d -> CPU %d: min RTT %.0f ns, offset of CPU %d's clock %+.1f ns (within %.0f ns)\n",
-           cpu_a, cpu_b, best * 1e9, cpu_b, offset * 1e9, best * 0.5e9);
+    printf(
+        "CPU %d -> CPU %d: min RTT %.0f ns, offset of CPU %d's clock %+.1f ns (within %.0f ns)\n",
+        cpu_a, cpu_b, best * 1e9, cpu_b, offset * 1e9, best * 0.5e9);
     double narrowest = 1e9;
     for (int k = 0; k < exchanges; k++) {
         double m1 = now(CLOCK_MONOTONIC);
