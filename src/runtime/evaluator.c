@@ -52,10 +52,11 @@ struct pong {
  * and a message that comes in during that system call waits a random part
  * of it, a few hundred nanoseconds of noise in each direction. */
 struct slot {
-    _Atomic uint32_t ping, pong, told; /* told: true_offset is there */
     double reading, true_offset;
-    char pad[64 - 3 * sizeof(uint32_t) - 2 * sizeof(double)];
+    _Atomic uint32_t ping, pong, told; /* told: true_offset is there */
+    char pad[64 - 2 * sizeof(double) - 3 * sizeof(uint32_t)];
 };
+_Static_assert(sizeof(struct slot) == 64, "a slot is one cache line");
 
 #define SPINS_PER_YIELD 4096 /* a spinning rank yields now and then (one CPU) */
 
