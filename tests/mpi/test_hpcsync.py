@@ -56,13 +56,13 @@ pingpongs = 20
 
 [jk]
 fitpoints = 11
-pingpongs = 30
+pingpongs = 50
 interval = 100ms
 
 [hca]
 model = linear
 fitpoints = 11
-pingpongs = 30
+pingpongs = 50
 interval = 100ms
 
 [evaluation]
