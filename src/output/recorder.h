@@ -115,7 +115,7 @@ struct recorder {
     struct vec results;                               /* struct result_row */
     int tables;                         /* NODE_TABLE_* bits declared (runtime/node.h) */
     struct vec stages, queue, sections; /* request_stage_row, queue_row, section_row */
-    struct vec models;                                /* clock/models rows */
+    struct vec models;                  /* clock/models rows */
 };
 
 /* Empty record for node `node` of a run with `nodes` nodes and `ntypes`
