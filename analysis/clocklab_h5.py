@@ -164,7 +164,11 @@ def read_run(f, name, events=False):
       (list of N str, "node i" where the file has none or an empty one).
     - ``clock``: time [S] s, offset [S,N] s, rounds [R] structured
       (node, round, time s, rtt s, estimated_offset s, true_offset s,
-      adjustment s, excluded) -- each key only if present.
+      adjustment s, excluded), models [M] structured (node, reference,
+      points, time s, intercept s, slope s/s, rtt s, bound s, slope_bound
+      s/s, true_offset s) -- each key only if present.
+    - ``evaluation``: the independent evaluator's rows: node, samples [R]
+      i4, at, time, offset, rtt_min, true_offset [R] s.
     - ``messages``: types (list of T str), sent/received/bytes_sent/dropped
       [N,T] u8.
     - ``election``: ids [N] i4, leader [N] i4 (-1 none), decided_at [N] s,
@@ -190,7 +194,10 @@ def read_run(f, name, events=False):
     attrs = _attrs(g)
     n = _node_count(g, attrs)
     run = {"name": name, "attrs": attrs, "n": n, "nodes": _read_nodes(g, n)}
-    run["clock"] = _read_group(g["clock"], ("time", "offset", "rounds")) if "clock" in g else None
+    run["clock"] = (_read_group(g["clock"], ("time", "offset", "rounds", "models"))
+                    if "clock" in g else None)
+    run["evaluation"] = ({key: np.asarray(g["evaluation"][key][()]) for key in g["evaluation"]}
+                         if "evaluation" in g else None)
     run["messages"] = _read_messages(g)
     run["election"] = (_read_group(g["election"], ("ids", "leader", "decided_at", "history"))
                        if "election" in g else None)
