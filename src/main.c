@@ -156,8 +156,9 @@ static void print_list(void) {
     }
     printf("\nCore sections:\n");
     const struct section_schema *core[] = {&schema_experiment, &schema_clock,    &schema_network,
-                                           &schema_faults,     &schema_election, &schema_nodes};
-    for (size_t i = 0; i < 6; i++)
+                                           &schema_faults,     &schema_election, &schema_nodes,
+                                           &schema_evaluation};
+    for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
         for (const struct param *p = core[i]->params; p && p->key; p++)
             printf("  [%s] %-16s = %-24s %s\n", core[i]->name, p->key, p->default_value, p->help);
 }

@@ -21,7 +21,8 @@ const struct section_schema *const *plan_schema(void) {
     static const struct section_schema *list[MAX_ALGORITHMS + 8];
     if (list[0]) return list;
     const struct section_schema *core[] = {&schema_experiment, &schema_clock,    &schema_network,
-                                           &schema_faults,     &schema_election, &schema_nodes};
+                                           &schema_faults,     &schema_election, &schema_nodes,
+                                           &schema_evaluation};
     size_t k = 0;
     for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
         list[k++] = core[i];

@@ -18,6 +18,7 @@ COMMANDS = {
     "compare": ("compare", "main", "two files dataset by dataset (provenance aside)"),
     "complexity": ("complexity", "main", "the election message-complexity study (a sweep)"),
     "fidelity": ("fidelity", "main", "how well the runtime kept time (lateness, RTT, ...)"),
+    "hpcsync": ("hpcsync", "main", "the HPC clock-sync study: accuracy, scaling"),
     "mutex": ("mutex", "main", "the mutual-exclusion study: scaling, rate"),
     "service": ("service", "main", "the request-routing studies: load, policies, failover"),
     "real-vs-virtual": ("real_virtual", "main", "one experiment in real and virtual time"),

@@ -239,7 +239,11 @@ def read_run(f, name, events=False):
       (list of N str, "node i" where the file has none or an empty one).
     - ``clock``: time [S] s, offset [S,N] s, rounds [R] structured
       (node, round, time s, rtt s, estimated_offset s, true_offset s,
-      adjustment s, excluded) -- each key only if present.
+      adjustment s, excluded), models [M] structured (node, reference,
+      points, time s, intercept s, slope s/s, rtt s, bound s, slope_bound
+      s/s, true_offset s) -- each key only if present.
+    - ``evaluation``: the independent evaluator's rows: node, samples [R]
+      i4, at, time, offset, rtt_min, true_offset [R] s.
     - ``messages``: types (list of T str), sent/received/bytes_sent/dropped
       [N,T] u8.
     - ``election``: ids [N] i4, leader [N] i4 (-1 none), decided_at [N] s,
@@ -267,6 +271,7 @@ def read_run(f, name, events=False):
     n = _node_count(g, attrs)
     run = {"name": name, "attrs": attrs, "n": n, "nodes": _read_nodes(g, n)}
     run["clock"] = _read_group(g, S.CLOCK)
+    run["evaluation"] = _read_group(g, S.EVALUATION)
     run["messages"] = _read_messages(g)
     run["election"] = _read_group(g, S.ELECTION)
     run["events"] = _read_group(g, S.EVENTS) if events else None

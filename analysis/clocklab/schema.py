@@ -37,11 +37,12 @@ RESULTS = "results"
 REQUESTS = "requests"
 MUTEX = "mutex"
 FIDELITY = "fidelity"
+EVALUATION = "evaluation"
 
 #: Datasets of each group. ``results/`` holds any names (one [N] f8 per result).
 DATASETS = {
     NODES: ("initial_offset", "drift", "crashed_at", "recovered_at", "label"),
-    CLOCK: ("time", "offset", "rounds"),
+    CLOCK: ("time", "offset", "rounds", "models"),
     MESSAGES: ("types", "sent", "received", "dropped", "bytes_sent"),
     ELECTION: ("ids", "leader", "decided_at", "history"),
     EVENTS: ("table", "vector"),
@@ -50,6 +51,7 @@ DATASETS = {
     MUTEX: ("sections",),
     FIDELITY: ("delivery_p50", "delivery_p99", "delivery_max", "timer_p50", "timer_p99",
                "timer_max", "deliveries", "timers", "cpu_time"),
+    EVALUATION: ("node", "samples", "at", "time", "offset", "rtt_min", "true_offset"),
 }
 
 #: Group attribute of fidelity/: the run's warning threshold (s).
@@ -59,6 +61,8 @@ FIDELITY_THRESHOLD = "threshold"
 FIELDS = {
     "clock/rounds": ("node", "round", "time", "rtt", "estimated_offset", "true_offset",
                      "adjustment", "excluded"),
+    "clock/models": ("node", "reference", "points", "time", "intercept", "slope", "rtt",
+                     "bound", "slope_bound", "true_offset"),
     "election/history": ("node", "time", "leader"),
     "events/table": ("node", "seq", "kind", "peer", "type", "msg", "lamport", "local_time",
                      "time", "due"),

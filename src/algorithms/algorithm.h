@@ -37,6 +37,12 @@ struct record_estimate {
  * (at the start and then every period), at most `limit` times when limit > 0. */
 double algorithm_repeats(double seconds, double period, long limit);
 
+/* For algorithms that assume every message arrives (the HPC clock syncs,
+ * which wait for each reply): 0 when [network] loss is 0 and [faults] crash
+ * is none, else -1 with "ORIGIN: [section] key: NAME assumes ..." in err. */
+int algorithm_needs_reliable_network(const struct config *cfg, const char *name, char *err,
+                                     size_t errlen);
+
 struct algorithm {
     const char *name; /* "berkeley", "bully", ... */
     enum family family;

@@ -2,6 +2,7 @@
 #include "algorithm.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 extern const struct algorithm algorithm_cristian, algorithm_berkeley, algorithm_bully;
@@ -16,6 +17,7 @@ extern const struct algorithm algorithm_dispatch;
 extern const struct algorithm algorithm_mutex_central, algorithm_ricart_agrawala;
 extern const struct algorithm algorithm_lamport_mutex, algorithm_token_ring;
 extern const struct algorithm algorithm_suzuki_kasami;
+extern const struct algorithm algorithm_skampi, algorithm_jk, algorithm_hca;
 
 // clang-format off
 const struct algorithm *const algorithm_registry[] = {
@@ -35,6 +37,9 @@ const struct algorithm *const algorithm_registry[] = {
     &algorithm_lamport_mutex,
     &algorithm_token_ring,
     &algorithm_suzuki_kasami,
+    &algorithm_skampi,
+    &algorithm_jk,
+    &algorithm_hca,
     NULL,
 };
 // clang-format on
@@ -64,4 +69,20 @@ const char *family_name(enum family f) {
 double algorithm_repeats(double seconds, double period, long limit) {
     double k = floor(seconds / period) + 1.0;
     return limit > 0 && k > (double)limit ? (double)limit : k;
+}
+
+int algorithm_needs_reliable_network(const struct config *cfg, const char *name, char *err,
+                                     size_t errlen) {
+    if (config_real(cfg, "network", "loss") > 0) {
+        snprintf(err, errlen, "%s: [network] loss: %s waits for every reply; it needs loss = 0",
+                 config_origin(cfg, "network", "loss"), name);
+        return -1;
+    }
+    const char *crash = config_get(cfg, "faults", "crash");
+    if (strcmp(crash, "none") != 0 && crash[0] != '\0') {
+        snprintf(err, errlen, "%s: [faults] crash: %s waits for every node; it needs crash = none",
+                 config_origin(cfg, "faults", "crash"), name);
+        return -1;
+    }
+    return 0;
 }

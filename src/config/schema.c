@@ -1,5 +1,6 @@
 #include "schema.h"
 
+#include "../runtime/eval_at.h"
 #include "../runtime/faults.h"
 #include "../runtime/roles.h"
 
@@ -119,6 +120,18 @@ static const struct param clock_params[] = {
      .default_value = "constant(0)",
      .help = "noise added to each clock reading",
      .dist_unit = DIST_TIME},
+    {.key = "source",
+     .type = PARAM_STRING,
+     .default_value = "simulated",
+     .help = "simulated (offset + drift model) or hardware (the process's own clock, corrected "
+             "in software)",
+     .choices = "simulated|hardware"},
+    {.key = "hardware",
+     .type = PARAM_STRING,
+     .default_value = "realtime",
+     .help = "the clock of source = hardware: realtime (CLOCK_REALTIME) or mpi_wtime (MPI_Wtime, "
+             "its own zero per process)",
+     .choices = "realtime|mpi_wtime"},
     END};
 
 static const struct param network_params[] = {{.key = "min_delay",
@@ -170,15 +183,31 @@ static const struct param nodes_params[] = {
      .validate = roles_validate_labels},
     END};
 
+static const struct param evaluation_params[] = {
+    {.key = "at",
+     .type = PARAM_STRING,
+     .default_value = "none",
+     .help = "none, or delays after the synchronization at which rank 0 measures every clock "
+             "(0s, 1s, 10s)",
+     .validate = evaluation_validate_at},
+    {.key = "pingpongs",
+     .type = PARAM_INT,
+     .default_value = "100",
+     .help = "ping-pongs per rank and delay; the min-RTT one gives the offset",
+     .lo = 1,
+     .hi = 1000000},
+    END};
+
 const struct section_schema schema_experiment = {"experiment", experiment_params};
 const struct section_schema schema_clock = {"clock", clock_params};
 const struct section_schema schema_network = {"network", network_params};
 const struct section_schema schema_faults = {"faults", faults_params};
 const struct section_schema schema_election = {"election", election_params};
 const struct section_schema schema_nodes = {"nodes", nodes_params};
+const struct section_schema schema_evaluation = {"evaluation", evaluation_params};
 
-const char *const schema_core_names[] = {"experiment", "clock", "network", "faults",
-                                         "election",   "nodes", NULL};
+const char *const schema_core_names[] = {"experiment", "clock", "network",    "faults",
+                                         "election",   "nodes", "evaluation", NULL};
 
 /* experiments/default.ini, turned into bytes by CMake at configure time. */
 const char schema_default_scenario[] = {

@@ -170,6 +170,9 @@ int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
     free(cnt);
     rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, rounds), &rounds, &total);
     out->nrounds = total / sizeof(struct round_row);
+    void *models = NULL;
+    rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, models), &models, &total);
+    out->nmodels = total / sizeof(struct model_row);
     rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, history), &hist, &total);
     out->nhistory = total / sizeof(struct history_row);
     /* events: from each node's recorder, or from one table of them all */
@@ -237,6 +240,7 @@ int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
     free(counters);
     free(results);
     out->rounds = rounds;
+    out->models = models;
     out->history = hist;
     out->events = rows;
     out->vectors = vectors;
@@ -255,6 +259,8 @@ void run_result_free(struct run_result *r) {
     free(r->sample_time);
     free(r->offset);
     free(r->rounds);
+    free(r->models);
+    free(r->evaluation);
     free(r->sent);
     free(r->received);
     free(r->bytes_sent);

@@ -124,6 +124,59 @@ static hid_t round_type(void) {
     return t;
 }
 
+/* clock/models: one row per linear model a node applied. */
+static int write_models(hid_t clock, const struct run_result *r) {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct model_row));
+    H5Tinsert(t, "node", HOFFSET(struct model_row, node), H5T_NATIVE_INT32);
+    H5Tinsert(t, "reference", HOFFSET(struct model_row, reference), H5T_NATIVE_INT32);
+    H5Tinsert(t, "points", HOFFSET(struct model_row, points), H5T_NATIVE_INT32);
+    H5Tinsert(t, "time", HOFFSET(struct model_row, time), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "intercept", HOFFSET(struct model_row, intercept), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "slope", HOFFSET(struct model_row, slope), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "rtt", HOFFSET(struct model_row, rtt), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "bound", HOFFSET(struct model_row, bound), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "slope_bound", HOFFSET(struct model_row, slope_bound), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "true_offset", HOFFSET(struct model_row, true_offset), H5T_NATIVE_DOUBLE);
+    int rc = dataset(clock, "models", t, r->nmodels, 0, r->models, "s, slope s/s");
+    H5Tclose(t);
+    return rc;
+}
+
+/* evaluation/: one dataset [R] per column, a row per (delay, node). */
+static int write_evaluation(hid_t run, const struct run_result *r) {
+    hid_t g = H5Gcreate2(run, "evaluation", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return -1;
+    size_t n = r->nevaluation;
+    double *v = malloc(n * sizeof *v);
+    int32_t *k = malloc(n * sizeof *k);
+    int rc = v && k ? 0 : -1;
+    static const struct {
+        const char *name;
+        size_t offset;
+    } columns[] = {
+        {"at", offsetof(struct eval_row, at)},
+        {"time", offsetof(struct eval_row, time)},
+        {"offset", offsetof(struct eval_row, offset)},
+        {"rtt_min", offsetof(struct eval_row, rtt_min)},
+        {"true_offset", offsetof(struct eval_row, true_offset)},
+    };
+    for (size_t c = 0; rc == 0 && c < sizeof columns / sizeof columns[0]; c++) {
+        for (size_t i = 0; i < n; i++)
+            memcpy(&v[i], (const char *)&r->evaluation[i] + columns[c].offset, sizeof(double));
+        rc |= dataset(g, columns[c].name, H5T_NATIVE_DOUBLE, n, 0, v, "s");
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        k[i] = r->evaluation[i].node;
+    if (rc == 0) rc |= dataset(g, "node", H5T_NATIVE_INT32, n, 0, k, NULL);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        k[i] = r->evaluation[i].samples;
+    if (rc == 0) rc |= dataset(g, "samples", H5T_NATIVE_INT32, n, 0, k, NULL);
+    free(v);
+    free(k);
+    H5Gclose(g);
+    return rc;
+}
+
 static int write_clock(hid_t run, const struct run_result *r) {
     hid_t g = H5Gcreate2(run, "clock", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
@@ -133,6 +186,7 @@ static int write_clock(hid_t run, const struct run_result *r) {
     hid_t rt = round_type();
     rc |= dataset(g, "rounds", rt, r->nrounds, 0, r->rounds, "s");
     H5Tclose(rt);
+    if (r->nmodels) rc |= write_models(g, r);
     H5Gclose(g);
     return rc;
 }
@@ -353,6 +407,7 @@ int h5_write_run(const char *path, const struct run_result *r, char *err, size_t
         if (r->has_sections) rc |= write_mutex(run, r);
         if (r->nresults) rc |= write_results(run, r);
         if (r->fidelity) rc |= write_fidelity(run, r);
+        if (r->nevaluation) rc |= write_evaluation(run, r);
         H5Gclose(run);
     }
     H5Fflush(f, H5F_SCOPE_GLOBAL);

@@ -38,6 +38,7 @@ int rec_init(struct recorder *r, int node, int nodes, int ntypes) {
     r->dropped = r->sent ? r->sent + 3 * t : NULL;
     r->results.elem = sizeof(struct result_row);
     r->rounds.elem = sizeof(struct round_row);
+    r->models.elem = sizeof(struct model_row);
     r->history.elem = sizeof(struct history_row);
     r->events.elem = sizeof(struct event_row);
     r->vectors.elem = sizeof(uint32_t) * (size_t)(nodes > 0 ? nodes : 1);
@@ -51,6 +52,7 @@ void rec_free(struct recorder *r) {
     free(r->sent);
     vec_free(&r->results);
     vec_free(&r->rounds);
+    vec_free(&r->models);
     vec_free(&r->history);
     vec_free(&r->events);
     vec_free(&r->vectors);

@@ -13,6 +13,25 @@ struct round_row { /* clock/rounds */
     int8_t excluded;
 };
 
+struct model_row { /* clock/models: a node's linear model of its offset from a reference */
+    int32_t node, reference, points; /* reference: the node measured against; fit points */
+    double time;                     /* reference time the model was applied (s) */
+    double intercept, slope;         /* offset = intercept + slope * local time (s, s/s) */
+    double rtt;                      /* smallest RTT of the exchanges it rests on (s) */
+    double bound;                    /* worst-case error of its offset when applied (s) */
+    double slope_bound;              /* worst-case error of its slope (s/s) */
+    double true_offset;              /* the node's true offset just before (s), NaN unknown */
+};
+
+struct eval_row { /* evaluation/: rank 0's measurement of one node's clock */
+    int32_t node, samples;
+    double at;          /* requested delay after the synchronization ended (s) */
+    double time;        /* reference time of the min-RTT exchange (s) */
+    double offset;      /* measured C_node - C_0 (s) */
+    double rtt_min;     /* its round-trip time (s) */
+    double true_offset; /* true C_node - C_0 then (s), NaN where unknown */
+};
+
 struct history_row { /* election/history */
     int32_t node;
     double time;
@@ -96,6 +115,7 @@ struct recorder {
     struct vec results;                               /* struct result_row */
     int tables;                         /* NODE_TABLE_* bits declared (runtime/node.h) */
     struct vec stages, queue, sections; /* request_stage_row, queue_row, section_row */
+    struct vec models;                  /* clock/models rows */
 };
 
 /* Empty record for node `node` of a run with `nodes` nodes and `ntypes`

@@ -37,6 +37,10 @@ struct run_result {
     double *sample_time, *offset; /* [S], [S,N] */
     struct round_row *rounds;
     size_t nrounds;
+    struct model_row *models; /* clock/models */
+    size_t nmodels;
+    struct eval_row *evaluation; /* evaluation/ (rank 0's own rows) */
+    size_t nevaluation;
     /* messages/ */
     uint64_t *sent, *received, *bytes_sent, *dropped; /* [N,T] */
     /* election/ */

@@ -20,6 +20,13 @@ struct clock_adjustment {
     double span;  /* 0 for a step, else the slew duration (s) */
 };
 
+/* A linear correction in effect from reference time t on: a reading R is
+ * shown as R - (intercept + slope * R) (the composition of every model set
+ * so far). */
+struct clock_model {
+    double t, intercept, slope;
+};
+
 struct sim_clock {
     double theta;       /* initial offset (s) */
     double drift_ppm;   /* rate error (ppm) */
@@ -27,6 +34,8 @@ struct sim_clock {
     struct clock_adjustment *hist;
     size_t n, cap;
     double settled; /* sum of the deltas of hist[0..n-2], all fully applied */
+    struct clock_model *models;
+    size_t nmodels, capmodels;
 };
 
 /* Start a clock with offset theta (s) and drift (ppm). */
@@ -39,6 +48,16 @@ double clock_offset(const struct sim_clock *c, double t);
 /* The clock reading C(t) as a node sees it: t + offset, rounded down to the
  * granularity when one is set. */
 double clock_read(const struct sim_clock *c, double t);
+
+/* Correct the clock from time t on (t not earlier than the last model) with
+ * a linear model of its offset from a reference clock, as the clock sync of
+ * Jones & Koenig (J. Supercomputing 2013) and Hunold & Carpen-Amarie (IEEE
+ * Cluster 2018) do: a reading L becomes L - (intercept + slope * L), with
+ * intercept in seconds and slope in seconds per second. A later model
+ * corrects the already corrected readings (the two compose into one linear
+ * model); a later step or slew of delta changes the corrected reading by
+ * delta. Returns 0, or -1 on no memory. */
+int clock_set_model(struct sim_clock *c, double t, double intercept, double slope);
 
 /* Step the clock by delta seconds at time t (t not earlier than the last
  * adjustment). Cancels what remains of a slew. Returns 0, or -1 on no memory. */

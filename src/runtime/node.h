@@ -35,7 +35,8 @@ struct round_info {
 int node_id(const struct node *n);
 int node_count(const struct node *n);
 
-/* The node's simulated clock C(t) in seconds (clock.h). */
+/* The node's clock in seconds: the simulated clock C(t) (clock.h), or with
+ * [clock] source = hardware the process's own clock, corrected (hwclock.h). */
 double node_local_time(struct node *n);
 
 /* Step the clock by delta seconds now, and record a clock/rounds row from
@@ -43,6 +44,25 @@ double node_local_time(struct node *n);
 void node_clock_step(struct node *n, double delta, const struct round_info *info);
 /* Slew the clock by delta seconds over span seconds (adjtime-like); row as above. */
 void node_clock_slew(struct node *n, double delta, double span, const struct round_info *info);
+
+/* What a clock-sync algorithm knows about a linear model it applies. */
+struct model_info {
+    int reference;      /* the node whose clock the model measures against */
+    int points;         /* offset measurements it rests on */
+    double rtt;         /* smallest round-trip time of those measurements (s) */
+    double bound;       /* worst-case error of the model's offset now (s) */
+    double slope_bound; /* worst-case error of its slope (s/s; 0 when not fitted) */
+};
+
+/* Correct the clock from now on with a linear model of its offset from a
+ * reference clock (Jones & Koenig, J. Supercomputing 2013; Hunold &
+ * Carpen-Amarie, IEEE Cluster 2018): offset = intercept + slope * L for a
+ * reading L (s, s/s), so a reading L becomes L - (intercept + slope * L).
+ * Models compose with earlier ones; steps and slews still move the
+ * corrected reading by their delta. Records a clock/models row (info may be
+ * NULL: reference -1, points 0, rtt and bounds NaN). */
+void node_clock_model(struct node *n, double intercept, double slope,
+                      const struct model_info *info);
 
 /* Send len bytes of payload as message type to node dst (not to itself).
  * The runtime injects delay and loss and counts the message; returns the

@@ -30,14 +30,7 @@ int node_leader_elected(const struct node *n) {
 }
 
 double node_local_time(struct node *n) {
-    struct node_state *ns = n->ns;
-    struct runtime *rt = ns->rt;
-    double v = clock_read(&ns->clock, rt_now(rt));
-    if (rt->jitter.kind == DIST_CONSTANT || rt->jitter.kind == DIST_VALUES)
-        v += dist_sample(&rt->jitter, NULL, ns->id);
-    else
-        v += dist_sample(&rt->jitter, rt_stream(ns, 5), ns->id);
-    return v;
+    return rt_clock_read(n->ns, NULL);
 }
 
 static void record_round(struct node_state *ns, double t, double delta,
@@ -48,7 +41,7 @@ static void record_round(struct node_state *ns, double t, double delta,
                             t,
                             info->rtt,
                             info->estimated_offset,
-                            clock_offset(&ns->clock, t),
+                            rt_true_offset(ns, t),
                             delta,
                             (int8_t)(info->excluded ? 1 : 0)};
     if (vec_push(&ns->rec.rounds, &row)) rt_out_of_memory();
@@ -62,7 +55,25 @@ void node_clock_slew(struct node *n, double delta, double span, const struct rou
     struct node_state *ns = n->ns;
     double t = rt_now(ns->rt);
     record_round(ns, t, delta, info);
-    if (clock_slew(&ns->clock, t, delta, span)) rt_out_of_memory();
+    rt_clock_adjust(ns, t, delta, span);
+}
+
+void node_clock_model(struct node *n, double intercept, double slope,
+                      const struct model_info *info) {
+    struct node_state *ns = n->ns;
+    double t = rt_now(ns->rt);
+    struct model_row row = {ns->id,
+                            info ? info->reference : -1,
+                            info ? info->points : 0,
+                            t,
+                            intercept,
+                            slope,
+                            info ? info->rtt : NAN,
+                            info ? info->bound : NAN,
+                            info ? info->slope_bound : NAN,
+                            rt_true_offset(ns, t)};
+    if (vec_push(&ns->rec.models, &row)) rt_out_of_memory();
+    rt_clock_set_model(ns, t, intercept, slope);
 }
 
 /* The due time of a message sent now to dst: now + [network] min_delay + a
@@ -165,16 +176,8 @@ void node_set_leader(struct node *n, int leader) {
 static void record_row(struct node_state *ns, enum event_kind kind, int peer, int global_type,
                        uint64_t msg, uint64_t lamport, double due, const uint32_t *vector) {
     double t = rt_now(ns->rt);
-    struct event_row row = {ns->id,
-                            ns->event_seq++,
-                            (int32_t)kind,
-                            peer,
-                            global_type,
-                            msg,
-                            lamport,
-                            clock_read(&ns->clock, t),
-                            t,
-                            due};
+    struct event_row row = {ns->id, ns->event_seq++, (int32_t)kind,         peer, global_type,
+                            msg,    lamport,         rt_clock_exact(ns, t), t,    due};
     /* Virtual time appends the rows of all of a rank's nodes to one table
      * (sequential writes); it is put in node order before the gather. */
     struct recorder *r = ns->rt->virtual_time ? &ns->rt->events : &ns->rec;

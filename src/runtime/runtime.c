@@ -1,6 +1,7 @@
 /* Run set-up, the event loop and termination. See runtime.h. */
 #include "runtime_internal.h"
 
+#include "evaluator.h"
 #include "reftime.h"
 #include "roles.h"
 
@@ -64,6 +65,7 @@ static void teardown(struct runtime *rt) {
                 free(ns->state[i]);
         }
         clock_free(&ns->clock);
+        hwclock_free(ns);
         rec_free(&ns->rec);
         due_map_free(&ns->last_due);
         gsl_rng_free(ns->alg_rng);
@@ -157,6 +159,7 @@ static int setup_node(struct runtime *rt, struct node_state *ns, int id,
     s->leader = -1;
     const char *labels = config_get(cfg, "nodes", "labels");
     if (labels[0]) roles_label(labels, id, s->label, sizeof s->label);
+    if (hwclock_setup(ns, cfg, err, n)) return -1;
     if (rec_init(&ns->rec, id, rt->nodes, rt->ntypes)) {
         snprintf(err, n, "out of memory");
         return -1;
@@ -257,6 +260,7 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         snprintf(err, n, "%s: [election]: %s", config_origin(cfg, "election", "initiators"), why);
         return -1;
     }
+    if (evaluator_check(cfg, rt->virtual_time, err, n)) return -1;
     const char *labels = config_get(cfg, "nodes", "labels");
     int nlabels = roles_label_count(labels);
     if (nlabels && nlabels != rt->nodes) {
@@ -366,6 +370,7 @@ static void run_real(struct runtime *rt, double *cpu) {
     double t0 = reftime_monotonic();
     MPI_Bcast(&t0, 1, MPI_DOUBLE, 0, comm);
     rt->t0 = t0 - host_offset;
+    hwclock_start(rt);
     rt_event_loop(rt);
     double stop_time = rt->now;
     transport_drain(rt);
@@ -415,6 +420,8 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     MPI_Allreduce(&rt->window_time, &window_time, 1, MPI_DOUBLE, MPI_MAX, comm);
     MPI_Allreduce(&mine, &events, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, comm);
     MPI_Allreduce(flags, any, 2, MPI_INT, MPI_MAX, comm);
+    struct vec evaluation = {NULL, 0, 0, sizeof(struct eval_row)};
+    if (!any[0] && !any[1] && evaluator_run(rt, plan->cfg, end_time, &evaluation)) any[0] = 1;
     double dt = config_time(plan->cfg, "clock", "sample_interval");
     int clock_sync = 0;
     for (int i = 0; i < plan->nlayers; i++)
@@ -430,7 +437,7 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         times[k] = (double)k * dt;
     for (int i = 0; i < rt->count; i++) {
         for (size_t k = 0; k < ns; k++)
-            offsets[(size_t)i * ns + k] = clock_offset(&rt->local[i].clock, times[k]);
+            offsets[(size_t)i * ns + k] = rt_true_offset(&rt->local[i], times[k]);
         sums[i] = rt->local[i].summary;
         recs[i] = &rt->local[i].rec;
     }
@@ -452,6 +459,8 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
                           : "complete");
         snprintf(res->time, sizeof res->time, "%s", rt->virtual_time ? "virtual" : "real");
         res->seed = plan->seed;
+        res->evaluation = evaluation.data;
+        res->nevaluation = evaluation.n;
         res->duration = end_time;
         res->events_processed = events;
         res->event_time = event_time;

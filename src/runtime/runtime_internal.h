@@ -17,6 +17,7 @@
 #include "faults.h"
 #include "fidelity.h"
 #include "heap.h"
+#include "hwclock.h"
 #include "pool.h"
 #include "runtime.h"
 #include "timers.h"
@@ -88,6 +89,7 @@ struct node_state {
     struct vtimer *vt; /* virtual time: the timers this node has used (vt_small, or malloc'd) */
     struct vtimer vt_small[VT_INLINE];
     struct sim_clock clock;
+    struct hw_clock *hw; /* [clock] source = hardware (real time), else NULL: hwclock.h */
     struct recorder rec;
     unsigned char done[RUNTIME_MAX_LAYERS];
     int leader;

@@ -16,6 +16,8 @@ so it takes a few seconds) and writes into OUTDIR:
   mutex.h5     the five mutual-exclusion algorithms of experiments/mutex.ini, 4 nodes
   dispatch.h5  experiments/coordinator.ini: a coordinator, 4 servers, 3 clients, 1 s
   real.h5      Cristian on 3 ranks in real time, 0.5 s (fidelity/ and clock/rounds)
+  hpcsync.h5   experiments/hpcsync.ini (skampi, jk, hca) on 4 simulated clocks in
+               virtual time (clock/models)
 
 ctest runs it once as the fixture analysis.output (CLOCKLAB_ANALYSIS_OUTPUT
 then names OUTDIR for the tests); run by hand, the tests call
@@ -55,6 +57,10 @@ FILES = {
                     VIRTUAL + ["--set", "experiment.nodes=8", "--set", "experiment.duration=1s"]),
     "real.h5": (3, os.path.join(EXPERIMENTS, "cristian.ini"),
                 ["--set", "experiment.duration=500ms", "--set", "cristian.period=100ms"]),
+    "hpcsync.h5": (1, os.path.join(EXPERIMENTS, "hpcsync.ini"),
+                   VIRTUAL + ["--set", "experiment.nodes=4", "--set", "clock.source=simulated",
+                              "--set", "evaluation.at=none",
+                              "--set", "network.delay=constant(10us)"]),
 }
 
 

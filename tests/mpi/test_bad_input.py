@@ -338,6 +338,18 @@ class IssueTable(BadInput):
         cfg = self.write("[experiment]\nalgorithm = bully\n[election]\ninitiators = 5\n")
         self.refused([cfg], "bad.ini:4", "[election] initiators", "node 5")
 
+    def test_clock_sync_inputs(self):
+        """A hardware clock has no simulated offset; evaluation delays go
+        forward; a line needs two points; the HPC syncs wait for every reply."""
+        cfg = self.write("[clock]\nsource = hardware\ndrift = uniform(-5, 5)\n")
+        self.refused([cfg], "bad.ini:3", "[clock] drift", "source = hardware")
+        cfg = self.write("[evaluation]\nat = 1s, 0s\n")
+        self.refused([cfg], "bad.ini:2", "[evaluation] at", "increasing")
+        cfg = self.write("[experiment]\nalgorithm = hca\n[hca]\nmodel = linear\nfitpoints = 1\n")
+        self.refused([cfg], "bad.ini:5", "[hca] fitpoints", "at least 2")
+        cfg = self.write("[experiment]\nalgorithm = skampi\n[network]\nloss = 0.01\n")
+        self.refused([cfg], "bad.ini:4", "[network] loss", "skampi")
+
 
 class SavedConfig(unittest.TestCase):
     """The `config` attribute of a run, run again, gives the same run."""

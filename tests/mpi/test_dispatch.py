@@ -246,14 +246,10 @@ class Queueing(unittest.TestCase):
                              f"M/M/{c} at {rho}: {mean * 1e3:.2f} +- {half * 1e3:.2f} ms, "
                              f"theory {theory * 1e3:.2f} ms")
 
+    # Real time checks two of the four cases (each takes its full duration);
+    # QueueingVirtual checks all four exactly.
     def test_mm1_half(self):
         self.check(1, 0.5)
-
-    def test_mm1_high(self):
-        self.check(1, 0.8)
-
-    def test_mm2_half(self):
-        self.check(2, 0.5)
 
     def test_mm2_high(self):
         self.check(2, 0.8)
@@ -270,25 +266,32 @@ class QueueingVirtual(Queueing):
     BATCHES = 20
     VIRTUAL = True
 
+    def test_mm1_high(self):
+        self.check(1, 0.8)
+
+    def test_mm2_half(self):
+        self.check(2, 0.5)
+
 
 class TwoChoices(unittest.TestCase):
-    """The largest queue under two_choices against random, same seeds."""
+    """The largest queue under two_choices against random, same seeds, in
+    virtual time (the timing is the model's, so every seed counts; the
+    policy's effect does not depend on the engine)."""
 
     def test_two_choices_beats_random(self):
         largest = {}
         for policy in ("random", "two_choices"):
-            runs = timed_runs(self, lambda: run_dispatch(
-                6, duration="1.5s", repeat=3, policy=policy, servers="1-4", clients="5",
-                service="exponential(4ms)", rate=900), 1e-3)  # 25% of the mean service
+            runs = run_dispatch(6, duration="10s", repeat=5, policy=policy, servers="1-4",
+                                clients="5", service="exponential(4ms)", rate=900, virtual=True)
             largest[policy] = []
             for run in runs:
                 q = run["requests/queue"][()]
                 largest[policy].append(int((q["waiting"] + q["in_service"]).max()))
         print("largest queue per seed:", largest, flush=True)
-        # the median over the seeds: a stall of a rank on a busy machine
-        # (then a burst of overdue arrivals) can fill every queue in one run
-        self.assertLess(np.median(largest["two_choices"]), np.median(largest["random"]),
-                        largest)
+        # Mitzenmacher 2001: with two choices the largest queue is
+        # exponentially shorter; seed by seed, it stays below random's
+        for two, one in zip(largest["two_choices"], largest["random"]):
+            self.assertLess(two, one, largest)
 
 
 class CoordinatorCrash(unittest.TestCase):
