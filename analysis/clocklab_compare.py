@@ -1,95 +1,9 @@
 #!/usr/bin/env python3
-"""Compare two clocklab/1 files dataset by dataset.
-
-    /usr/bin/python3 analysis/clocklab_compare.py A.h5 B.h5
-
-Exits 0 when both files hold the same runs with the same datasets, value
-for value (NaN equals NaN), and the same run attributes; 1 with one line per
-difference otherwise; 2 when a file cannot be read. Provenance may differ
-and is not compared: the root attributes (created, command_line, hosts,
-nranks, mpi_library, hdf5_version, version, git_commit, slurm_*), each run's
-wall_time, event_time and window_time, and the fidelity/ group (how well a real-time run kept time on
-that machine). This is the check of virtual time's contract: the same
-configuration and seed give the same file whatever the rank count and load.
-"""
+"""`python3 -m clocklab compare` under its former name."""
 
 import sys
 
-import h5py
-import numpy as np
-
-PROVENANCE_RUN_ATTRS = {"wall_time", "event_time", "window_time"}
-PROVENANCE_GROUPS = {"fidelity"}
-
-
-def walk(group, prefix=""):
-    """{path: dataset} of every dataset below group, provenance groups left out."""
-    out = {}
-    for name, item in group.items():
-        if name in PROVENANCE_GROUPS:
-            continue
-        path = prefix + name
-        if isinstance(item, h5py.Group):
-            out.update(walk(item, path + "/"))
-        else:
-            out[path] = item
-    return out
-
-
-def same(a, b):
-    if a.shape != b.shape or a.dtype != b.dtype:
-        return False
-    a, b = a[()], b[()]
-    if a.dtype.names:
-        return all(same_array(a[f], b[f]) for f in a.dtype.names)
-    return same_array(a, b)
-
-
-def same_array(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    if a.dtype.kind == "f":
-        return bool(np.array_equal(a, b, equal_nan=True))
-    return bool(np.array_equal(a, b))
-
-
-def compare(path_a, path_b):
-    """List of differences (str) between two files."""
-    diffs = []
-    with h5py.File(path_a, "r") as fa, h5py.File(path_b, "r") as fb:
-        runs_a, runs_b = set(fa["runs"]), set(fb["runs"])
-        for name in sorted(runs_a ^ runs_b):
-            diffs.append("run %s is in only one file" % name)
-        for name in sorted(runs_a & runs_b):
-            ra, rb = fa["runs"][name], fb["runs"][name]
-            keys = (set(ra.attrs) | set(rb.attrs)) - PROVENANCE_RUN_ATTRS
-            for k in sorted(keys):
-                va, vb = ra.attrs.get(k), rb.attrs.get(k)
-                if not (va is not None and vb is not None and same_array(va, vb)):
-                    diffs.append("%s: attribute %s: %r != %r" % (name, k, va, vb))
-            da, db = walk(ra), walk(rb)
-            for d in sorted(set(da) ^ set(db)):
-                diffs.append("%s/%s is in only one file" % (name, d))
-            for d in sorted(set(da) & set(db)):
-                if not same(da[d], db[d]):
-                    diffs.append("%s/%s differs" % (name, d))
-    return diffs
-
-
-def main(argv):
-    if len(argv) != 2:
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
-        return 2
-    try:
-        diffs = compare(argv[0], argv[1])
-    except (OSError, KeyError) as e:
-        print("clocklab_compare: error: %s" % e, file=sys.stderr)
-        return 2
-    for d in diffs:
-        print(d)
-    if not diffs:
-        print("the same: every run, dataset and run attribute (provenance aside)")
-    return 1 if diffs else 0
-
+from clocklab.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(["compare", *sys.argv[1:]]))

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Message complexity of Bully, Chang-Roberts (random ids, over seeds), LCR
 # (worst case: ids decreasing along the ring) and Hirschberg-Sinclair for
-# n = 2..NMAX, against the theory curves, then the figure and table.
+# n = 2..NMAX, against the theory curves, then the figure and table
+# (`python3 -m clocklab sweep`; ROWS=2,4,8 tabulates only those n).
 #   bash experiments/complexity.sh [DIR]        real time: one rank per node, one .h5 per
 #                                               case and n (NMAX=32 SEEDS=5 by default)
+#                                               -> docs/complexity.png (or FIGURE)
 #   MODE=virtual bash experiments/complexity.sh [DIR]
 #                                               virtual time, 1 ms delays: one .h5 per case
 #                                               with every n (NMAX=4096 by default; RANKS=1)
+#                                               -> docs/complexity-virtual.png (or FIGURE)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-complexity}
@@ -22,6 +25,24 @@ run() { # name nodes --set ...
     shift 2
     mpirun -n "$n" build/clocklab experiments/complexity.ini -o "$dir/$name-$n.h5" --force "$@" \
         >/dev/null
+}
+# The figure and the Markdown table: per case (algorithm/election.ids) the
+# messages the literature counts against n, mean and 95% interval over the
+# seeds, with the closed form (`python3 -m clocklab complexity` is the same).
+sweep() { # figure files...
+    local figure=$1
+    shift
+    PYTHONPATH=analysis /usr/bin/python3 -m clocklab sweep "$@" -o "$figure" \
+        --x nodes --by algorithm,election.ids --where status=complete --logy \
+        --ylabel messages --title "Message complexity of elections" ${ROWS:+--rows "$ROWS"} \
+        --y ring/random=messages.ELECTION --theory ring/random=chang_roberts \
+        --label "ring/random=Chang-Roberts, random ids: mean" \
+        --y ring/reverse=messages.ELECTION --theory ring/reverse=lcr \
+        --label "ring/reverse=LCR, decreasing ids: worst case" \
+        --y hs/random=messages --theory hs/random=hs_bound \
+        --label "hs/random=Hirschberg-Sinclair, random ids: all messages" \
+        --y bully/rank=messages.ELECTION+messages.OK+messages.COORDINATOR \
+        --theory bully/rank=bully --label "bully/rank=Bully, worst case: ELECTION+OK+COORDINATOR"
 }
 start=$(date +%s)
 if [ "${MODE:-real}" = virtual ]; then
@@ -43,7 +64,7 @@ if [ "${MODE:-real}" = virtual ]; then
     vrun hs-random --set experiment.algorithm=hs --set experiment.repeat="$seeds"
     vrun bully-worst --set experiment.algorithm=bully --set election.ids=rank \
         --set election.initiators=lowest --set faults.crash=highest@0s
-    /usr/bin/python3 analysis/clocklab_complexity.py "$dir"/*-virtual.h5 -o figures/complexity-virtual.png
+    sweep "${FIGURE:-docs/complexity-virtual.png}" "$dir"/*-virtual.h5
     exit 0
 fi
 for n in $(seq 2 "$nmax"); do
@@ -54,4 +75,4 @@ for n in $(seq 2 "$nmax"); do
         --set election.initiators=lowest --set faults.crash="$((n - 1))@0s"
     echo "n=$n done ($(($(date +%s) - start)) s)"
 done
-/usr/bin/python3 analysis/clocklab_complexity.py "$dir"/*.h5 -o figures/complexity.png
+sweep "${FIGURE:-docs/complexity.png}" "$dir"/*.h5

@@ -36,5 +36,5 @@ for rate in 5 10 20 40 80 160; do
         --set experiment.duration=2s --set experiment.repeat="$seeds" "${sets[@]}" >/dev/null
     echo "rate=$rate/s done ($(($(date +%s) - start)) s)"
 done
-/usr/bin/python3 analysis/clocklab_mutex.py scaling "$dir"/scaling-*.h5 -o docs/mutex_scaling.png
-/usr/bin/python3 analysis/clocklab_mutex.py rate "$dir"/rate-*.h5 -o docs/mutex_rate.png
+PYTHONPATH=analysis /usr/bin/python3 -m clocklab mutex scaling "$dir"/scaling-*.h5 -o docs/mutex_scaling.png
+PYTHONPATH=analysis /usr/bin/python3 -m clocklab mutex rate "$dir"/rate-*.h5 -o docs/mutex_rate.png

@@ -17,5 +17,5 @@ common=(--force --set experiment.algorithm=berkeley --set experiment.repeat=5
 mpirun -n 8 build/clocklab /dev/null -o "$dir/real.h5" "${common[@]}"
 mpirun -n 1 build/clocklab /dev/null -o "$dir/virtual.h5" "${common[@]}" \
     --set experiment.time=virtual --set experiment.nodes=8
-/usr/bin/python3 analysis/clocklab_real_virtual.py "$dir/real.h5" "$dir/virtual.h5" \
+PYTHONPATH=analysis /usr/bin/python3 -m clocklab real-vs-virtual "$dir/real.h5" "$dir/virtual.h5" \
     -o "${FIGURE:-docs/real_vs_virtual.png}"

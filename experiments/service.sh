@@ -42,8 +42,8 @@ done
 mpirun -n 8 build/clocklab experiments/failover.ini -o "$dir/failover.h5" --force \
     --set experiment.repeat="$seeds" >/dev/null
 echo "failover done ($(($(date +%s) - start)) s)"
-/usr/bin/python3 analysis/clocklab_service.py load "$dir"/load-*.h5 -o docs/service_load.png
-/usr/bin/python3 analysis/clocklab_service.py policies "$dir"/policy-*.h5 \
+PYTHONPATH=analysis /usr/bin/python3 -m clocklab service load "$dir"/load-*.h5 -o docs/service_load.png
+PYTHONPATH=analysis /usr/bin/python3 -m clocklab service policies "$dir"/policy-*.h5 \
     -o docs/service_policies.png
-/usr/bin/python3 analysis/clocklab_service.py failover "$dir"/failover.h5 \
+PYTHONPATH=analysis /usr/bin/python3 -m clocklab service failover "$dir"/failover.h5 \
     -o docs/service_failover.png

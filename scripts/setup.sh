@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake pkg-config git clang-format openmpi-bin libopenmpi-dev
           libhdf5-openmpi-dev hdf5-tools libinih-dev libgsl-dev libcmocka-dev
-          python3-h5py python3-matplotlib python3-numpy)
+          python3-h5py python3-matplotlib python3-numpy python3-pandas)
 # Only for the test run's fuzzer (libFuzzer comes with clang's runtime).
 TEST_PACKAGES=(clang libclang-rt-14-dev)
 
@@ -56,7 +56,7 @@ demo)
     build build
     mpi_environment
     mpirun -n 4 build/clocklab -o clocklab.h5 --force
-    /usr/bin/python3 analysis/clocklab_plot.py clocklab.h5 -o figures
+    PYTHONPATH=analysis /usr/bin/python3 -m clocklab plot clocklab.h5 -o figures
     ;;
 test)
     install_missing "${TEST_PACKAGES[@]}"

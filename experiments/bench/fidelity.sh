@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 bin=${CLOCKLAB_BINARY:-build/clocklab}
 out=${1:-$(mktemp -d)}
 mkdir -p "$out"
-py=/usr/bin/python3
+py="env PYTHONPATH=analysis /usr/bin/python3 -m clocklab"
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
@@ -30,13 +30,13 @@ echo "== 1. delivery lateness beyond constant(1ms), Berkeley, trace on"
 for n in ${LATENESS_RANKS:-2 16 64 128}; do
     run "$n" "$out/lateness-$n.h5" --set experiment.algorithm=berkeley \
         --set "network.delay=constant(1ms)" --set experiment.trace=on
-    $py analysis/clocklab_fidelity.py lateness "$out/lateness-$n.h5" --delay 1ms
+    $py fidelity lateness "$out/lateness-$n.h5" --delay 1ms
 done
 
 echo "== 2. zero-delay request/reply RTT, Berkeley readings"
 for n in ${RTT_RANKS:-2 16 64}; do
     run "$n" "$out/rtt-$n.h5" --set experiment.algorithm=berkeley
-    $py analysis/clocklab_fidelity.py rtt "$out/rtt-$n.h5"
+    $py fidelity rtt "$out/rtt-$n.h5"
 done
 
 echo "== 3. ping-pong through the runtime against bare MPI"
@@ -55,9 +55,9 @@ done
 echo "== 5. the default scenario"
 for n in ${DEFAULT_RANKS:-16 64 128}; do
     mpirun -n "$n" "$bin" -o "$out/default-$n.h5" --force >/dev/null
-    $py analysis/clocklab_fidelity.py default "$out/default-$n.h5"
+    $py fidelity default "$out/default-$n.h5"
 done
 
 echo "== fidelity/ of every run (files of this version only)"
-$py analysis/clocklab_fidelity.py summary "$out"/*.h5 2>/dev/null || true
+$py fidelity summary "$out"/*.h5 2>/dev/null || true
 echo "files in $out"

@@ -20,7 +20,7 @@
 # Every mpirun runs under `nice -n $NICE`; take the figures on a quiet machine
 # (clocklab's lateness warnings, which say how loaded it was, go to
 # OUTDIR/warnings.log).
-# The tables: /usr/bin/python3 analysis/clocklab_hpcsync.py OUTDIR (printed at the end).
+# The tables: PYTHONPATH=analysis /usr/bin/python3 -m clocklab hpcsync OUTDIR (printed at the end).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${CLOCKLAB_BINARY:-build/clocklab}
@@ -113,5 +113,5 @@ for n in $virtual_nodes; do
 done
 
 echo "== load at the end: $(uptime)"
-/usr/bin/python3 analysis/clocklab_hpcsync.py "$out" --figure "$out/hpcsync.png"
+PYTHONPATH=analysis /usr/bin/python3 -m clocklab hpcsync "$out" --figure "$out/hpcsync.png"
 echo "files in $out"

@@ -15,5 +15,5 @@ mpirun -n 2 "${CLOCKLAB_BINARY:-build/clocklab}" /dev/null -o "$out/pingpong.h5"
     --set experiment.algorithm=cristian --set experiment.duration=0 \
     --set experiment.trace=on --set cristian.rounds=1 --set cristian.samples="$samples" \
     --set network.delay=0 >/dev/null
-/usr/bin/python3 analysis/clocklab_pingpong.py "$out/pingpong.h5"
+PYTHONPATH=analysis /usr/bin/python3 -m clocklab pingpong "$out/pingpong.h5"
 rm -rf "$out"

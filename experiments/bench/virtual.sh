@@ -33,18 +33,18 @@ run() { # name ranks nodes [clocklab arguments...]
         --set "network.delay=constant(1ms)" "$@" >/dev/null
     local kib
     kib=$(cat "$out/mem.$name".* | awk '{s += $1} END {print s}')
-    /usr/bin/python3 - "$out/$name.h5" "$kib" "$name" <<'PY'
-import sys, h5py
+    PYTHONPATH=analysis /usr/bin/python3 - "$out/$name.h5" "$kib" "$name" <<'PY'
+import sys
+import clocklab
 path, kib, name = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-with h5py.File(path, "r") as f:
-    r = f["runs/run000"]
-    a = r.attrs
-    n, ev, t = int(a["nodes"]), int(a["events_processed"]), float(a["event_time"])
-    w, wt = int(a["windows"]), float(a["window_time"])
-    print("%-16s %8d nodes %2d ranks: %11d events in %7.2f s = %5.2f M events/s; %8d windows, "
-          "%5.2f us each; run %7.2f s; peak memory %7.0f MiB = %6.0f B/node"
-          % (name, n, int(f.attrs["nranks"]), ev, t, ev / t / 1e6, w, wt / max(w, 1) * 1e6,
-             float(a["wall_time"]), kib / 1024, kib * 1024 / n))
+root, (run, *_) = clocklab.read_runs(path)
+a = run["attrs"]
+n, ev, t = int(a["nodes"]), int(a["events_processed"]), float(a["event_time"])
+w, wt = int(a["windows"]), float(a["window_time"])
+print("%-16s %8d nodes %2d ranks: %11d events in %7.2f s = %5.2f M events/s; %8d windows, "
+      "%5.2f us each; run %7.2f s; peak memory %7.0f MiB = %6.0f B/node"
+      % (name, n, int(root["nranks"]), ev, t, ev / t / 1e6, w, wt / max(w, 1) * 1e6,
+         float(a["wall_time"]), kib / 1024, kib * 1024 / n))
 PY
 }
 echo "== clocklab virtual-time benchmark: $bin on $(hostname), $(nproc) cores, $(date -u +%FT%TZ)"

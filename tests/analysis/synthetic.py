@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Build small synthetic clocklab/1 HDF5 files whose summary numbers are known.
 
-Used by test_plot.py; run directly to write demo files for a look at the plots:
+Used by the analysis tests; run directly to write demo files for a look at the plots:
 
-    /usr/bin/python3 tests/analysis/synthetic.py OUTDIR
+    PYTHONPATH=analysis /usr/bin/python3 tests/analysis/synthetic.py OUTDIR
 
 Every expected number below follows from the construction, not from the
 code under test.
@@ -14,6 +14,8 @@ import sys
 
 import h5py
 import numpy as np
+
+from clocklab import schema
 
 MS = 1e-3
 
@@ -64,7 +66,9 @@ COMBO_MESSAGES = 9
 #   VM2: internal event, receives m1, sends m2 to VM3
 #   VM3: internal event, receives m2, sends m3 to VM 1; m4 is never received
 # Lamport timestamps follow IR1/IR2 by hand; vectors by Fidge/Mattern by hand.
-SEND, RECEIVE, INTERNAL = 0, 1, 2
+# msg k stands for the message id LOGICAL_MSG[k] (clocklab's encoding: the
+# sender's first, second, ... message).
+SEND, RECEIVE, INTERNAL = (schema.EVENT_KINDS[k] for k in ("SEND", "RECEIVE", "INTERNAL"))
 LOGICAL_LABELS = ["VM 1", "VM2", "VM3"]
 LOGICAL_ROWS = [
     (0, 0, SEND, 1, 1, 1, 0.10, [1, 0, 0]),
@@ -78,6 +82,17 @@ LOGICAL_ROWS = [
     (0, 2, RECEIVE, 2, 3, 6, 0.40, [3, 3, 3]),
     (0, 3, SEND, 1, 4, 7, 0.45, [4, 3, 3]),
 ]
+#: msg k of LOGICAL_ROWS -> (sender node, its message number): m1 and m4 are
+#: VM 1's first and second messages, m2 VM2's first, m3 VM3's first.
+LOGICAL_MSG = {1: (0, 1), 2: (1, 1), 3: (2, 1), 4: (0, 2)}
+
+
+def message_id(sender, k):
+    """clocklab's message id of the k-th message of node ``sender`` (docs/design.md,
+    events/table): (sender + 1) << 40 | k."""
+    return ((sender + 1) << 40) | k
+
+
 # Clock jump at each receive, L(receive) - L(node's previous event) - 1:
 # m1 at VM2: 2-1-1 = 0; m2 at VM3: 4-1-1 = 2; m3 at VM 1: 6-2-1 = 3.
 LOGICAL_JUMPS = {(1, 0.20): 0, (2, 0.30): 2, (0, 0.40): 3}
@@ -94,16 +109,15 @@ HISTORY_DTYPE = np.dtype([("node", "<i4"), ("time", "<f8"), ("leader", "<i4")])
 
 def event_dtype():
     """events/table compound with an HDF5 enum for ``kind``."""
-    kind = h5py.enum_dtype({"SEND": 0, "RECEIVE": 1, "INTERNAL": 2, "DELIVER": 3},
-                           basetype="i4")
+    kind = h5py.enum_dtype(schema.EVENT_KINDS, basetype="i4")
     return np.dtype([("node", "<i4"), ("seq", "<u8"), ("kind", kind), ("peer", "<i4"),
                      ("type", "<i4"), ("msg", "<u8"), ("lamport", "<u8"),
                      ("local_time", "<f8"), ("time", "<f8")])
 
 
-def write_root(f, schema="clocklab/1", fixed_length=False):
+def write_root(f, name=schema.SCHEMA, fixed_length=False):
     """Root attributes of a clocklab/1 file."""
-    f.attrs["schema"] = np.bytes_(schema) if fixed_length else schema
+    f.attrs["schema"] = np.bytes_(name) if fixed_length else name
     for key, value in (("software", "clocklab"), ("version", "0.0.0-test"),
                        ("git_commit", "0000000"), ("created", "2024-01-01T00:00:00Z"),
                        ("command_line", "synthetic"), ("mpi_library", "none"),
@@ -239,8 +253,9 @@ def write_combo_file(path):
                                                           (2, 0.01, 2)])
         events = g.create_group("events")
         table = np.zeros(2, dtype=event_dtype())
-        table[0] = (2, 0, 0, 0, 1, 1, 1, 0.01, 0.01)
-        table[1] = (0, 0, 1, 2, 1, 1, 2, 0.02, 0.02)
+        msg = message_id(2, 1)
+        table[0] = (2, 0, SEND, 0, 1, msg, 1, 0.01, 0.01)
+        table[1] = (0, 0, RECEIVE, 2, 1, msg, 2, 0.02, 0.02)
         events.create_dataset("table", data=table)
 
 
@@ -255,7 +270,8 @@ def logical_table():
     """events/table of the hand-made execution (LOGICAL_ROWS)."""
     table = np.zeros(len(LOGICAL_ROWS), dtype=event_dtype())
     for i, (node, seq, kind, peer, msg, lamport, t, _) in enumerate(LOGICAL_ROWS):
-        table[i] = (node, seq, kind, peer, 0 if msg else -1, msg, lamport, t + 0.01, t)
+        msg_id = message_id(*LOGICAL_MSG[msg]) if msg else 0
+        table[i] = (node, seq, kind, peer, 0 if msg else -1, msg_id, lamport, t + 0.01, t)
     return table
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Tests of analysis/clocklab_hpcsync.py on a synthetic benchmark directory.
+"""Tests of ``clocklab hpcsync`` (clocklab.hpcsync) on a synthetic benchmark directory.
 
-Run:  /usr/bin/python3 -m unittest discover -s tests/analysis
+Run:  PYTHONPATH=analysis /usr/bin/python3 -m unittest discover -s tests/analysis
 
 Two clocklab files (two repeats of skampi and HCA3O on 2 nodes, with
 clock/models and evaluation/ written by hand) and two logs in the format of
@@ -13,19 +13,14 @@ import contextlib
 import io
 import os
 import shutil
-import sys
 import tempfile
 import unittest
 
 import h5py
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "..", "analysis"))
-
-import clocklab_hpcsync as hs  # noqa: E402
-import synthetic as syn  # noqa: E402
+import synthetic as syn
+from clocklab import hpcsync as hs
 
 MODEL = np.dtype([("node", "<i4"), ("reference", "<i4"), ("points", "<i4"), ("time", "<f8"),
                   ("intercept", "<f8"), ("slope", "<f8"), ("rtt", "<f8"), ("bound", "<f8"),

@@ -1,27 +1,20 @@
 #!/usr/bin/env python3
-"""Tests of the logical-clock helpers of clocklab_h5 and the `logical` figure.
+"""Tests of the logical-clock helpers of clocklab.metrics and the `logical` figure.
 
 The expected numbers are worked out by hand in synthetic.py (LOGICAL_*).
 
-Run:  /usr/bin/python3 -m unittest discover -s tests/analysis
+Run:  PYTHONPATH=analysis /usr/bin/python3 -m unittest discover -s tests/analysis
 """
 
 import os
-import subprocess
-import sys
 import tempfile
 import unittest
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ANALYSIS = os.path.join(HERE, "..", "..", "analysis")
-PLOT = os.path.join(ANALYSIS, "clocklab_plot.py")
-sys.path.insert(0, HERE)
-sys.path.insert(0, ANALYSIS)
-
-import clocklab_h5 as ch5  # noqa: E402
-import synthetic as syn  # noqa: E402
+import clocklab as ch5
+import synthetic as syn
+from helpers import run_cli
 
 
 class LogicalFileMixin:
@@ -70,8 +63,7 @@ class LogicalHelpersTest(LogicalFileMixin, unittest.TestCase):
 class LogicalFigureTest(LogicalFileMixin, unittest.TestCase):
     def test_logical_figures_written_for_logical_runs_only(self):
         out = os.path.join(self.tmp.name, "figs")
-        result = subprocess.run([sys.executable, PLOT, self.path, "-o", out],
-                                capture_output=True, text=True, timeout=300)
+        result = run_cli("plot", self.path, "-o", out)
         self.assertEqual(result.returncode, 0, result.stderr)
         names = set(os.listdir(out))
         self.assertIn("logical_run000_logical.png", names)  # lamport: 3 panels

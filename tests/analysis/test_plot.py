@@ -1,36 +1,29 @@
 #!/usr/bin/env python3
-"""Tests of analysis/clocklab_h5.py and analysis/clocklab_plot.py.
+"""Tests of the reader and metrics of the clocklab package and of
+``python3 -m clocklab plot`` / ``summary`` (and analysis/clocklab_plot.py).
 
-Run:  /usr/bin/python3 -m unittest discover -s tests/analysis
+Run:  PYTHONPATH=analysis /usr/bin/python3 -m unittest discover -s tests/analysis
 
 The files are built by synthetic.py so that every expected number follows
 from the construction (see the constants there).
 """
 
 import os
-import subprocess
-import sys
 import tempfile
 import unittest
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ANALYSIS = os.path.join(HERE, "..", "..", "analysis")
-PLOT = os.path.join(ANALYSIS, "clocklab_plot.py")
-sys.path.insert(0, HERE)
-sys.path.insert(0, ANALYSIS)
-
-import clocklab_h5 as ch5  # noqa: E402
-import synthetic as syn  # noqa: E402
+import clocklab as cl
+import synthetic as syn
+from helpers import run_cli, run_module, run_script
 
 MS = 1e-3
 
 
 def run_plot(*args, cwd=None):
-    """Run the plot script as a user would; return the CompletedProcess."""
-    return subprocess.run([sys.executable, PLOT, *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    """``python3 -m clocklab plot ARGS`` (in this process); returncode, stdout, stderr."""
+    return run_cli("plot", *args, cwd=cwd)
 
 
 def parse_table(stdout):
@@ -67,13 +60,13 @@ class FilesMixin:
 
 
 class ReaderTest(FilesMixin, unittest.TestCase):
-    """clocklab_h5: loading and derived numbers."""
+    """clocklab.reader and clocklab.metrics: loading and derived numbers."""
 
     def runs(self, path, **kw):
-        return {run["name"]: run for run in ch5.read_runs(path, **kw)[1]}
+        return {run["name"]: run for run in cl.read_runs(path, **kw)[1]}
 
     def test_run_order_and_attrs(self):
-        attrs, runs = ch5.read_runs(self.sync)
+        attrs, runs = cl.read_runs(self.sync)
         self.assertEqual(attrs["schema"], "clocklab/1")
         self.assertEqual([r["name"] for r in runs], ["run000", "run001"])
         self.assertEqual(runs[0]["attrs"]["algorithm"], "berkeley")
@@ -82,45 +75,45 @@ class ReaderTest(FilesMixin, unittest.TestCase):
 
     def test_final_skew_excludes_crashed_includes_recovered(self):
         run = self.runs(self.sync)["run000"]
-        self.assertAlmostEqual(ch5.final_skew(run), syn.SYNC_FINAL_SKEW, places=12)
+        self.assertAlmostEqual(cl.final_skew(run), syn.SYNC_FINAL_SKEW, places=12)
 
     def test_max_abs_offset_ignores_samples_while_down(self):
         run = self.runs(self.sync)["run000"]
-        self.assertAlmostEqual(ch5.max_abs_offset(run), syn.SYNC_MAX_ABS, places=12)
+        self.assertAlmostEqual(cl.max_abs_offset(run), syn.SYNC_MAX_ABS, places=12)
 
     def test_alive_mask(self):
         run = self.runs(self.sync)["run000"]
-        self.assertEqual(ch5.alive_mask(run).tolist(), [True, True, True, False, True])
-        self.assertEqual(ch5.alive_mask(run, 0.5).tolist(), [True, True, True, False, False])
-        self.assertEqual(ch5.alive_mask(run, 0.1).tolist(), [True] * 5)
+        self.assertEqual(cl.alive_mask(run).tolist(), [True, True, True, False, True])
+        self.assertEqual(cl.alive_mask(run, 0.5).tolist(), [True, True, True, False, False])
+        self.assertEqual(cl.alive_mask(run, 0.1).tolist(), [True] * 5)
 
     def test_skew_envelope(self):
         run = self.runs(self.sync)["run000"]
-        lo, hi = ch5.skew_envelope(run)
+        lo, hi = cl.skew_envelope(run)
         self.assertAlmostEqual(hi[0], 90 * MS)
         self.assertAlmostEqual(lo[0], -60 * MS)
         self.assertAlmostEqual(hi[-1] - lo[-1], syn.SYNC_FINAL_SKEW)
 
     def test_total_messages(self):
         runs = self.runs(self.sync)
-        self.assertEqual(ch5.total_messages(runs["run000"]), syn.SYNC_MESSAGES)
-        self.assertEqual(ch5.total_messages(runs["run001"]), syn.BULLY_MESSAGES)
+        self.assertEqual(cl.total_messages(runs["run000"]), syn.SYNC_MESSAGES)
+        self.assertEqual(cl.total_messages(runs["run001"]), syn.BULLY_MESSAGES)
         self.assertEqual(runs["run000"]["messages"]["types"], syn.SYNC_TYPES)
 
     def test_leader_counts_alive_nodes_only(self):
         run = self.runs(self.sync)["run001"]
-        self.assertEqual(ch5.leader(run), syn.BULLY_EXPECTED_LEADER)
+        self.assertEqual(cl.leader(run), syn.BULLY_EXPECTED_LEADER)
 
     def test_leader_none_decided_is_minus_one(self):
         run = self.runs(self.sync)["run001"]
         run["election"]["leader"] = np.array([-1, -1, -1, 4, 4])
-        self.assertEqual(ch5.leader(run), -1)
+        self.assertEqual(cl.leader(run), -1)
 
     def test_no_election_no_clock_give_none(self):
         runs = self.runs(self.sync)
-        self.assertIsNone(ch5.leader(runs["run000"]))
-        self.assertIsNone(ch5.final_skew(runs["run001"]))
-        self.assertIsNone(ch5.max_abs_offset(runs["run001"]))
+        self.assertIsNone(cl.leader(runs["run000"]))
+        self.assertIsNone(cl.final_skew(runs["run001"]))
+        self.assertIsNone(cl.max_abs_offset(runs["run001"]))
 
     def test_labels_fall_back_to_node_i(self):
         run = self.runs(self.sync)["run000"]
@@ -130,7 +123,7 @@ class ReaderTest(FilesMixin, unittest.TestCase):
 
     def test_leader_intervals_from_history(self):
         run = self.runs(self.sync)["run001"]
-        lanes = ch5.leader_intervals(run)
+        lanes = cl.leader_intervals(run)
         self.assertEqual(lanes[0], [(0.01, 0.25, 4), (0.25, 0.40, -1), (0.40, 0.5, 2)])
         self.assertEqual(lanes[2][-1], (0.25, 0.5, -1))
         self.assertEqual(lanes[4], [(0.0, 0.5, 4)])
@@ -138,27 +131,27 @@ class ReaderTest(FilesMixin, unittest.TestCase):
     def test_combo_run_partial_last_row_and_events(self):
         run = self.runs(self.combo, events=True)["run000"]
         self.assertEqual(run["attrs"]["status"], "interrupted")
-        self.assertAlmostEqual(ch5.final_skew(run), syn.COMBO_FINAL_SKEW, places=12)
-        self.assertAlmostEqual(ch5.max_abs_offset(run), syn.COMBO_MAX_ABS, places=12)
-        self.assertEqual(ch5.total_messages(run), syn.COMBO_MESSAGES)
-        self.assertEqual(ch5.leader(run), syn.COMBO_LEADER)
+        self.assertAlmostEqual(cl.final_skew(run), syn.COMBO_FINAL_SKEW, places=12)
+        self.assertAlmostEqual(cl.max_abs_offset(run), syn.COMBO_MAX_ABS, places=12)
+        self.assertEqual(cl.total_messages(run), syn.COMBO_MESSAGES)
+        self.assertEqual(cl.leader(run), syn.COMBO_LEADER)
         self.assertEqual(run["events"]["table"]["kind"].tolist(), [0, 1])
 
     def test_foreign_and_missing_files_raise(self):
-        with self.assertRaisesRegex(ch5.ClocklabError, "foreign.h5.*clocklab/1"):
-            ch5.read_runs(self.foreign)
-        with self.assertRaisesRegex(ch5.ClocklabError, "nope.h5"):
-            ch5.read_runs(os.path.join(self.dir, "nope.h5"))
+        with self.assertRaisesRegex(cl.ClocklabError, "foreign.h5.*clocklab/1"):
+            cl.read_runs(self.foreign)
+        with self.assertRaisesRegex(cl.ClocklabError, "nope.h5"):
+            cl.read_runs(os.path.join(self.dir, "nope.h5"))
 
 
 class PlotScriptTest(FilesMixin, unittest.TestCase):
-    """clocklab_plot.py as a command."""
+    """``clocklab plot`` as a command (a separate process, as a user runs it)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.out = os.path.join(cls.dir, "figs")
-        cls.result = run_plot(cls.sync, cls.combo, "-o", cls.out)
+        cls.result = run_module("plot", cls.sync, cls.combo, "-o", cls.out)
 
     def test_exit_status_zero(self):
         self.assertEqual(self.result.returncode, 0, self.result.stderr)
@@ -222,6 +215,19 @@ class PlotScriptTest(FilesMixin, unittest.TestCase):
         self.assertEqual(result.returncode, 0)
         self.assertIn("usage:", result.stdout)
         self.assertIn("--format", result.stdout)
+
+    def test_summary_command_is_the_table_alone(self):
+        result = run_cli("summary", self.sync, self.combo)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, self.result.stdout)
+
+    def test_former_script_name_finds_the_package_beside_it(self):
+        # analysis/clocklab_plot.py without PYTHONPATH, from another directory
+        with tempfile.TemporaryDirectory() as cwd:
+            result = run_script("clocklab_plot.py", self.sync, "--no-plots", cwd=cwd)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(set(parse_table(result.stdout)), {("sync.h5", "run000"),
+                                                          ("sync.h5", "run001")})
 
 
 class PlotScriptErrorTest(FilesMixin, unittest.TestCase):

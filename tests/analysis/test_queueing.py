@@ -1,19 +1,15 @@
 #!/usr/bin/env python3
-"""analysis/clocklab_queueing.py against published numbers: Erlang's C
+"""clocklab.queueing and clocklab.stats against published numbers: Erlang's C
 formula (Kleinrock vol. 1, 3.5: C(1, a) = a; C(2, 1) = 1/3; C(5, 4) =
 0.5541, the value in Erlang C tables), M/M/1 sojourn times exponential with
 rate mu - lam, the survival function integrating to the mean, and Student's
 t quantiles from GSL against the printed table (t_{10, 0.975} = 2.228,
 t_{19, 0.975} = 2.093)."""
-import os
-import sys
 import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                                "analysis"))
-import clocklab_queueing as cq  # noqa: E402
+from clocklab import queueing as cq
 
 
 class Theory(unittest.TestCase):

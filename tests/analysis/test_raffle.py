@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The raffle winner in clocklab_h5.summary and the clocklab_plot.py table.
+"""The raffle winner in clocklab.metrics.summary and the `clocklab summary` table.
 
-Run:  /usr/bin/python3 -m unittest discover -s tests/analysis
+Run:  PYTHONPATH=analysis /usr/bin/python3 -m unittest discover -s tests/analysis
 
 raffle.h5 is built here: run000 is a tom run whose nodes all name node 2
 (one node crashed and drew none: NaN), run001 one whose nodes disagree
@@ -9,20 +9,16 @@ raffle.h5 is built here: run000 is a tom run whose nodes all name node 2
 """
 
 import os
-import sys
 import tempfile
 import unittest
 
 import h5py
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "..", "analysis"))
-
-import clocklab_h5 as ch5  # noqa: E402
-import synthetic as syn  # noqa: E402
-from test_plot import parse_table, run_plot  # noqa: E402
+import clocklab as ch5
+import synthetic as syn
+from helpers import run_cli
+from test_plot import parse_table
 
 AGREED = [2.0, 2.0, np.nan, 2.0]
 SPLIT = [1.0, 3.0, 3.0]
@@ -70,7 +66,7 @@ class RaffleSummaryTest(unittest.TestCase):
         self.assertIsNone(ch5.raffle_winner(run))
 
     def test_table_column(self):
-        result = run_plot(self.path, "--no-plots")
+        result = run_cli("summary", self.path)
         self.assertEqual(result.returncode, 0, result.stderr)
         rows = parse_table(result.stdout)
         self.assertEqual(rows[("raffle.h5", "run000")]["winner"], "2")

@@ -1,28 +1,25 @@
 #!/usr/bin/env python3
-"""The requests/ and mutex/ groups in analysis/: reading (clocklab_h5),
-the per-run figures (clocklab_plot), and the synchronization delay and
-messages per entry of the mutual-exclusion study (clocklab_mutex), on a
-synthetic file whose numbers follow from its construction."""
+"""The requests/ and mutex/ groups in the clocklab package: reading
+(clocklab.reader), the per-run figures (clocklab plot), and the
+synchronization delay and messages per entry of the mutual-exclusion study
+(clocklab.mutex), on a synthetic file whose numbers follow from its
+construction."""
 import os
-import subprocess
-import sys
 import tempfile
 import unittest
 
 import h5py
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ANALYSIS = os.path.join(HERE, "..", "..", "analysis")
-sys.path.insert(0, HERE)
-sys.path.insert(0, ANALYSIS)
-
-import clocklab_h5 as ch5  # noqa: E402
-import clocklab_mutex as cm  # noqa: E402
-import synthetic as syn  # noqa: E402
+import clocklab as ch5
+import synthetic as syn
+from clocklab import mutex as cm
+from clocklab import schema
+from helpers import run_cli
 
 REQUEST = np.dtype([("id", "<u8"), ("client", "<i4"), ("coordinator", "<i4"), ("server", "<i4"),
-                    ("status", "<i4"), ("attempts", "<i4"), ("dispatches", "<i4"),
+                    ("status", h5py.enum_dtype(schema.REQUEST_STATUS, basetype="i4")),
+                    ("attempts", "<i4"), ("dispatches", "<i4"),
                     ("served", "<i4"), ("sent", "<f8"), ("dispatched", "<f8"),
                     ("arrived", "<f8"), ("started", "<f8"), ("finished", "<f8"),
                     ("received", "<f8"), ("response_local", "<f8")])
@@ -76,6 +73,10 @@ class RequestsMutex(unittest.TestCase):
         write(cls.path)
         _, cls.runs = ch5.read_runs(cls.path)
 
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
     def test_read(self):
         dispatch, mutex = self.runs
         self.assertEqual(len(dispatch["requests"]["table"]), 5)
@@ -93,9 +94,7 @@ class RequestsMutex(unittest.TestCase):
 
     def test_figures(self):
         out = os.path.join(self.tmp.name, "figs")
-        proc = subprocess.run([sys.executable, os.path.join(ANALYSIS, "clocklab_plot.py"),
-                               self.path, "-o", out], capture_output=True, text=True,
-                              timeout=300)
+        proc = run_cli("plot", self.path, "-o", out)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         files = set(os.listdir(out))
         self.assertIn("svc_run000_requests.png", files)

@@ -1,60 +1,75 @@
 #!/usr/bin/env python3
-"""Tests of analysis/clocklab_shiviz.py (ShiViz log export).
+"""Tests of ``clocklab shiviz`` (the ShiViz log export).
 
-The log must parse with ShiViz's default expression
+The log must parse as ShiViz parses it (its LogParser: the file's first
+line is the parsing expression, empty for its default
     (?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})
-(the ShiViz input page: an empty first line selects it), and satisfy the
-rules ShiViz checks: a host's own entry counts its events 1, 2, 3, ...,
-and no entry for host j exceeds j's number of events. The expected vectors
-are those of the hand-made execution in synthetic.py (LOGICAL_ROWS).
+the second the expression that splits the log into executions, named by
+its "trace" group), and satisfy the rules ShiViz checks: a host's own
+entry counts its events 1, 2, 3, ..., and no entry for host j exceeds j's
+number of events. The expected vectors are those of the hand-made
+execution in synthetic.py (LOGICAL_ROWS), and the message labels its
+message ids (LOGICAL_MSG).
 
-Run:  /usr/bin/python3 -m unittest discover -s tests/analysis
+Run:  PYTHONPATH=analysis /usr/bin/python3 -m unittest discover -s tests/analysis
 """
 
 import json
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import unittest
 
 import h5py
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ANALYSIS = os.path.join(HERE, "..", "..", "analysis")
-SCRIPT = os.path.join(ANALYSIS, "clocklab_shiviz.py")
-sys.path.insert(0, HERE)
-sys.path.insert(0, ANALYSIS)
-
-import synthetic as syn  # noqa: E402
+import synthetic as syn
+from helpers import run_cli, run_module
 
 #: ShiViz's default parser, as its documentation gives it (JavaScript syntax).
 SHIVIZ_DEFAULT = r"(?<event>.*)\n(?<host>\S*) (?<clock>{.*})"
 HOSTS = ["VM_1", "VM2", "VM3"]  # labels "VM 1", "VM2", "VM3" without whitespace
 
 
-def python_regex(js):
-    """The same expression in Python's syntax for named groups; ShiViz uses flag m."""
-    return re.compile(js.replace("(?<", "(?P<"), re.M)
+def python_regex(js, capture=True):
+    """The same expression in Python's syntax (ShiViz uses flag m). With
+    capture=False its named groups do not capture: ShiViz splits by that."""
+    if capture:
+        return re.compile(js.replace("(?<", "(?P<"), re.M)
+    return re.compile(re.sub(r"\(\?<\w+?>", "(?:", js), re.M)
 
 
-def run_export(*args):
-    return subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True,
-                          timeout=120)
+def parse_execution(log, regex):
+    """The events of one execution's text: [(event, host, clock)]; every
+    character of the text belongs to a match (or is a newline between two)."""
+    log = log.strip()
+    matches = list(regex.finditer(log))
+    covered = "".join(log[m.start():m.end()] for m in matches)
+    if not matches or len(covered) + len(matches) - 1 != len(log):
+        raise AssertionError("parts of the log are not matched by the expression")
+    return [(m["event"], m["host"], json.loads(m["clock"])) for m in matches]
 
 
 def parse(text):
-    """Split a ShiViz file and parse its log as ShiViz would: list of (event, host, clock)."""
+    """Split a ShiViz file as ShiViz does: (header lines, {label: events})."""
     lines = text.split("\n")
     regex = python_regex(lines[0] or SHIVIZ_DEFAULT)
     log = "\n".join(lines[2:]).strip()
-    matches = list(regex.finditer(log))
-    # every character of the log belongs to a match (or is the newline between two)
-    covered = "".join(log[m.start():m.end()] for m in matches)
-    if len(covered) + len(matches) - 1 != len(log):
-        raise AssertionError("parts of the log are not matched by the expression")
-    return lines[:2], [(m["event"], m["host"], json.loads(m["clock"])) for m in matches]
+    if not lines[1].strip():
+        return lines[:2], {"": parse_execution(log, regex)}
+    splitter = python_regex(lines[1].strip(), capture=False)
+    labels = [""] + [m["trace"] for m in python_regex(lines[1].strip()).finditer(log)]
+    executions = {}
+    for label, part in zip(labels, splitter.split(log)):
+        if part.strip():
+            executions[label] = parse_execution(part, regex)
+    return lines[:2], executions
+
+
+def only(executions):
+    """The events of the one execution of a log."""
+    if len(executions) != 1:
+        raise AssertionError(f"{len(executions)} executions: {list(executions)}")
+    return next(iter(executions.values()))
 
 
 class ShivizExportTest(unittest.TestCase):
@@ -68,9 +83,9 @@ class ShivizExportTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def export(self, *args):
+    def export(self, *args, path=None):
         out = os.path.join(self.tmp.name, f"{self.id().rsplit('.', 1)[-1]}.log")
-        result = run_export(self.path, *args, "-o", out)
+        result = run_cli("shiviz", path or self.path, *args, "-o", out)
         self.assertEqual(result.returncode, 0, result.stderr)
         with open(out) as fh:
             return fh.read(), result.stderr
@@ -100,8 +115,10 @@ class ShivizExportTest(unittest.TestCase):
 
     def test_recorded_vectors_parse_with_default_regex(self):
         text, err = self.export("--run", "run001")
-        header, events = parse(text)
-        self.assertEqual(header, ["", ""])  # default expression, one execution
+        header, executions = parse(text)
+        self.assertEqual(header[0], "")  # ShiViz's default parsing expression
+        self.assertEqual(list(executions), ["run001: vector, 3 nodes, seed 42"])
+        events = only(executions)
         self.assertEqual(len(events), len(syn.LOGICAL_ROWS))
         self.check_shiviz_rules(events)
         self.assertEqual(self.clocks_by_host(events), self.expected_clocks())
@@ -109,49 +126,70 @@ class ShivizExportTest(unittest.TestCase):
 
     def test_vectors_derived_from_trace_for_lamport_run(self):
         text, err = self.export("--run", "run000")
-        _, events = parse(text)
+        events = only(parse(text)[1])
         self.check_shiviz_rules(events)
         self.assertEqual(self.clocks_by_host(events), self.expected_clocks())
         self.assertIn("derived", err)
 
-    def test_default_run_is_first_with_events(self):
-        text, _ = self.export()
-        _, events = parse(text)
-        self.assertEqual(len(events), len(syn.LOGICAL_ROWS))
+    def test_every_run_with_events_is_an_execution(self):
+        text, err = self.export()
+        _, executions = parse(text)
+        self.assertEqual(list(executions), ["run000: lamport, 3 nodes, seed 42",
+                                            "run001: vector, 3 nodes, seed 42"])
+        for events in executions.values():
+            self.assertEqual(len(events), len(syn.LOGICAL_ROWS))
+            self.check_shiviz_rules(events)
+            self.assertEqual(self.clocks_by_host(events), self.expected_clocks())
+        self.assertNotIn("run002", err)  # no events: not exported
 
     def test_causal_order_in_log(self):
         # a receive is written after its send
         text, _ = self.export("--run", "run001")
-        _, events = parse(text)
+        events = only(parse(text)[1])
         position = {}
         for k, (event, _, _) in enumerate(events):
-            msg = re.search(r"msg=(\d+)", event)
+            msg = re.search(r"msg=(\S+)", event)
             if msg:
                 position.setdefault(msg[1], []).append((k, event.split()[0]))
+        self.assertEqual(len(position), 4)
         for msg, rows in position.items():
             kinds = [kind for _, kind in sorted(rows)]
             self.assertEqual(kinds[0], "SEND", msg)
 
+    def test_message_ids_name_sender_and_number(self):
+        # m1..m4 of synthetic.py: VM 1's 1st, VM2's 1st, VM3's 1st, VM 1's 2nd message
+        text, _ = self.export("--run", "run001")
+        events = only(parse(text)[1])
+        labels = {}
+        for event, host, _ in events:
+            kind, msg = event.split()[0], re.search(r"msg=(\S+)", event)
+            if msg:
+                labels.setdefault(msg[1], set()).add((kind, host))
+        expected = {f"{HOSTS[sender]}:{k}" for sender, k in syn.LOGICAL_MSG.values()}
+        self.assertEqual(set(labels), expected)
+        self.assertEqual(labels["VM_1:1"], {("SEND", "VM_1"), ("RECEIVE", "VM2")})
+        self.assertEqual(labels["VM_1:2"], {("SEND", "VM_1")})  # m4: never received
+        self.assertEqual(labels["VM3:1"], {("SEND", "VM3"), ("RECEIVE", "VM_1")})
+
     def test_descriptions(self):
         text, _ = self.export("--run", "run001")
-        _, events = parse(text)
+        events = only(parse(text)[1])
         first = [e for e, host, _ in events if host == "VM_1"][0]
-        self.assertTrue(first.startswith("SEND MSG to VM2 msg=1 lamport=1"), first)
+        self.assertTrue(first.startswith("SEND MSG to VM2 msg=VM_1:1 lamport=1"), first)
 
     def test_stdout_when_no_output_given(self):
-        result = run_export(self.path, "--run", "run001")
+        result = run_module("shiviz", self.path, "--run", "run001")
         self.assertEqual(result.returncode, 0, result.stderr)
-        _, events = parse(result.stdout)
-        self.assertEqual(len(events), len(syn.LOGICAL_ROWS))
+        self.assertEqual(len(only(parse(result.stdout)[1])), len(syn.LOGICAL_ROWS))
 
     def test_run_without_events_is_an_error(self):
-        result = run_export(self.path, "--run", "run002")
+        result = run_cli("shiviz", self.path, "--run", "run002")
         self.assertEqual(result.returncode, 1)
         self.assertIn("no events", result.stderr)
         self.assertNotIn("Traceback", result.stderr)
 
     def test_unknown_run_is_an_error(self):
-        result = run_export(self.path, "--run", "run999")
+        result = run_cli("shiviz", self.path, "--run", "run999")
         self.assertEqual(result.returncode, 1)
         self.assertIn("run999", result.stderr)
 
@@ -165,19 +203,31 @@ class ShivizExportTest(unittest.TestCase):
             data = vec[()]
             data[0, 0] = 5
             vec[...] = data
-        out = os.path.join(self.tmp.name, "broken.log")
-        result = run_export(path, "--run", "run001", "-o", out)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("derived", result.stderr)
-        with open(out) as fh:
-            _, events = parse(fh.read())
+        text, err = self.export("--run", "run001", path=path)
+        self.assertIn("derived", err)
+        events = only(parse(text)[1])
         self.check_shiviz_rules(events)
         self.assertEqual(self.clocks_by_host(events), self.expected_clocks())
+
+    def test_unmatched_receive_is_an_error(self):
+        path = os.path.join(self.tmp.name, "unmatched.h5")
+        syn.write_logical_file(path)
+        with h5py.File(path, "r+") as f:
+            table = f["runs/run000/events/table"]
+            data = table[()]
+            data["msg"][2] = syn.message_id(2, 9)  # VM2's RECEIVE of m1 -> a message never sent
+            table[...] = data
+        result = run_cli("shiviz", path, "--run", "run000")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("matches no SEND", result.stderr)
 
     def test_regex_finds_nothing_in_a_non_log(self):
         # the check in parse() can fail
         with self.assertRaises(AssertionError):
             parse("\n\nVM1 {\"VM1\": 1}\nstray text\n")
+        with self.assertRaises(AssertionError):
+            parse("\n^=== (?<trace>.*) ===$\n=== a ===\nSEND\nVM1 {\"VM1\": 1}\n"
+                  "=== b ===\nstray\n")
 
 
 if __name__ == "__main__":

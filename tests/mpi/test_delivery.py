@@ -13,6 +13,8 @@ import unittest
 import numpy as np
 
 import clocklab_testlib as lab
+from clocklab import event_kinds
+from clocklab.causality import message_pairs
 
 NODES = 4
 DELAYS = ["constant(2ms)", "uniform(0, 4ms)", "exponential(1ms)", "lognormal(1ms, 0.8)",
@@ -21,8 +23,9 @@ DELAYS = ["constant(2ms)", "uniform(0, 4ms)", "exponential(1ms)", "lognormal(1ms
 
 def channel_orders(table):
     """{(src, dst): (message ids in send order, message ids in receive order)}."""
-    send = np.sort(table[table["kind"] == 0], order=["node", "seq"])
-    recv = np.sort(table[table["kind"] == 1], order=["node", "seq"])
+    kinds = event_kinds(table)
+    send = np.sort(table[table["kind"] == kinds.SEND], order=["node", "seq"])
+    recv = np.sort(table[table["kind"] == kinds.RECEIVE], order=["node", "seq"])
     out = {}
     for r in send:
         out.setdefault((int(r["node"]), int(r["peer"])), ([], []))[0].append(int(r["msg"]))
@@ -48,7 +51,7 @@ class Delivery(unittest.TestCase):
     def test_never_before_due(self):
         for delay in DELAYS:
             t = self.table(delay)
-            recv = t[t["kind"] == 1]
+            recv = t[t["kind"] == event_kinds(t).RECEIVE]
             self.assertGreater(len(recv), 200, delay)
             self.assertTrue(np.all(np.isfinite(recv["due"])), delay)
             early = recv["time"] < recv["due"]
@@ -58,15 +61,15 @@ class Delivery(unittest.TestCase):
     def test_due_is_the_senders(self):
         for delay in DELAYS:
             t = self.table(delay)
-            send, recv = t[t["kind"] == 0], t[t["kind"] == 1]
-            due_at_send = dict(zip(send["msg"].tolist(), send["due"].tolist()))
-            for m, due in zip(recv["msg"].tolist(), recv["due"].tolist()):
-                self.assertEqual(due_at_send[m], due, delay)
+            pairs = message_pairs(t)  # RECEIVE row -> its SEND row, by message id
+            self.assertGreater(len(pairs), 200, delay)
+            for recv, send in pairs.items():
+                self.assertEqual(t["due"][send], t["due"][recv], delay)
 
     def test_channels_fifo(self):
         for delay in DELAYS:
             t = self.table(delay)
-            send = t[t["kind"] == 0]
+            send = t[t["kind"] == event_kinds(t).SEND]
             for (src, dst), (sent, received) in channel_orders(t).items():
                 # what arrived is a prefix of what was sent (the rest was in
                 # flight when the run ended), in the same order
@@ -80,10 +83,10 @@ class Delivery(unittest.TestCase):
         # the sender's previous row and its SEND row: due - (previous row's
         # time) >= D >= due - (SEND row's time).
         t = np.sort(self.table("constant(2ms)"), order=["node", "seq"])
-        checked = 0
+        send, checked = event_kinds(t).SEND, 0
         for i in range(1, len(t)):
             r, prev = t[i], t[i - 1]
-            if r["kind"] != 0 or prev["node"] != r["node"]:
+            if r["kind"] != send or prev["node"] != r["node"]:
                 continue
             self.assertGreaterEqual(r["due"] - prev["time"], 2e-3 - 1e-12)
             self.assertLessEqual(r["due"] - r["time"], 2e-3 + 1e-12)

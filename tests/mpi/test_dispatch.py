@@ -17,7 +17,7 @@ Oracles:
   an M/M/c queue: the mean sojourn time matches 1/(mu - lam) for c = 1 and
   1/mu + C(c, a)/(c mu - lam) (Erlang C, Kleinrock vol. 1, 3.5) for c = 2,
   inside the 95% confidence interval of batch means, at utilization 0.5
-  and 0.8 (analysis/clocklab_queueing.py), in real time (5 s; a run whose
+  and 0.8 (clocklab.queueing), in real time (5 s; a run whose
   p99 lateness in fidelity/ exceeds 25% of the mean service time is run
   again, then skipped: a machine that stalls ranks cannot emulate the
   queue) and in virtual time (200 s, exact timing, tight intervals);
@@ -31,18 +31,13 @@ The runs use fixed seeds, so the draws (arrivals, services, routing) are
 the same every time; only the machine's timing varies.
 """
 import os
-import sys
 import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import clocklab_testlib as lab  # noqa: E402
-
-sys.path.insert(0, os.path.join(lab.SOURCE, "analysis"))
-import clocklab_queueing as cq  # noqa: E402
-
-SERVED, TIMEOUT, NO_SERVER, PENDING, LOST = range(5)
+import clocklab_testlib as lab
+from clocklab import queueing as cq
+from clocklab import request_status
 
 BASE = """
 [experiment]
@@ -150,7 +145,7 @@ class Accounting(unittest.TestCase):
         t = self.t
         self.assertEqual(len(t), 2 * 60)
         check_ids(self, t)
-        self.assertTrue(np.all(t["status"] == SERVED))
+        self.assertTrue(np.all(t["status"] == request_status(t).SERVED))
         for col in ("attempts", "dispatches", "served"):
             self.assertTrue(np.all(t[col] == 1), col)
         self.assertTrue(np.all(t["coordinator"] == 0))
@@ -187,7 +182,7 @@ class ClosedLoop(unittest.TestCase):
         t = table(run)
         self.assertEqual(len(t), 80)
         check_ids(self, t)
-        self.assertTrue(np.all(t["status"] == SERVED))
+        self.assertTrue(np.all(t["status"] == request_status(t).SERVED))
         for c in (2, 3):
             x = np.sort(t[t["client"] == c], order="sent")
             self.assertTrue(np.all(x["sent"][1:] >= x["received"][:-1]),
@@ -331,14 +326,15 @@ class CoordinatorCrash(unittest.TestCase):
         t = self.t
         check_ids(self, t)
         self.assertTrue(np.all(t["served"] <= 1), t[t["served"] > 1])
-        self.assertTrue(np.all((t["status"] == SERVED) == ~np.isnan(t["received"])))
-        self.assertTrue(np.all(t["served"][t["status"] == SERVED] == 1))
+        served = t["status"] == request_status(t).SERVED
+        self.assertTrue(np.all(served == ~np.isnan(t["received"])))
+        self.assertTrue(np.all(t["served"][served] == 1))
 
     def test_every_request_served(self):
         t = self.t
         end = float(self.res.attrs["duration"])
-        pending = t[t["status"] != SERVED]
-        self.assertTrue(np.all(pending["status"] == PENDING), pending)
+        pending = t[t["status"] != request_status(t).SERVED]
+        self.assertTrue(np.all(pending["status"] == request_status(t).PENDING), pending)
         self.assertTrue(np.all(pending["sent"] > end - 0.1), pending)
 
     def test_failover(self):
@@ -351,7 +347,7 @@ class CoordinatorCrash(unittest.TestCase):
         self.assertTrue(np.all(by4["dispatched"] > crash))
         outage = t[(t["sent"] > crash) & (t["sent"] < np.min(by4["dispatched"]))]
         self.assertGreater(len(outage), 0, "no request was sent during the outage")
-        self.assertTrue(np.all(outage["status"] == SERVED))
+        self.assertTrue(np.all(outage["status"] == request_status(t).SERVED))
         self.assertTrue(np.all(outage["coordinator"] == 4))
         new = t[t["dispatched"] > crash]
         self.assertTrue(np.all(np.isin(new["server"], [3])), np.unique(new["server"]))

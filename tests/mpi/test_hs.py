@@ -11,12 +11,9 @@ Oracles, with every node a candidate from the start:
 - every node names the node holding the largest id.
 """
 import math
-import os
-import sys
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import clocklab_testlib as lab  # noqa: E402
+import clocklab_testlib as lab
 
 BASE = ["experiment.algorithm=hs", "experiment.duration=0", "experiment.timeout=120s"]
 

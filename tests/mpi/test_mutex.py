@@ -20,14 +20,11 @@ Suzuki & Kasami 1985):
 Random delays make the arrival orders differ between nodes. Every check
 runs on 4 ranks in real time and on 16 nodes of one rank in virtual time.
 """
-import os
-import sys
 import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import clocklab_testlib as lab  # noqa: E402
+import clocklab_testlib as lab
 
 NODES = 4
 ENTRIES = 6

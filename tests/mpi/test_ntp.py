@@ -11,14 +11,12 @@ Oracles from RFC 5905:
   the delays of every exchange, rebuilt from the event trace (reference
   times of the four send/receive events).
 """
-import os
-import sys
 import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import clocklab_testlib as tl  # noqa: E402
+import clocklab_testlib as tl
+from clocklab import event_kinds
 
 D_LO, D_HI = 1e-3, 4e-3  # injected one-way delay uniform(1ms, 4ms): d_min = 1 ms
 EPS = 1e-6  # float rounding and the few-ppm drift within one exchange
@@ -75,11 +73,12 @@ def exchanges(run, server):
     client's next poll (ntp.c drops late replies)."""
     ev = run["events/table"][()]
     req, rep = type_index(run, "REQUEST"), type_index(run, "REPLY")
-    received = {int(e["msg"]): e for e in ev[ev["kind"] == 1]}
+    kinds = event_kinds(ev)
+    received = {int(e["msg"]): e for e in ev[ev["kind"] == kinds.RECEIVE]}
     by_seq = {(int(e["node"]), int(e["seq"])): e for e in ev}
     out = {}
     for c in sorted(set(ev["node"].tolist()) - {server}):
-        sends = ev[(ev["node"] == c) & (ev["kind"] == 0) & (ev["type"] == req)]
+        sends = ev[(ev["node"] == c) & (ev["kind"] == kinds.SEND) & (ev["type"] == req)]
         sends = sends[np.argsort(sends["seq"])]
         polls = []
         for k, s in enumerate(sends):
@@ -87,7 +86,7 @@ def exchanges(run, server):
             if at_server is None:
                 continue
             answer = by_seq[(server, int(at_server["seq"]) + 1)]  # REPLY sent in the same handler
-            assert answer["kind"] == 0 and answer["type"] == rep and answer["peer"] == c
+            assert answer["kind"] == kinds.SEND and answer["type"] == rep and answer["peer"] == c
             back = received.get(int(answer["msg"]))
             if back is None:
                 continue

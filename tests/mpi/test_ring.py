@@ -11,12 +11,9 @@ Oracles, computed from election/ids of each run (node i sends to i+1 mod n):
   live node names the node holding the largest live id.
 """
 import math
-import os
-import sys
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import clocklab_testlib as lab  # noqa: E402
+import clocklab_testlib as lab
 
 # A generous ACK timeout: in crash-free runs no timeout may fire, even on a
 # loaded machine (a fired one would add resends and break the exact counts).

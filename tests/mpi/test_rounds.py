@@ -1,13 +1,10 @@
 """[cristian] rounds and [berkeley] rounds: a run with duration 0 ends after
 exactly that many rounds, each client adjusting once per round."""
-import os
-import sys
 import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import clocklab_testlib as lab  # noqa: E402
+import clocklab_testlib as lab
 
 CONFIG = """
 [experiment]

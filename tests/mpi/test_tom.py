@@ -18,10 +18,10 @@ import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import clocklab_testlib as tl  # noqa: E402
+import clocklab_testlib as tl
+from clocklab import event_kinds
+from clocklab.causality import node_rows
 
-SEND, RECEIVE, DELIVER = 0, 1, 3
 TICKETS = 4
 SEEDS_PER_N = 2
 DELAYS = ("uniform(0, 5ms)", "exponential(2ms)")
@@ -65,10 +65,8 @@ class Trace:
         names = types_of(run)
         self.MC, self.ACK = names.index("MULTICAST"), names.index("ACK")
         table = run["events/table"][()]
-        self.rows = []
-        for node in range(n):
-            rows = table[table["node"] == node]
-            self.rows.append(rows[np.argsort(rows["seq"], kind="stable")])
+        self.kinds = event_kinds(table)  # SEND, RECEIVE, DELIVER as the file's enum has them
+        self.rows = [table[node_rows(table, node)] for node in range(n)]
         self.multicasts = self._multicasts()
 
     def _multicasts(self):
@@ -83,7 +81,7 @@ class Trace:
             first_peer = 1 if node == 0 else 0
             current = None
             for row in self.rows[node]:
-                if row["kind"] != SEND or row["type"] != self.MC:
+                if row["kind"] != self.kinds.SEND or row["type"] != self.MC:
                     continue
                 if row["peer"] == first_peer:
                     current = int(row["msg"])
@@ -94,11 +92,11 @@ class Trace:
 
     def delivered(self, node):
         rows = self.rows[node]
-        return rows[rows["kind"] == DELIVER]
+        return rows[rows["kind"] == self.kinds.DELIVER]
 
     def received_multicasts(self, node):
         rows = self.rows[node]
-        rows = rows[(rows["kind"] == RECEIVE) & (rows["type"] == self.MC)]
+        rows = rows[(rows["kind"] == self.kinds.RECEIVE) & (rows["type"] == self.MC)]
         return [self.copy_of[int(m)] for m in rows["msg"]]
 
 
@@ -154,14 +152,14 @@ class TotallyOrderedMulticastTest(unittest.TestCase):
             sends = {}
             for node in range(n):
                 rows = tr.rows[node]
-                clocked = rows[rows["kind"] != DELIVER]
+                clocked = rows[rows["kind"] != tr.kinds.DELIVER]
                 self.assertTrue(np.all(np.diff(clocked["lamport"].astype(np.int64)) > 0),
                                 f"node {node}: Lamport times not increasing")
-                for r in rows[rows["kind"] == SEND]:
+                for r in rows[rows["kind"] == tr.kinds.SEND]:
                     sends[int(r["msg"])] = int(r["lamport"])
             for node in range(n):
                 rows = tr.rows[node]
-                for r in rows[rows["kind"] == RECEIVE]:
+                for r in rows[rows["kind"] == tr.kinds.RECEIVE]:
                     self.assertGreater(int(r["lamport"]), sends[int(r["msg"])])
 
         self.for_each_run(check)

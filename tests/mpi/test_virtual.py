@@ -15,11 +15,10 @@ Oracles:
   and the largest id wins, for n up to 1024;
 * vector clocks (Fidge 1988, Mattern 1988): V(a) < V(b) exactly when a -> b
   on a 64-node trace (happens-before rebuilt from the trace alone);
-* determinism: -n 1 and -n 3 write the same datasets (clocklab_compare.py).
+* determinism: -n 1 and -n 3 write the same datasets (clocklab compare).
 """
 import math
 import os
-import sys
 import unittest
 from fractions import Fraction
 
@@ -27,10 +26,9 @@ import numpy as np
 
 import clocklab_oracles as orc
 import clocklab_testlib as lab
-import happens_before as hb
-
-sys.path.insert(0, os.path.join(lab.SOURCE, "analysis"))
-import clocklab_compare  # noqa: E402
+from clocklab import causality as hb
+from clocklab import compare as clocklab_compare
+from clocklab import event_kinds
 
 VIRTUAL = """
 [experiment]
@@ -140,7 +138,7 @@ class ChatterTrace(unittest.TestCase):
         node sends `rounds` messages, each received once."""
         (_, run), = run_virtual("chatter", 32, extra="[chatter]\nrounds = 20\n")
         table = run["events/table"][()]
-        sends = table[table["kind"] == hb.SEND]
+        sends = table[table["kind"] == event_kinds(table).SEND]
         self.assertEqual(len(sends), 32 * 20)
         self.assertEqual(len(hb.message_pairs(table)), 32 * 20)
         before = hb.happens_before(table)

@@ -1,0 +1,7 @@
+"""``python3 -m clocklab COMMAND ...`` (see clocklab.cli)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

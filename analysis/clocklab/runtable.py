@@ -1,0 +1,194 @@
+"""One row per run from any number of files: configuration and metrics.
+
+    python3 -m clocklab table FILE.h5 [FILE.h5 ...] [-o runs.csv]
+
+From Python, ``clocklab.table(paths)`` returns the same rows as a pandas
+DataFrame (numeric columns as numbers).
+
+Columns, in this order (empty where a run has no data for it):
+
+- the run: ``file``, ``run``, ``algorithm``, ``family``, ``nodes`` (the
+  node count N), ``seed``, ``status``, ``time`` (real | virtual),
+  ``duration`` and ``wall_time`` (s); in virtual time also
+  ``events_processed``, ``event_time`` (s), ``windows``, ``window_time``
+  (s) and ``events_per_second``;
+- clock synchronization: ``final_skew`` and ``max_abs_offset`` (s, over
+  the nodes alive; clocklab.metrics), ``adjustments`` (clock/rounds rows);
+- messages: ``messages`` (sent, all types), ``dropped``, and
+  ``messages.<TYPE>`` for every message type of any run (0 where a run
+  with messages/ sent none of that type);
+- elections: ``leader`` (what most alive nodes believe at the end),
+  ``decided_at`` (s, the last alive node's decision); the raffle's
+  ``winner`` ("a/b" when nodes disagree);
+- timing (real time, fidelity/): ``lateness_p99`` (the worst p99 of
+  deliveries and timers, s), ``delivery_p99``, ``timer_p99`` (worst node,
+  s), ``cpu_time`` (s, all ranks), ``trusted`` (p99 within the threshold);
+- request routing (requests/): ``requests``, ``requests.served``,
+  ``requests.timeout``, ... (one per status), ``sojourn_mean``,
+  ``sojourn_p99``, ``response_mean``, ``response_p99`` (s, served
+  requests), ``largest_queue``;
+- mutual exclusion (mutex/): ``entries``, ``messages_per_entry``,
+  ``sync_delay_mean`` (s), ``wait_mean`` (s);
+- every key of the run's resolved configuration as ``section.key`` (its
+  text as the run's ``config`` attribute gives it).
+
+Times are seconds of reference time, as in the file.
+"""
+
+import argparse
+import csv
+import os
+import sys
+
+from . import metrics as M
+from .config import config_items
+from .reader import ClocklabError, read_files
+
+#: The run's own columns, in order.
+RUN_COLUMNS = ("file", "run", "algorithm", "family", "nodes", "seed", "status", "time",
+               "duration", "wall_time", "events_processed", "event_time", "windows",
+               "window_time", "events_per_second")
+
+
+def _winner(run):
+    w = M.raffle_winner(run)
+    return "/".join(map(str, w)) if isinstance(w, tuple) else w
+
+
+def metric_columns(run):
+    """{column: value} of the run's metrics (see the module's list); ``None`` for no data."""
+    row = {
+        "final_skew": M.final_skew(run),
+        "max_abs_offset": M.max_abs_offset(run),
+        "adjustments": M.adjustments(run),
+        "messages": M.total_messages(run),
+        "dropped": M.dropped_messages(run),
+    }
+    for name, count in (M.messages_by_type(run) or {}).items():
+        row[f"messages.{name}"] = count
+    row.update(leader=M.leader(run), decided_at=M.decided_at(run), winner=_winner(run),
+               lateness_p99=M.lateness_p99(run),
+               delivery_p99=M.worst_fidelity(run, "delivery_p99"),
+               timer_p99=M.worst_fidelity(run, "timer_p99"),
+               cpu_time=(float(run["fidelity"]["cpu_time"].sum())
+                         if run.get("fidelity") and "cpu_time" in run["fidelity"] else None),
+               trusted=M.timing_trusted(run))
+    requests = M.request_metrics(run)
+    if requests is not None:
+        row["requests"] = requests.pop("requests")
+        for key in ("sojourn_mean", "sojourn_p99", "response_mean", "response_p99",
+                    "largest_queue"):
+            row[key] = requests.pop(key)
+        for status, count in requests.items():
+            row[f"requests.{status}"] = count
+    row.update(M.mutex_metrics(run) or {})
+    return row
+
+
+def run_row(run):
+    """The table row of one run dict (read by clocklab.reader) as a dict."""
+    attrs = run["attrs"]
+    row = {"file": os.path.basename(run.get("file", "")), "run": run["name"]}
+    for key in ("algorithm", "family"):
+        row[key] = attrs.get(key)
+    row["nodes"] = run["n"]
+    for key in ("seed", "status", "time", "duration", "wall_time", "events_processed",
+                "event_time", "windows", "window_time"):
+        row[key] = attrs.get(key)
+    if attrs.get("events_processed") and attrs.get("event_time"):
+        row["events_per_second"] = attrs["events_processed"] / attrs["event_time"]
+    row.update(metric_columns(run))
+    row.update(config_items(run))
+    return row
+
+
+def rows(paths):
+    """(columns, rows) of every run of the files: the column names in order
+    (run columns, metrics, configuration keys) and one dict per run.
+    ``messages.<TYPE>`` is 0 in a run with messages/ that sent none of it.
+    Raises ClocklabError for a missing or foreign file, before any row."""
+    runs = read_files(paths)
+    table = [run_row(run) for run in runs]
+    columns, seen = [], set()
+
+    def add(name):
+        if name not in seen:
+            seen.add(name)
+            columns.append(name)
+
+    for name in RUN_COLUMNS:
+        if any(row.get(name) is not None for row in table):
+            add(name)
+    config_keys = []
+    for row in table:
+        for name in row:
+            if "." in name and not name.startswith(("messages.", "requests.")):
+                config_keys.append(name)
+            elif name not in RUN_COLUMNS:
+                add(name)
+    for name in config_keys:
+        add(name)
+    message_types = [c for c in columns if c.startswith("messages.")]
+    for row in table:
+        if row.get("messages") is not None:
+            for c in message_types:
+                row.setdefault(c, 0)
+    return columns, table
+
+
+def table(paths):
+    """Every run of the files as a pandas DataFrame, one row per run (the
+    columns of this module's list). Columns whose values are all numbers
+    are numeric; configuration values stay text where any is not a number."""
+    import pandas as pd
+
+    columns, table_rows = rows(paths)
+    frame = pd.DataFrame(table_rows, columns=columns)
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            try:
+                frame[column] = pd.to_numeric(frame[column])
+            except (ValueError, TypeError):
+                pass
+    return frame
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def write_csv(columns, table_rows, out):
+    """Write the rows as CSV (header line, then one line per run) to a text stream."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in table_rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+
+
+def main(argv=None, prog="clocklab table"):
+    """``clocklab table``: returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description="One CSV row per run of the files: the run, its metrics and "
+                               "every configuration key as section.key.")
+    parser.add_argument("files", nargs="+", metavar="FILE.h5", help="clocklab output files")
+    parser.add_argument("-o", "--output", help="CSV file to write (default: stdout)")
+    args = parser.parse_args(argv)
+    try:
+        columns, table_rows = rows(args.files)
+    except ClocklabError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 1
+    if args.output:
+        with open(args.output, "w", newline="") as out:
+            write_csv(columns, table_rows, out)
+        print(f"{prog}: {len(table_rows)} runs, {len(columns)} columns, wrote {args.output}",
+              file=sys.stderr)
+    else:
+        write_csv(columns, table_rows, sys.stdout)
+    return 0
