@@ -54,34 +54,6 @@ adjust = step
 """
 
 
-def rank_of(pid):
-    """OMPI_COMM_WORLD_RANK of one of our mpirun's children, or None."""
-    try:
-        with open("/proc/%d/environ" % pid, "rb") as f:
-            for item in f.read().split(b"\0"):
-                if item.startswith(b"OMPI_COMM_WORLD_RANK="):
-                    return int(item.split(b"=", 1)[1])
-    except OSError:
-        return None
-    return None
-
-
-def children(pid):
-    """Pids whose parent is pid (from /proc)."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                out.append(int(entry))
-        except (OSError, IndexError, ValueError):
-            pass
-    return out
-
-
 class Interrupt(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="clocklab-kill-")
@@ -173,7 +145,7 @@ class Interrupt(unittest.TestCase):
         proc = self.start()
         self.wait_for_second_run(proc)
         time.sleep(2.0)
-        ranks = {rank_of(pid): pid for pid in children(proc.pid)}
+        ranks = lab.rank_pids(proc.pid)
         self.assertIn(2, ranks, "rank 2 not found among %s" % ranks)
         os.kill(ranks[2], signal.SIGTERM)
         out, err = proc.communicate(timeout=120)
