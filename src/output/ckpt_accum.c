@@ -199,13 +199,13 @@ int ckpt_accum_offer(struct ckpt_accum *a, void *buf, size_t len) {
             free(q->items[k].buf);
             k++;
             if (rc) {
-                memmove(q->items, q->items + k, (q->n - k) * sizeof *q->items);
+                if (k < q->n) memmove(q->items, q->items + k, (q->n - k) * sizeof *q->items);
                 q->n -= k;
                 return -1;
             }
             added++;
         }
-        memmove(q->items, q->items + k, (q->n - k) * sizeof *q->items);
+        if (k && k < q->n) memmove(q->items, q->items + k, (q->n - k) * sizeof *q->items);
         q->n -= k;
     }
     return added;

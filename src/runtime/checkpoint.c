@@ -120,8 +120,9 @@ static size_t rows_before(const struct vec *v, size_t from, size_t at, double un
     return end;
 }
 
-static char *put(char *p, const void *src, size_t bytes) {
-    if (bytes) memcpy(p, src, bytes);
+/* Copy `bytes` from byte `from` of src (NULL when there is nothing) to p. */
+static char *put(char *p, const void *src, size_t from, size_t bytes) {
+    if (bytes) memcpy(p, (const char *)src + from, bytes);
     return p + bytes;
 }
 
@@ -164,34 +165,33 @@ static int take(struct runtime *rt, double until, int index) {
     size_t len = ckpt_size(&h);
     char *buf = malloc(len);
     if (!buf) return -1;
-    char *p = put(buf, &h, sizeof h);
+    char *p = put(buf, &h, 0, sizeof h);
     for (size_t k = 0; k < count; k++)
-        p = put(p, &rt->local[k].summary, sizeof(struct node_summary));
+        p = put(p, &rt->local[k].summary, 0, sizeof(struct node_summary));
     for (size_t k = 0; k < count; k++)
-        p = put(p, rt->local[k].rec.sent, 4 * t * sizeof(uint64_t));
+        p = put(p, rt->local[k].rec.sent, 0, 4 * t * sizeof(uint64_t));
     for (size_t k = 0; k < count; k++)
         for (uint64_t s = 0; s < h.nsamples; s++) {
             double off = clock_offset(&rt->local[k].clock, (double)(h.sample_from + s) * ck->dt);
-            p = put(p, &off, sizeof off);
+            p = put(p, &off, 0, sizeof off);
         }
     for (size_t k = 0; k < count; k++) {
         const struct vec *v = &rt->local[k].rec.rounds;
-        p = put(p, (const char *)v->data + ck->rounds[k] * v->elem,
+        p = put(p, v->data, ck->rounds[k] * v->elem,
                 (ck->held_rounds[k] - ck->rounds[k]) * v->elem);
     }
     for (size_t k = 0; k < count; k++) {
         const struct vec *v = &rt->local[k].rec.history;
-        p = put(p, (const char *)v->data + ck->history[k] * v->elem,
+        p = put(p, v->data, ck->history[k] * v->elem,
                 (ck->held_history[k] - ck->history[k]) * v->elem);
     }
-    p = put(p, (const char *)table->events.data + ck->events * table->events.elem,
-            h.nevents * table->events.elem);
+    p = put(p, table->events.data, ck->events * table->events.elem, h.nevents * table->events.elem);
     if (h.width)
-        p = put(p, (const char *)table->vectors.data + ck->events * table->vectors.elem,
+        p = put(p, table->vectors.data, ck->events * table->vectors.elem,
                 h.nevents * table->vectors.elem);
     for (size_t k = 0; k < count; k++) {
         const struct vec *v = &rt->local[k].rec.results;
-        p = put(p, v->data, v->n * v->elem);
+        p = put(p, v->data, 0, v->n * v->elem);
     }
     free(ck->held);
     ck->held = buf;
