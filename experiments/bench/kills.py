@@ -18,8 +18,11 @@ after mpirun started, by one route:
 and reports per route: tries whose file opened with h5py, those whose
 finished run (the election) was intact, and how the interrupted run was
 kept: written at the stop (data to its end) or from its last checkpoint
-(data to complete_until), with the reference time it reaches. CLOCKLAB_BINARY
-selects another build.
+(data to complete_until); the Berkeley run's reference time at the kill
+(from when rank 0 reported the election written), the reference time the
+kept data reach, and the most reference time lost (time at the kill minus
+time kept; 0 when the ranks went on after the kill and kept it all).
+CLOCKLAB_BINARY selects another build.
 """
 import argparse
 import os
@@ -27,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import h5py
@@ -79,18 +83,31 @@ def rank_pid(mpirun, rank):
 
 
 def one(route, ranks, at, work):
+    """One try; returns (file opens, finished run intact, how the
+    interrupted run was kept, the reference time it reaches, the run's
+    reference time at the kill)."""
     cfg = os.path.join(work, "run.ini")
     with open(cfg, "w") as f:
         f.write(CONFIG)
     out = os.path.join(work, "out.h5")
     args = ["mpirun", "-n", str(ranks), BINARY, cfg, "-o", out]
-    quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
     if route in ("timeout", "timeout-fg"):
         fg = ["--foreground"] if route == "timeout-fg" else []
-        subprocess.run(["timeout"] + fg + ["-s", "TERM", str(at)] + args, timeout=300, **quiet)
-    else:
-        proc = subprocess.Popen(args, **quiet)
-        time.sleep(at)
+        args = ["timeout"] + fg + ["-s", "TERM", str(at)] + args
+    t0 = time.monotonic()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env=env())
+    started = []  # when rank 0 reported run 1 written: run 2 starts
+
+    def read():
+        for line in proc.stdout:
+            if "run 1/2" in line:
+                started.append(time.monotonic())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    if route not in ("timeout", "timeout-fg"):
+        time.sleep(max(0.0, at - (time.monotonic() - t0)))
         if route == "TERM-mpirun":
             os.kill(proc.pid, signal.SIGTERM)
         elif route == "KILL-mpirun":
@@ -99,8 +116,10 @@ def one(route, ranks, at, work):
             pid = rank_pid(proc.pid, 0 if route == "KILL-rank0" else 2)
             if pid:
                 os.kill(pid, signal.SIGKILL)
-        proc.wait(timeout=300)
+    proc.wait(timeout=300)
     time.sleep(2.5)  # ranks orphaned by a killed mpirun end on their own
+    reader.join(timeout=5)
+    at_kill = t0 + at - started[0] if started else None
     try:
         with h5py.File(out, "r") as f:
             runs = [f["runs"][n] for n in sorted(f["runs"])]
@@ -111,10 +130,10 @@ def one(route, ranks, at, work):
                 r = runs[1]
                 reach = float(r.attrs["duration"])
                 kept = "checkpoint" if "complete_until" in r.attrs else "stop"
-            return True, intact, kept, reach
+            return True, intact, kept, reach, at_kill
     except (OSError, KeyError) as e:
         print("  %s: %s" % (route, e), file=sys.stderr)
-        return False, False, "lost", None
+        return False, False, "lost", None, at_kill
 
 
 def main():
@@ -128,9 +147,10 @@ def main():
     base = a.outdir or tempfile.mkdtemp(prefix="clocklab-kills-")
     print("%d tries per route, %d ranks, killed %.1f s after mpirun started (%s)" %
           (a.tries, a.ranks, a.at, BINARY))
-    print("| route | file opens | finished run intact | interrupted run: at the stop | "
-          "from a checkpoint | lost | reaches (s, median) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| route | file opens | finished run intact | interrupted run kept: at the stop | "
+          "from a checkpoint | lost | run's time at the kill (s, median) | kept up to (s, "
+          "median) | most lost (s) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for route in a.routes.split(","):
         res = []
         for k in range(a.tries):
@@ -138,11 +158,14 @@ def main():
             os.makedirs(work, exist_ok=True)
             res.append(one(route, a.ranks, a.at, work))
         reach = [r[3] for r in res if r[3] is not None]
-        print("| %s | %d | %d | %d | %d | %d | %s |" % (
+        at_kill = [r[4] for r in res if r[4] is not None]
+        lost = [r[4] - (r[3] or 0.0) for r in res if r[4] is not None and r[4] > 0]
+        med = lambda x: "%.2f" % float(np.median(x)) if x else "-"
+        print("| %s | %d | %d | %d | %d | %d | %s | %s | %s |" % (
             route, sum(r[0] for r in res), sum(r[1] for r in res),
             sum(r[2] == "stop" for r in res), sum(r[2] == "checkpoint" for r in res),
-            sum(r[2] == "lost" for r in res),
-            "%.2f" % float(np.median(reach)) if reach else "-"))
+            sum(r[2] == "lost" for r in res), med(at_kill), med(reach),
+            "%.2f" % max(0.0, max(lost)) if lost else "-"))
         sys.stdout.flush()
 
 
