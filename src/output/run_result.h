@@ -21,8 +21,8 @@ struct run_result {
     unsigned long seed;
     double wall_time, duration;
     unsigned long long
-        events_processed; /* virtual time: node events (timers, deliveries, faults) */
-    double event_time;    /* virtual time: wall seconds of the event loop (slowest rank) */
+        events_processed;       /* virtual time: node events (timers, deliveries, faults) */
+    double event_time;          /* virtual time: wall seconds of the event loop (slowest rank) */
     unsigned long long windows; /* virtual time: synchronization windows */
     double window_time;         /* virtual time: wall seconds between windows (slowest rank) */
     char *config_text;
