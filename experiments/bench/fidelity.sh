@@ -6,8 +6,9 @@
 #   4. CPU time of 64 idle ranks (Berkeley, period 1 s, 6 s run), minus that of
 #      `mpirun -n 64 clocklab --version`
 #   5. the default scenario at 16, 64, 128 ranks: leader and final skew
-#   6. what checkpoints cost: lateness (fidelity/ and the trace) of Berkeley, trace
-#      on, 10 s, at 2 and 16 ranks, with checkpoint = 0, 1 s and 100 ms, interleaved
+#   6. what checkpoints cost: lateness (fidelity/ and the trace) of Berkeley (rounds
+#      until the end), trace on, 10 s, at 2 and 16 ranks, with checkpoint = 0, 1 s and
+#      100 ms, interleaved
 # Usage: bash experiments/bench/fidelity.sh [OUTDIR]
 # CLOCKLAB_BINARY selects another build; LATENESS_RANKS, RTT_RANKS, DEFAULT_RANKS,
 # IDLE_RANKS, CHECKPOINT_RANKS override the rank lists; SECTIONS="1 6" runs some
@@ -73,7 +74,8 @@ want 6 && for n in ${CHECKPOINT_RANKS:-2 16}; do
     for rep in $(seq "${CHECKPOINT_REPEATS:-3}"); do
         for ck in 0 1s 100ms; do
             f="$out/checkpoint-$n-$ck-$rep.h5"
-            run "$n" "$f" --set experiment.algorithm=berkeley --set "network.delay=constant(1ms)" \
+            run "$n" "$f" --set experiment.algorithm=berkeley --set berkeley.rounds=0 \
+                --set "network.delay=constant(1ms)" \
                 --set experiment.trace=on --set experiment.duration=10s --set "experiment.checkpoint=$ck"
             echo "checkpoint = $ck, repeat $rep: $($py analysis/clocklab_fidelity.py summary "$f" | tail -1)"
             $py analysis/clocklab_fidelity.py lateness "$f" --delay 1ms
