@@ -5,8 +5,8 @@
 
 Each try runs, on R ranks (default 4), a Bully election (well under a
 second) and then Berkeley for 30 s (100 ms period, delays uniform(1 ms,
-3 ms), the default checkpoint of 1 s), and kills it S seconds (default 4)
-after mpirun started, by one route:
+3 ms), a checkpoint every --checkpoint, default 1 s), and kills it S
+seconds (default 4) after mpirun started, by one route (--routes a,b):
 
   timeout         timeout -s TERM S mpirun ...   (signals mpirun and its group)
   timeout-fg      timeout --foreground -s TERM S mpirun ...
@@ -43,6 +43,7 @@ CONFIG = """
 algorithm = bully,berkeley
 duration = 0
 timeout = 120s
+checkpoint = {checkpoint}
 
 [network]
 delay = uniform(1ms, 3ms)
@@ -82,13 +83,13 @@ def rank_pid(mpirun, rank):
     return None
 
 
-def one(route, ranks, at, work):
+def one(route, ranks, at, work, checkpoint):
     """One try; returns (file opens, finished run intact, how the
     interrupted run was kept, the reference time it reaches, the run's
     reference time at the kill)."""
     cfg = os.path.join(work, "run.ini")
     with open(cfg, "w") as f:
-        f.write(CONFIG)
+        f.write(CONFIG.format(checkpoint=checkpoint))
     out = os.path.join(work, "out.h5")
     args = ["mpirun", "-n", str(ranks), BINARY, cfg, "-o", out]
     if route in ("timeout", "timeout-fg"):
@@ -143,10 +144,11 @@ def main():
     ap.add_argument("--ranks", type=int, default=4)
     ap.add_argument("--at", type=float, default=4.0)
     ap.add_argument("--routes", default=",".join(ROUTES))
+    ap.add_argument("--checkpoint", default="1s", help="[experiment] checkpoint (0 = off)")
     a = ap.parse_args()
     base = a.outdir or tempfile.mkdtemp(prefix="clocklab-kills-")
-    print("%d tries per route, %d ranks, killed %.1f s after mpirun started (%s)" %
-          (a.tries, a.ranks, a.at, BINARY))
+    print("%d tries per route, %d ranks, checkpoint %s, killed %.1f s after mpirun started (%s)"
+          % (a.tries, a.ranks, a.checkpoint, a.at, BINARY))
     print("| route | file opens | finished run intact | interrupted run kept: at the stop | "
           "from a checkpoint | lost | run's time at the kill (s, median) | kept up to (s, "
           "median) | most lost (s) |")
@@ -156,7 +158,7 @@ def main():
         for k in range(a.tries):
             work = os.path.join(base, "%s-%d" % (route, k))
             os.makedirs(work, exist_ok=True)
-            res.append(one(route, a.ranks, a.at, work))
+            res.append(one(route, a.ranks, a.at, work, a.checkpoint))
         reach = [r[3] for r in res if r[3] is not None]
         at_kill = [r[4] for r in res if r[4] is not None]
         lost = [r[4] - (r[3] or 0.0) for r in res if r[4] is not None and r[4] > 0]
