@@ -26,6 +26,9 @@ SCHEMA = "clocklab/1"
 #: Values of the ``kind`` enum in ``events/table``.
 EVENT_KINDS = {0: "SEND", 1: "RECEIVE", 2: "INTERNAL", 3: "DELIVER"}
 
+#: Values of the ``status`` enum in ``requests/table``.
+REQUEST_STATUS = {0: "SERVED", 1: "TIMEOUT", 2: "NO_SERVER", 3: "PENDING", 4: "LOST"}
+
 
 class ClocklabError(Exception):
     """A file is missing, unreadable or not a clocklab/1 file."""
@@ -174,6 +177,14 @@ def read_run(f, name, events=False):
       the warning ``threshold`` (s); absent from files of older versions.
     - ``results``: {name: [N] f8} per-node results (NaN where a node
       recorded nothing), e.g. raffle_winner, or a Lamport run's rate and max_queue.
+    - ``requests``: table [Q] structured (id, client, coordinator, server,
+      status int 0..4 (:data:`REQUEST_STATUS`), attempts, dispatches,
+      served, sent, dispatched, arrived, started, finished, received,
+      response_local; times s, NaN = never), queue [K] structured (node,
+      time s, waiting, in_service) -- dispatch runs.
+    - ``mutex``: sections [M] structured (node, seq, stamp, requested,
+      entered, exited, requested_local, entered_local, exited_local; s) --
+      mutual-exclusion runs.
     """
     g = f["runs"][name]
     attrs = _attrs(g)
@@ -187,6 +198,9 @@ def read_run(f, name, events=False):
                      if events and "events" in g else None)
     run["results"] = ({key: np.asarray(g["results"][key][()], float) for key in g["results"]}
                       if "results" in g else None)
+    run["requests"] = (_read_group(g["requests"], ("table", "queue"))
+                       if "requests" in g else None)
+    run["mutex"] = _read_group(g["mutex"], ("sections",)) if "mutex" in g else None
     run["fidelity"] = _read_fidelity(g["fidelity"]) if "fidelity" in g else None
     return run
 
@@ -536,6 +550,22 @@ def fidelity_text(run):
              float(np.sum(fid["cpu_time"])),
              "within the threshold" if trusted else "NOT TRUSTED: p99 above the threshold",
              fid["threshold"] * 1e6))
+
+
+def served_requests(run):
+    """The requests/table rows with status SERVED, or ``None`` without requests/."""
+    if run.get("requests") is None or "table" not in run["requests"]:
+        return None
+    t = run["requests"]["table"]
+    return t[t["status"] == 0]
+
+
+def sections_in_order(run):
+    """mutex/sections sorted by entry time, or ``None`` without mutex/."""
+    if run.get("mutex") is None or "sections" not in run["mutex"]:
+        return None
+    s = run["mutex"]["sections"]
+    return s[np.argsort(s["entered"], kind="stable")]
 
 
 def summary(run):

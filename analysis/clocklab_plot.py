@@ -13,6 +13,12 @@ For every run of every file, writes into the output directory:
                                    Lamport runs also the clock jumps at
                                    receives and the queue lengths
                                    (logical-clock runs with events/)
+  <filestem>_<run>_requests.<fmt>  response-time CDF of the served requests
+                                   per server, and each server's number in
+                                   the system over time (dispatch runs)
+  <filestem>_<run>_mutex.<fmt>     per node, waiting for and holding the
+                                   critical section over time
+                                   (mutual-exclusion runs)
 
 and prints one summary row per run on stdout (winner: the raffle winner of
 a totally-ordered-multicast run, "a/b" when the nodes disagree;
@@ -404,6 +410,79 @@ def plot_logical(run, stem, path):
 
 
 # --------------------------------------------------------------------------
+# Requests figure (dispatch)
+# --------------------------------------------------------------------------
+
+def plot_requests(run, stem, path):
+    """Response-time CDF per server; number in the system per server."""
+    served = ch5.served_requests(run)
+    queue = run["requests"].get("queue")
+    servers = sorted(set(np.unique(served["server"]).tolist())
+                     | (set(np.unique(queue["node"]).tolist()) if queue is not None else set()))
+    colors = node_colors(run["n"])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for s in servers:
+        x = np.sort(served["received"][served["server"] == s]
+                    - served["sent"][served["server"] == s]) * 1e3
+        if len(x):
+            left.step(x, np.arange(1, len(x) + 1) / len(x), where="post", color=colors[s],
+                      label=f"{run['nodes']['label'][s]} ({len(x)})")
+    left.set_xlabel("response time received - sent (ms)")
+    left.set_ylabel("fraction of served requests")
+    left.set_ylim(0, 1.02)
+    left.grid(True, alpha=0.3)
+    if servers:
+        left.legend(title="server (requests)", fontsize="small")
+    if queue is not None:
+        for s in servers:
+            q = queue[queue["node"] == s]
+            right.step(q["time"], q["waiting"] + q["in_service"], where="post",
+                       color=colors[s], linewidth=0.8)
+    draw_crashes(right, run, colors)
+    right.set_xlabel("reference time (s)")
+    right.set_ylabel("requests in the system (queued + in service)")
+    right.yaxis.set_major_locator(MaxNLocator(integer=True))
+    right.grid(True, alpha=0.3)
+    table = run["requests"]["table"]
+    status = ", ".join(f"{np.sum(table['status'] == k)} {name.lower()}"
+                       for k, name in ch5.REQUEST_STATUS.items() if np.sum(table["status"] == k))
+    fig.suptitle(f"{title(stem, run)}\n{len(table)} requests: {status}", fontsize="medium")
+    save(fig, path)
+
+
+# --------------------------------------------------------------------------
+# Mutual exclusion figure
+# --------------------------------------------------------------------------
+
+def plot_mutex(run, stem, path):
+    """Per node: waiting (requested -> entered) and inside (entered -> exited)."""
+    s = ch5.sections_in_order(run)
+    n = run["n"]
+    fig, ax = plt.subplots(figsize=(12, min(max(3, 0.35 * n + 1.5), MAX_FIG_INCHES)))
+    for row in s:
+        y = int(row["node"])
+        if np.isfinite(row["requested"]) and np.isfinite(row["entered"]):
+            ax.plot([row["requested"], row["entered"]], [y, y], color="0.7", linewidth=2,
+                    solid_capstyle="butt")
+        if np.isfinite(row["entered"]):
+            end = row["exited"] if np.isfinite(row["exited"]) else row["entered"]
+            ax.plot([row["entered"], end], [y, y], color="tab:red", linewidth=6,
+                    solid_capstyle="butt")
+    ax.set_yticks(range(n))
+    label_nodes(ax.yaxis, run)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.invert_yaxis()
+    ax.set_xlabel("reference time (s)")
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(handles=[Line2D([], [], color="0.7", linewidth=2, label="waiting"),
+                       Line2D([], [], color="tab:red", linewidth=6, label="in the section")],
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    entered = s[np.isfinite(s["entered"])]
+    ax.set_title(f"{title(stem, run)}\n{len(entered)} critical sections", fontsize="medium")
+    save(fig, path)
+
+
+# --------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------
 
@@ -419,6 +498,10 @@ def figure_kinds(run):
     if ("logical_clock" in run["attrs"].get("family", "").split("+") and run["n"] > 0
             and ch5.lamport_series(run) is not None):
         kinds.append(("logical", plot_logical))
+    if ch5.served_requests(run) is not None and run["n"] > 0:
+        kinds.append(("requests", plot_requests))
+    if ch5.sections_in_order(run) is not None and run["n"] > 0:
+        kinds.append(("mutex", plot_mutex))
     return kinds
 
 
@@ -446,7 +529,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         description="Plot and summarize clocklab/1 HDF5 files: one summary row per run "
                     "on stdout, figures <filestem>_<run>_<kind>.<fmt> in the output "
-                    "directory (kinds: offset, messages, election, logical).")
+                    "directory (kinds: offset, messages, election, logical, requests, mutex).")
     parser.add_argument("files", nargs="+", metavar="FILE.h5", help="clocklab output files")
     parser.add_argument("-o", "--outdir", default="figures",
                         help="directory for the figures (default: %(default)s)")

@@ -185,6 +185,13 @@ int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t n
     return 0;
 }
 
+/* One request: its stage rows (sent, dispatched, arrived, started,
+ * finished, received, outcome), its requests/table row and two
+ * requests/queue rows (arrival and departure). */
+#define PLAN_REQUEST_BYTES                                                                         \
+    (7 * sizeof(struct request_stage_row) + sizeof(struct request_row) +                           \
+     2 * sizeof(struct queue_row))
+
 void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
     const struct config *cfg = plan->cfg;
     memset(out, 0, sizeof *out);
@@ -200,7 +207,7 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
     char why[CONFIG_ERR_LEN];
     if (faults_parse(config_get(cfg, "faults", "crash"), &crashes, why, sizeof why)) crashes.n = 0;
     int trace = config_bool(cfg, "experiment", "trace");
-    double vector_events = 0, largest = 0;
+    double vector_events = 0, largest = 0, requests = 0, sections = 0;
     for (int i = 0; i < plan->nlayers; i++) {
         const struct algorithm *a = plan->layers[i];
         struct record_estimate e;
@@ -214,6 +221,8 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
         }
         out->events += e.events;
         out->rounds += e.rounds;
+        requests += e.requests;
+        sections += e.sections;
         if (e.vectors) vector_events += e.events;
         if (trace && !a->records_events) out->traced += 2.0 * e.messages; /* send + receive */
         if (strcmp(config_get(cfg, "experiment", "time"), "real") == 0)
@@ -222,7 +231,8 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
     out->events += out->traced;
     out->bytes = out->samples * (nodes + 1.0) * sizeof(double) +
                  out->events * sizeof(struct event_row) + vector_events * nodes * sizeof(uint32_t) +
-                 out->rounds * sizeof(struct round_row);
+                 out->rounds * sizeof(struct round_row) + requests * PLAN_REQUEST_BYTES +
+                 sections * sizeof(struct section_row);
     out->copies = config_time(cfg, "experiment", "checkpoint") > 0 ? 3.0 : 2.0;
     out->memory = out->copies * out->bytes + out->timing;
 }

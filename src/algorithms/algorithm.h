@@ -7,9 +7,16 @@
 #include "../config/config.h"
 #include "../runtime/node.h"
 
-enum family { FAMILY_CLOCK_SYNC, FAMILY_LOGICAL_CLOCK, FAMILY_ELECTION };
+enum family {
+    FAMILY_CLOCK_SYNC,
+    FAMILY_LOGICAL_CLOCK,
+    FAMILY_ELECTION,
+    FAMILY_SERVICE,
+    FAMILY_MUTEX
+};
 
-/* The HDF5 `family` attribute value: "clock_sync", "logical_clock", "election". */
+/* The HDF5 `family` attribute value: "clock_sync", "logical_clock", "election",
+ * "service" (request routing), "mutual_exclusion". */
 const char *family_name(enum family f);
 
 /* What a run of an algorithm records that grows with its length or node
@@ -20,6 +27,8 @@ struct record_estimate {
     double events;   /* events/table rows the algorithm records itself */
     double rounds;   /* clock/rounds rows */
     double timers;   /* timer firings of all nodes (each rank keeps their lateness) */
+    double requests; /* requests/table rows (each also a few stage and queue rows) */
+    double sections; /* mutex/sections rows */
     int vectors;     /* its events carry a vector clock (nodes u32 each) */
     const char *key; /* key of its section that sets the rate (e.g. "period"), or NULL */
 };

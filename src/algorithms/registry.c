@@ -12,6 +12,10 @@ extern const struct algorithm algorithm_vector;
 extern const struct algorithm algorithm_ring;
 extern const struct algorithm algorithm_hs;
 extern const struct algorithm algorithm_chatter;
+extern const struct algorithm algorithm_dispatch;
+extern const struct algorithm algorithm_mutex_central, algorithm_ricart_agrawala;
+extern const struct algorithm algorithm_lamport_mutex, algorithm_token_ring;
+extern const struct algorithm algorithm_suzuki_kasami;
 
 // clang-format off
 const struct algorithm *const algorithm_registry[] = {
@@ -25,6 +29,12 @@ const struct algorithm *const algorithm_registry[] = {
     &algorithm_ring,
     &algorithm_hs,
     &algorithm_chatter,
+    &algorithm_dispatch,
+    &algorithm_mutex_central,
+    &algorithm_ricart_agrawala,
+    &algorithm_lamport_mutex,
+    &algorithm_token_ring,
+    &algorithm_suzuki_kasami,
     NULL,
 };
 // clang-format on
@@ -43,6 +53,10 @@ const char *family_name(enum family f) {
         return "logical_clock";
     case FAMILY_ELECTION:
         return "election";
+    case FAMILY_SERVICE:
+        return "service";
+    case FAMILY_MUTEX:
+        return "mutual_exclusion";
     }
     return "unknown";
 }

@@ -1,5 +1,7 @@
 #include "gather.h"
 
+#include "../runtime/node.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -112,6 +114,35 @@ static void assemble_results(const struct result_row *rows, size_t nrows, size_t
     }
 }
 
+/* requests/ and mutex/ rows of every local node; rank 0 joins the request
+ * stages into requests/table. */
+static int gather_tables(MPI_Comm comm, const struct recorder *const *recs, int nlocal,
+                         struct run_result *out) {
+    int rank, mine = 0, tables = 0, rc = 0;
+    MPI_Comm_rank(comm, &rank);
+    for (int i = 0; i < nlocal; i++)
+        mine |= recs[i]->tables;
+    MPI_Allreduce(&mine, &tables, 1, MPI_INT, MPI_BOR, comm);
+    size_t total = 0;
+    void *stages = NULL, *queue = NULL, *sections = NULL;
+    rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, stages), &stages, &total);
+    size_t nstages = total / sizeof(struct request_stage_row);
+    rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, queue), &queue, &total);
+    size_t nqueue = total / sizeof(struct queue_row);
+    rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, sections), &sections, &total);
+    size_t nsections = total / sizeof(struct section_row);
+    if (rank != 0) return 0;
+    out->has_requests = (tables & NODE_TABLE_REQUESTS) != 0;
+    out->has_sections = (tables & NODE_TABLE_SECTIONS) != 0;
+    if (rc == 0) rc = rec_join_requests(stages, nstages, &out->requests, &out->nrequests);
+    free(stages);
+    out->queue = queue;
+    out->nqueue = nqueue;
+    out->sections = sections;
+    out->nsections = nsections;
+    return rc;
+}
+
 int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
                const struct recorder *const *recs, const struct recorder *events,
                const struct fidelity_summary *fidelity, const double *offsets, size_t nsamples,
@@ -153,6 +184,7 @@ int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
     if (width) rc |= gather_vectors(comm, erecs, enodes, width, &vectors, &total);
     rc |= gather_vec(comm, recs, nlocal, offsetof(struct recorder, results), &results, &total);
     size_t nresult_rows = total / sizeof(struct result_row);
+    rc |= gather_tables(comm, recs, nlocal, out);
     if (rank != 0) return 0;
 
     size_t n = nodes;
@@ -233,6 +265,9 @@ void run_result_free(struct run_result *r) {
     free(r->history);
     free(r->events);
     free(r->vectors);
+    free(r->requests);
+    free(r->queue);
+    free(r->sections);
     for (int i = 0; i < r->nresults; i++)
         free(r->result_value[i]);
     memset(r, 0, sizeof *r);

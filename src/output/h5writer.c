@@ -207,6 +207,65 @@ static int write_events(hid_t run, const struct run_result *r) {
     return rc;
 }
 
+static int write_requests(hid_t run, const struct run_result *r) {
+    hid_t g = H5Gcreate2(run, "requests", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return -1;
+    hid_t status = H5Tenum_create(H5T_NATIVE_INT32);
+    const char *names[] = {"SERVED", "TIMEOUT", "NO_SERVER", "PENDING", "LOST"};
+    for (int32_t v = 0; v < 5; v++)
+        H5Tenum_insert(status, names[v], &v);
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct request_row));
+    H5Tinsert(t, "id", HOFFSET(struct request_row, id), H5T_NATIVE_UINT64);
+    H5Tinsert(t, "client", HOFFSET(struct request_row, client), H5T_NATIVE_INT32);
+    H5Tinsert(t, "coordinator", HOFFSET(struct request_row, coordinator), H5T_NATIVE_INT32);
+    H5Tinsert(t, "server", HOFFSET(struct request_row, server), H5T_NATIVE_INT32);
+    H5Tinsert(t, "status", HOFFSET(struct request_row, status), status);
+    H5Tinsert(t, "attempts", HOFFSET(struct request_row, attempts), H5T_NATIVE_INT32);
+    H5Tinsert(t, "dispatches", HOFFSET(struct request_row, dispatches), H5T_NATIVE_INT32);
+    H5Tinsert(t, "served", HOFFSET(struct request_row, served), H5T_NATIVE_INT32);
+    const char *times[] = {"sent",     "dispatched", "arrived",       "started",
+                           "finished", "received",   "response_local"};
+    size_t offsets[] = {
+        HOFFSET(struct request_row, sent),          HOFFSET(struct request_row, dispatched),
+        HOFFSET(struct request_row, arrived),       HOFFSET(struct request_row, started),
+        HOFFSET(struct request_row, finished),      HOFFSET(struct request_row, received),
+        HOFFSET(struct request_row, response_local)};
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
+        H5Tinsert(t, times[i], offsets[i], H5T_NATIVE_DOUBLE);
+    int rc = dataset(g, "table", t, r->nrequests, 0, r->requests, "s");
+    hid_t q = H5Tcreate(H5T_COMPOUND, sizeof(struct queue_row));
+    H5Tinsert(q, "node", HOFFSET(struct queue_row, node), H5T_NATIVE_INT32);
+    H5Tinsert(q, "time", HOFFSET(struct queue_row, time), H5T_NATIVE_DOUBLE);
+    H5Tinsert(q, "waiting", HOFFSET(struct queue_row, waiting), H5T_NATIVE_INT32);
+    H5Tinsert(q, "in_service", HOFFSET(struct queue_row, in_service), H5T_NATIVE_INT32);
+    rc |= dataset(g, "queue", q, r->nqueue, 0, r->queue, "s");
+    H5Tclose(q);
+    H5Tclose(t);
+    H5Tclose(status);
+    H5Gclose(g);
+    return rc;
+}
+
+static int write_mutex(hid_t run, const struct run_result *r) {
+    hid_t g = H5Gcreate2(run, "mutex", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return -1;
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct section_row));
+    H5Tinsert(t, "node", HOFFSET(struct section_row, node), H5T_NATIVE_INT32);
+    H5Tinsert(t, "seq", HOFFSET(struct section_row, seq), H5T_NATIVE_UINT64);
+    H5Tinsert(t, "stamp", HOFFSET(struct section_row, stamp), H5T_NATIVE_UINT64);
+    H5Tinsert(t, "requested", HOFFSET(struct section_row, requested), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "entered", HOFFSET(struct section_row, entered), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "exited", HOFFSET(struct section_row, exited), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "requested_local", HOFFSET(struct section_row, requested_local),
+              H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "entered_local", HOFFSET(struct section_row, entered_local), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "exited_local", HOFFSET(struct section_row, exited_local), H5T_NATIVE_DOUBLE);
+    int rc = dataset(g, "sections", t, r->nsections, 0, r->sections, "s");
+    H5Tclose(t);
+    H5Gclose(g);
+    return rc;
+}
+
 /* fidelity/: one dataset [N] per figure, rows by node. */
 static int write_fidelity(hid_t run, const struct run_result *r) {
     size_t n = (size_t)r->nodes;
@@ -290,6 +349,8 @@ int h5_write_run(const char *path, const struct run_result *r, char *err, size_t
         rc |= write_messages(run, r);
         if (r->has_election) rc |= write_election(run, r);
         if (r->has_events) rc |= write_events(run, r);
+        if (r->has_requests) rc |= write_requests(run, r);
+        if (r->has_sections) rc |= write_mutex(run, r);
         if (r->nresults) rc |= write_results(run, r);
         if (r->fidelity) rc |= write_fidelity(run, r);
         H5Gclose(run);

@@ -1,5 +1,8 @@
 #include "recorder.h"
 
+#include "../runtime/node.h"
+
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +41,9 @@ int rec_init(struct recorder *r, int node, int nodes, int ntypes) {
     r->history.elem = sizeof(struct history_row);
     r->events.elem = sizeof(struct event_row);
     r->vectors.elem = sizeof(uint32_t) * (size_t)(nodes > 0 ? nodes : 1);
+    r->stages.elem = sizeof(struct request_stage_row);
+    r->queue.elem = sizeof(struct queue_row);
+    r->sections.elem = sizeof(struct section_row);
     return r->sent ? 0 : -1;
 }
 
@@ -48,6 +54,9 @@ void rec_free(struct recorder *r) {
     vec_free(&r->history);
     vec_free(&r->events);
     vec_free(&r->vectors);
+    vec_free(&r->stages);
+    vec_free(&r->queue);
+    vec_free(&r->sections);
     memset(r, 0, sizeof *r);
 }
 
@@ -84,4 +93,93 @@ int rec_result(struct recorder *r, const char *name, double value) {
     struct result_row row = {r->node, "", value};
     snprintf(row.name, sizeof row.name, "%s", name);
     return vec_push(&r->results, &row);
+}
+
+static int by_id_then_time(const void *a, const void *b) {
+    const struct request_stage_row *x = a, *y = b;
+    if (x->id != y->id) return x->id < y->id ? -1 : 1;
+    if (x->time != y->time) return x->time < y->time ? -1 : 1;
+    return x->stage - y->stage;
+}
+
+/* One request from its stage rows (sorted by time). */
+static void join_one(const struct request_stage_row *s, size_t k, struct request_row *o) {
+    memset(o, 0, sizeof *o);
+    o->id = s[0].id;
+    o->client = o->coordinator = o->server = -1;
+    o->status = REQUEST_LOST;
+    o->sent = o->dispatched = o->arrived = o->started = o->finished = o->received = NAN;
+    o->response_local = NAN;
+    double sent_local = NAN, received_local = NAN;
+    const struct request_stage_row *last_dispatch = NULL;
+    for (size_t i = 0; i < k; i++) {
+        switch (s[i].stage) {
+        case REQUEST_SENT:
+            o->client = s[i].node;
+            o->sent = s[i].time;
+            sent_local = s[i].local_time;
+            break;
+        case REQUEST_DISPATCHED:
+            o->dispatches++;
+            last_dispatch = &s[i];
+            break;
+        case REQUEST_ARRIVED:
+            o->server = s[i].node;
+            o->arrived = s[i].time;
+            break;
+        case REQUEST_STARTED:
+            o->started = s[i].time;
+            break;
+        case REQUEST_FINISHED:
+            if (o->served++ == 0) o->finished = s[i].time;
+            break;
+        case REQUEST_RECEIVED:
+            if (isnan(o->received)) {
+                o->received = s[i].time;
+                received_local = s[i].local_time;
+            }
+            break;
+        case REC_STAGE_OUTCOME:
+            o->status = s[i].status;
+            o->attempts = s[i].attempts;
+            break;
+        }
+    }
+    for (size_t i = 0; i < k; i++) /* the dispatch to the server that accepted it */
+        if (s[i].stage == REQUEST_DISPATCHED && s[i].peer == o->server && o->server >= 0)
+            last_dispatch = &s[i];
+    if (last_dispatch) {
+        o->coordinator = last_dispatch->node;
+        o->dispatched = last_dispatch->time;
+        if (o->server < 0) o->server = last_dispatch->peer;
+    }
+    o->response_local = received_local - sent_local;
+}
+
+int rec_join_requests(const struct request_stage_row *rows, size_t n, struct request_row **out,
+                      size_t *nout) {
+    *out = NULL;
+    *nout = 0;
+    if (n == 0) return 0;
+    struct request_stage_row *s = malloc(n * sizeof *s);
+    struct request_row *o = malloc(n * sizeof *o);
+    if (!s || !o) {
+        free(s);
+        free(o);
+        return -1;
+    }
+    memcpy(s, rows, n * sizeof *s);
+    qsort(s, n, sizeof *s, by_id_then_time);
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && s[j].id == s[i].id)
+            j++;
+        join_one(s + i, j - i, &o[k++]);
+        i = j;
+    }
+    free(s);
+    *out = o;
+    *nout = k;
+    return 0;
 }

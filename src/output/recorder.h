@@ -37,6 +37,41 @@ struct fidelity_summary {
     double cpu_time; /* s of user + system CPU time of the rank during the run */
 };
 
+/* One stage of a request as the node where it happened recorded it; rank 0
+ * joins them into request_row (rec_join_requests). stage is enum
+ * request_stage (runtime/node.h) or REC_STAGE_OUTCOME. */
+#define REC_STAGE_OUTCOME 6
+struct request_stage_row {
+    uint64_t id;
+    int32_t node, stage, peer, status, attempts;
+    double time, local_time;
+};
+
+struct request_row { /* requests/table: one row per request id */
+    uint64_t id;
+    int32_t client, coordinator, server; /* node indices, -1 none */
+    int32_t status;                      /* enum request_status */
+    int32_t attempts;                    /* sends by the client */
+    int32_t dispatches;                  /* assignments by coordinators (1 without failures) */
+    int32_t served;                      /* services completed (FINISHED rows); never > 1 */
+    double sent, dispatched, arrived, started, finished, received; /* reference time, NaN none */
+    double response_local; /* received - sent on the client's own clock, NaN none */
+};
+
+struct queue_row { /* requests/queue: a server's queue after each change */
+    int32_t node;
+    double time;
+    int32_t waiting, in_service;
+};
+
+struct section_row { /* mutex/sections: one critical section of one node */
+    int32_t node;
+    uint64_t seq;                      /* the node's request number, from 0 */
+    uint64_t stamp;                    /* the algorithm's ordering key (runtime/node.h) */
+    double requested, entered, exited; /* reference time, NaN none */
+    double requested_local, entered_local, exited_local; /* the node's clock */
+};
+
 /* A growable array of fixed-size elements. */
 struct vec {
     void *data;
@@ -59,6 +94,8 @@ struct recorder {
     uint64_t *sent, *received, *bytes_sent, *dropped; /* [ntypes] each, in one block */
     struct vec rounds, history, events, vectors;      /* vectors: vector_width u32 per event */
     struct vec results;                               /* struct result_row */
+    int tables;                         /* NODE_TABLE_* bits declared (runtime/node.h) */
+    struct vec stages, queue, sections; /* request_stage_row, queue_row, section_row */
 };
 
 /* Empty record for node `node` of a run with `nodes` nodes and `ntypes`
@@ -70,5 +107,14 @@ int rec_event(struct recorder *r, const struct event_row *row, const uint32_t *v
 /* Set this node's result `name` (at most REC_MAX_RESULTS names per node).
  * Returns 0, or -1 (too many names, or no memory). */
 int rec_result(struct recorder *r, const char *name, double value);
+
+/* Join the stage rows of all nodes (any order) into one row per request id,
+ * sorted by id: client from SENT, the accepted server from the last ARRIVED,
+ * the dispatch to that server (else the last one), the first FINISHED and
+ * RECEIVED, served = number of FINISHED rows, status and attempts from the
+ * outcome row (REQUEST_LOST and 0 when there is none). *out is malloc'd
+ * (NULL when n is 0). Returns 0 or -1 (no memory). */
+int rec_join_requests(const struct request_stage_row *rows, size_t n, struct request_row **out,
+                      size_t *nout);
 
 #endif

@@ -48,6 +48,14 @@ struct run_result {
     struct event_row *events;
     size_t nevents;
     uint32_t *vectors; /* [E,N] or NULL */
+    /* requests/ (dispatch) and mutex/ (mutual exclusion); has_*: the group is written */
+    int has_requests, has_sections;
+    struct request_row *requests; /* [Q] joined on rank 0, sorted by id */
+    size_t nrequests;
+    struct queue_row *queue;
+    size_t nqueue;
+    struct section_row *sections;
+    size_t nsections;
     /* fidelity/ */
     struct fidelity_summary *fidelity; /* [N] */
     double fidelity_threshold;         /* s: the warning threshold (fidelity.h) */

@@ -84,4 +84,59 @@ void node_record_event(struct node *n, enum event_kind kind, int peer, int type,
  * raffle winner). Shape [N] f8, NaN where a node recorded nothing. */
 void node_record_result(struct node *n, const char *name, double value);
 
+/* Fire on_timer(timer_id) when this node's clock reads local_time (s), at
+ * once if it already does: a timeline in local time, so that a series of
+ * events keeps its spacing whatever the lateness of each one. The clock's
+ * known course (drift, a slew in progress) is inverted now; an adjustment
+ * made later does not move the timer. Same ids as node_set_timer. */
+void node_set_timer_at(struct node *n, double local_time, int timer_id);
+
+/* Request routing records (requests/table, requests/queue). Each stage of a
+ * request is recorded by the node where it happens; the runtime stamps the
+ * row with the reference time and the node's local time, and rank 0 joins
+ * the rows of every node into one requests/table row per request id. A
+ * crashed node records nothing. */
+enum request_stage {
+    REQUEST_SENT = 0,       /* client: issued the request (peer -1) */
+    REQUEST_DISPATCHED = 1, /* coordinator: assigned it to server `peer` */
+    REQUEST_ARRIVED = 2,    /* server: accepted it into its queue (peer = client) */
+    REQUEST_STARTED = 3,    /* server: a worker took it */
+    REQUEST_FINISHED = 4,   /* server: service complete, reply sent */
+    REQUEST_RECEIVED = 5    /* client: the reply arrived (peer = server) */
+};
+
+/* How a request ended (requests/table status, an HDF5 enum). */
+enum request_status {
+    REQUEST_SERVED = 0,    /* the client received the reply */
+    REQUEST_TIMEOUT = 1,   /* failed: no reply after every attempt */
+    REQUEST_NO_SERVER = 2, /* failed: the coordinator had no server to send it to */
+    REQUEST_PENDING = 3,   /* the run ended before an outcome */
+    REQUEST_LOST = 4       /* no outcome recorded: the client crashed (set by the join) */
+};
+
+/* Tables an algorithm writes. Declared in configure, so that a run has the
+ * group even when no row was recorded. */
+#define NODE_TABLE_REQUESTS 1 /* requests/table and requests/queue */
+#define NODE_TABLE_SECTIONS 2 /* mutex/sections */
+void node_use_tables(struct node *n, int tables);
+
+/* Record stage `stage` of request `id` (unique in the run, > 0) now. */
+void node_record_request(struct node *n, uint64_t id, enum request_stage stage, int peer);
+/* Record the outcome of request `id` after `attempts` sends (client). */
+void node_record_request_outcome(struct node *n, uint64_t id, enum request_status status,
+                                 int attempts);
+/* Record this server's queue now: requests waiting and requests in service. */
+void node_record_queue(struct node *n, int waiting, int in_service);
+
+/* Mutual exclusion records (mutex/sections): one row per critical section
+ * of a node, filled by its REQUEST, ENTER and EXIT, each stamped by the
+ * runtime with the reference time and the local time. A node has at most one
+ * open request. stamp is the algorithm's ordering key of the request (the
+ * Lamport timestamp for ricart_agrawala and lamport_mutex, the grant number
+ * of mutex_central, the token's hop count for token_ring); MUTEX_STAMP_KEEP
+ * leaves the stamp recorded earlier. A crashed node records nothing. */
+enum mutex_stage { MUTEX_REQUEST = 0, MUTEX_ENTER = 1, MUTEX_EXIT = 2 };
+#define MUTEX_STAMP_KEEP UINT64_MAX
+void node_record_section(struct node *n, enum mutex_stage stage, uint64_t stamp);
+
 #endif

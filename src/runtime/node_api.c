@@ -202,3 +202,79 @@ void node_record_result(struct node *n, const char *name, double value) {
     if (rec_result(&n->ns->rec, name, value))
         fprintf(stderr, "clocklab: too many results, '%s' not recorded\n", name);
 }
+
+/* ---- requests/ and mutex/ records (see node.h) ---- */
+
+void node_use_tables(struct node *n, int tables) {
+    n->ns->rec.tables |= tables;
+}
+
+static void push_stage(struct node_state *ns, uint64_t id, int stage, int peer, int status,
+                       int attempts) {
+    if (ns->crashed) return;
+    double t = rt_now(ns->rt);
+    struct request_stage_row row = {id,     ns->id,   stage, peer,
+                                    status, attempts, t,     clock_read(&ns->clock, t)};
+    if (vec_push(&ns->rec.stages, &row)) rt_out_of_memory();
+}
+
+void node_record_request(struct node *n, uint64_t id, enum request_stage stage, int peer) {
+    push_stage(n->ns, id, (int)stage, peer, -1, 0);
+}
+
+void node_record_request_outcome(struct node *n, uint64_t id, enum request_status status,
+                                 int attempts) {
+    push_stage(n->ns, id, REC_STAGE_OUTCOME, -1, (int)status, attempts);
+}
+
+void node_record_queue(struct node *n, int waiting, int in_service) {
+    struct node_state *ns = n->ns;
+    if (ns->crashed) return;
+    struct queue_row row = {ns->id, rt_now(ns->rt), waiting, in_service};
+    if (vec_push(&ns->rec.queue, &row)) rt_out_of_memory();
+}
+
+void node_record_section(struct node *n, enum mutex_stage stage, uint64_t stamp) {
+    struct node_state *ns = n->ns;
+    if (ns->crashed) return;
+    double t = rt_now(ns->rt), local = clock_read(&ns->clock, t);
+    struct vec *v = &ns->rec.sections;
+    if (stage == MUTEX_REQUEST) {
+        struct section_row row = {
+            ns->id, v->n, stamp == MUTEX_STAMP_KEEP ? 0 : stamp, t, NAN, NAN, local, NAN, NAN};
+        if (vec_push(v, &row)) rt_out_of_memory();
+        return;
+    }
+    if (v->n == 0) return; /* no open request: nothing to fill */
+    struct section_row *row = (struct section_row *)v->data + (v->n - 1);
+    if (stamp != MUTEX_STAMP_KEEP) row->stamp = stamp;
+    if (stage == MUTEX_ENTER) {
+        row->entered = t;
+        row->entered_local = local;
+    } else {
+        row->exited = t;
+        row->exited_local = local;
+    }
+}
+
+void node_set_timer_at(struct node *n, double local_time, int timer_id) {
+    struct node_state *ns = n->ns;
+    double now = rt_now(ns->rt);
+    double ahead = local_time - (now + clock_offset(&ns->clock, now));
+    if (ahead <= 0) {
+        node_set_timer(n, 0, timer_id);
+        return;
+    }
+    /* C(t) = t + offset(t) is increasing, at least 1 - CLOCK_MAX_SLEW as
+     * fast as t: the time lies in [now, now + ahead / (1 - CLOCK_MAX_SLEW)];
+     * bisect (with a margin for drift). */
+    double lo = now, hi = now + 2 * ahead / (1 - CLOCK_MAX_SLEW);
+    for (int i = 0; i < 64; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (mid + clock_offset(&ns->clock, mid) < local_time)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    node_set_timer(n, hi - now, timer_id);
+}

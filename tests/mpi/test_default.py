@@ -1,5 +1,5 @@
 """`mpirun -n 4 clocklab` with no arguments runs the default scenario
-(DESIGN.md, use 3): Bully elects a coordinator, Berkeley synchronizes the
+(docs/design.md, "Uses", 3): Bully elects a coordinator, Berkeley synchronizes the
 clocks under it, the coordinator crashes, Bully elects the highest alive id
 (Garcia-Molina 1982) and Berkeley goes on under the new master (Gusella &
 Zatti 1989). The result is clocklab.h5 in the current directory, in schema

@@ -1,5 +1,5 @@
 /* Unit tests of the simulated clock model (runtime/clock.h):
- * C(t) = t + theta + rho*1e-6*t + adjustments (DESIGN.md, "Clocks"), with
+ * C(t) = t + theta + rho*1e-6*t + adjustments (docs/design.md, "The clock model"), with
  * adjtime(3) semantics for slews. */
 #include <setjmp.h>
 #include <stdarg.h>

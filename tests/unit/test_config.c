@@ -587,8 +587,8 @@ static void round_trip_property(void **st) {
                 assert_int_equal(m, 1);
                 assert_string_equal(again[0].algorithm, plans[i].algorithm);
                 assert_int_equal(again[0].seed, plans[i].seed);
-                /* nodes is saved as the run's own count (a list "2..4" as
-                 * 2, 3 or 4; "0003" as 3) */
+                /* a list of node counts plans one run per count, and each
+                 * saved run names its own count */
                 assert_int_equal(again[0].nodes, plans[i].nodes);
                 for (size_t k = 0; k < 6; k++)
                     for (const struct param *p = schema[k]->params; p && p->key; p++)
