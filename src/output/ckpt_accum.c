@@ -1,13 +1,17 @@
 /* Rank 0's collection of checkpoint increments. See ckpt_accum.h. */
 #include "ckpt_accum.h"
 
+#include "../runtime/node.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define SECTIONS 11
+
 /* Section sizes of an increment, in order. */
-static void sections(const struct ckpt_header *h, size_t out[8]) {
+static void sections(const struct ckpt_header *h, size_t out[SECTIONS]) {
     size_t count = (size_t)h->count, t = (size_t)h->ntypes;
     out[0] = count * sizeof(struct node_summary);
     out[1] = count * 4 * t * sizeof(uint64_t);
@@ -17,12 +21,15 @@ static void sections(const struct ckpt_header *h, size_t out[8]) {
     out[5] = (size_t)h->nevents * sizeof(struct event_row);
     out[6] = (size_t)h->nevents * (size_t)h->width * sizeof(uint32_t);
     out[7] = (size_t)h->nresults * sizeof(struct result_row);
+    out[8] = (size_t)h->nstages * sizeof(struct request_stage_row);
+    out[9] = (size_t)h->nqueue * sizeof(struct queue_row);
+    out[10] = (size_t)h->nsections * sizeof(struct section_row);
 }
 
 size_t ckpt_size(const struct ckpt_header *h) {
-    size_t s[8], total = sizeof *h;
+    size_t s[SECTIONS], total = sizeof *h;
     sections(h, s);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < SECTIONS; i++)
         total += s[i];
     return total;
 }
@@ -50,6 +57,8 @@ int ckpt_accum_init(struct ckpt_accum *a, int nodes, int ntypes, int ranks) {
     a->rounds.elem = sizeof(struct round_row);
     a->history.elem = sizeof(struct history_row);
     a->events.elem = sizeof(struct event_row);
+    a->stages.elem = sizeof(struct request_stage_row);
+    a->queue.elem = sizeof(struct queue_row);
     a->vectors.elem = n * sizeof(uint32_t);
     return 0;
 }
@@ -73,7 +82,28 @@ void ckpt_accum_free(struct ckpt_accum *a) {
     vec_free(&a->history);
     vec_free(&a->events);
     vec_free(&a->vectors);
+    vec_free(&a->stages);
+    vec_free(&a->queue);
+    for (int i = 0; a->sections && i < a->nodes; i++)
+        vec_free(&a->sections[i]);
+    free(a->sections);
     memset(a, 0, sizeof *a);
+}
+
+/* A node's critical sections from row seq on are replaced by `row` and the
+ * ones after it (rows come in seq order per node). */
+static int add_section(struct ckpt_accum *a, const struct section_row *row) {
+    if (row->node < 0 || row->node >= a->nodes) return -1;
+    if (!a->sections) {
+        a->sections = calloc((size_t)a->nodes, sizeof *a->sections);
+        if (!a->sections) return -1;
+        for (int i = 0; i < a->nodes; i++)
+            a->sections[i].elem = sizeof(struct section_row);
+    }
+    struct vec *v = &a->sections[row->node];
+    if (row->seq > v->n) return -1; /* a gap */
+    v->n = (size_t)row->seq;
+    return vec_push(v, row);
 }
 
 /* Make room for n more elements. */
@@ -117,7 +147,7 @@ int ckpt_accum_add(struct ckpt_accum *a, const void *buf, size_t len) {
         (h.width != 0 && h.width != a->nodes) || h.sample_from != a->samples[h.rank] ||
         ckpt_size(&h) != len)
         return -1;
-    size_t s[8];
+    size_t s[SECTIONS];
     sections(&h, s);
     const char *p = (const char *)buf + sizeof h;
     size_t count = (size_t)h.count, first = (size_t)h.first, n = (size_t)a->nodes;
@@ -153,6 +183,17 @@ int ckpt_accum_add(struct ckpt_accum *a, const void *buf, size_t len) {
     p += s[6];
     a->results[h.rank].n = 0;
     if (append(&a->results[h.rank], p, h.nresults)) return -1;
+    p += s[7];
+    if (append(&a->stages, p, h.nstages)) return -1;
+    p += s[8];
+    if (append(&a->queue, p, h.nqueue)) return -1;
+    p += s[9];
+    for (uint64_t i = 0; i < h.nsections; i++) {
+        struct section_row row;
+        memcpy(&row, p + i * sizeof row, sizeof row);
+        if (add_section(a, &row)) return -1;
+    }
+    a->tables |= h.tables;
     a->until[h.rank] = h.until;
     return 0;
 }
@@ -290,6 +331,40 @@ static void assemble_results(const struct ckpt_accum *a, struct run_result *out)
     }
 }
 
+/* requests/ and mutex/ of the run before until. */
+static int assemble_tables(const struct ckpt_accum *a, double until, struct run_result *out) {
+    out->has_requests = (a->tables & NODE_TABLE_REQUESTS) != 0;
+    out->has_sections = (a->tables & NODE_TABLE_SECTIONS) != 0;
+    struct request_stage_row *stages = malloc(a->stages.n * sizeof *stages + 1);
+    if (!stages) return -1;
+    size_t n = 0;
+    const struct request_stage_row *all = a->stages.data;
+    for (size_t i = 0; i < a->stages.n; i++)
+        if (all[i].time < until) stages[n++] = all[i];
+    int rc = rec_join_requests(stages, n, &out->requests, &out->nrequests);
+    free(stages);
+    if (rc) return -1;
+    for (size_t i = 0; i < out->nrequests; i++)
+        if (out->requests[i].status == REQUEST_LOST) /* the join's "no outcome": none yet */
+            out->requests[i].status = REQUEST_PENDING;
+    void *queue = NULL, *none = NULL;
+    rc = by_node(&a->queue, offsetof(struct queue_row, time), until, a->nodes, &queue, &out->nqueue,
+                 NULL, &none);
+    out->queue = queue;
+    if (rc) return -1;
+    size_t total = 0;
+    for (int i = 0; a->sections && i < a->nodes; i++)
+        total += a->sections[i].n;
+    out->sections = malloc(total * sizeof *out->sections + 1);
+    if (!out->sections) return -1;
+    for (int i = 0; a->sections && i < a->nodes; i++) {
+        const struct vec *v = &a->sections[i];
+        if (v->n) memcpy(out->sections + out->nsections, v->data, v->n * v->elem);
+        out->nsections += v->n;
+    }
+    return 0;
+}
+
 int ckpt_accum_assemble(const struct ckpt_accum *a, double dt, struct run_result *out) {
     size_t n = (size_t)a->nodes, t = (size_t)a->ntypes, ns = a->ranks ? SIZE_MAX : 0;
     for (int r = 0; r < a->ranks; r++)
@@ -348,7 +423,7 @@ int ckpt_accum_assemble(const struct ckpt_accum *a, double dt, struct run_result
     out->vectors = vectors;
     if (rc) return -1;
     assemble_results(a, out);
-    return 0;
+    return assemble_tables(a, until, out);
 }
 
 void ckpt_result_free(struct run_result *r) {
@@ -370,6 +445,9 @@ void ckpt_result_free(struct run_result *r) {
     free(r->history);
     free(r->events);
     free(r->vectors);
+    free(r->requests);
+    free(r->queue);
+    free(r->sections);
     for (int i = 0; i < r->nresults; i++)
         free(r->result_value[i]);
     r->initial_offset = r->drift = r->crashed_at = r->recovered_at = r->decided_at = NULL;
@@ -381,5 +459,9 @@ void ckpt_result_free(struct run_result *r) {
     r->history = NULL;
     r->events = NULL;
     r->vectors = NULL;
+    r->requests = NULL;
+    r->queue = NULL;
+    r->sections = NULL;
+    r->nrequests = r->nqueue = r->nsections = 0;
     r->nresults = 0;
 }

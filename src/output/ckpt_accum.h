@@ -17,6 +17,13 @@
  *   struct event_row         [nevents]           likewise
  *   uint32_t                 [nevents][width]    their vector rows (width 0: none)
  *   struct result_row        [nresults]          every result row of the block (results change)
+ *   struct request_stage_row [nstages]           rows recorded since the previous increment
+ *   struct queue_row         [nqueue]            likewise
+ *   struct section_row       [nsections]         each node's sections from the first one not
+ *                                                settled at the previous increment (a node's
+ *                                                last section changes as it is entered and
+ *                                                left): they replace the node's rows from
+ *                                                that seq on
  *
  * Sections follow each other without padding (read with memcpy). Counters,
  * summaries and results replace the earlier ones; rows are appended.
@@ -44,6 +51,9 @@ struct ckpt_header {
     double until;               /* reference time (s) up to which the block's record is complete */
     uint64_t sample_from, nsamples;
     uint64_t nrounds, nhistory, nevents, nresults;
+    uint64_t nstages, nqueue, nsections;
+    int32_t tables; /* NODE_TABLE_* bits the block's nodes declared */
+    int32_t pad;
 };
 
 /* Bytes of an increment with header h. */
@@ -69,6 +79,9 @@ struct ckpt_accum {
     size_t cap_samples;
     struct vec rounds, history, events, vectors; /* vectors: one u32 per node per event row */
     struct vec *results;                         /* [ranks] result_row: the latest */
+    struct vec stages, queue;                    /* request_stage_row, queue_row */
+    struct vec *sections;                        /* [nodes] section_row, allocated when needed */
+    int tables;                                  /* NODE_TABLE_* bits of any node */
 };
 
 /* Empty accumulator of a run with `nodes` nodes, `ntypes` message types,
@@ -96,10 +109,12 @@ double ckpt_accum_until(const struct ckpt_accum *a);
 
 /* Fill the per-node arrays of out as gather_run does (nodes/, clock/offset
  * and clock/time with samples k * dt for the samples every node has,
- * clock/rounds, messages/, election/, events/, results/), with the rows
- * recorded before ckpt_accum_until (a rank that skipped a checkpoint may
- * have sent later ones), leaving its attributes, type_names and
- * config_text alone. fidelity/ stays NULL.
+ * clock/rounds, messages/, election/, events/, results/, requests/,
+ * mutex/), with the rows recorded before ckpt_accum_until (a rank that
+ * skipped a checkpoint may have sent later ones), leaving its attributes,
+ * type_names and config_text alone. requests/table joins the request
+ * stages before that time; a request without an outcome by then is
+ * REQUEST_PENDING (attempts 0). fidelity/ stays NULL.
  * Returns 0 or -1 (no memory; free with ckpt_result_free). */
 int ckpt_accum_assemble(const struct ckpt_accum *a, double dt, struct run_result *out);
 

@@ -4,7 +4,8 @@
  * At every multiple T of [experiment] checkpoint in reference time, each
  * rank serializes what its nodes recorded since its previous checkpoint
  * (ckpt_accum.h: rows appended since then, the current counters, summaries
- * and results, true offsets at the new clock samples before T) and sends it
+ * and results, true offsets at the new clock samples before T, its nodes'
+ * critical sections not settled before) and sends it
  * to rank 0, whose writer thread (ckpt_writer.h) keeps the run so far,
  * complete up to the smallest T over the ranks, in the result file.
  *
@@ -63,27 +64,28 @@ int ckpt_init(struct runtime *rt, const struct run_plan *plan) {
     ck->end = rt->duration > 0 ? rt->duration : rt->timeout;
     ck->next = ck->interval;
     size_t c = (size_t)rt->count + 1;
-    ck->rounds = calloc(c, sizeof *ck->rounds);
-    ck->history = calloc(c, sizeof *ck->history);
-    ck->held_rounds = calloc(c, sizeof *ck->held_rounds);
-    ck->held_history = calloc(c, sizeof *ck->held_history);
+    size_t **marks[] = {&ck->rounds,     &ck->history,      &ck->stages,       &ck->queue,
+                        &ck->sections,   &ck->held_rounds,  &ck->held_history, &ck->held_stages,
+                        &ck->held_queue, &ck->held_sections};
+    int ok = 1;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        ok &= (*marks[i] = calloc(c, sizeof(size_t))) != NULL;
     if (rt->rank == 0) {
         ck->matched = calloc((size_t)rt->size, sizeof *ck->matched);
         ck->last = calloc((size_t)rt->size, sizeof *ck->last);
+        ok &= ck->matched && ck->last;
     }
     ck->last_wall = MPI_Wtime();
-    if (!ck->rounds || !ck->history || !ck->held_rounds || !ck->held_history ||
-        (rt->rank == 0 && (!ck->matched || !ck->last)))
-        return -1;
-    return 0;
+    return ok ? 0 : -1;
 }
 
 void ckpt_free(struct runtime *rt) {
     struct ckpt_state *ck = &rt->ck;
-    free(ck->rounds);
-    free(ck->history);
-    free(ck->held_rounds);
-    free(ck->held_history);
+    size_t *marks[] = {ck->rounds,     ck->history,      ck->stages,       ck->queue,
+                       ck->sections,   ck->held_rounds,  ck->held_history, ck->held_stages,
+                       ck->held_queue, ck->held_sections};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        free(marks[i]);
     free(ck->held);
     free(ck->send_buf);
     for (size_t i = 0; i < ck->nrx; i++)
@@ -121,6 +123,29 @@ static size_t rows_before(const struct vec *v, size_t from, size_t at, double un
 }
 
 /* Copy `bytes` from byte `from` of src (NULL when there is nothing) to p. */
+/* A node's critical sections (mutex/sections) as they were before until:
+ * the first one from `from` that may still change at a later checkpoint
+ * (not left before until, and no later request before until) in *settle,
+ * and the end of those requested before until (returned). */
+static size_t sections_before(const struct vec *v, size_t from, double until, size_t *settle) {
+    const struct section_row *rows = v->data;
+    size_t end = from;
+    while (end < v->n && rows[end].requested < until)
+        end++;
+    *settle = from;
+    while (*settle < end && (rows[*settle].exited < until ||
+                             (*settle + 1 < v->n && rows[*settle + 1].requested < until)))
+        (*settle)++;
+    return end;
+}
+
+/* A section row as it was before until: what happened at or after it not yet. */
+static struct section_row section_at(struct section_row row, double until) {
+    if (!(row.entered < until)) row.entered = row.entered_local = NAN;
+    if (!(row.exited < until)) row.exited = row.exited_local = NAN;
+    return row;
+}
+
 static char *put(char *p, const void *src, size_t from, size_t bytes) {
     if (bytes) memcpy(p, (const char *)src + from, bytes);
     return p + bytes;
@@ -162,6 +187,20 @@ static int take(struct runtime *rt, double until, int index) {
     size_t events_end =
         rows_before(&table->events, ck->events, offsetof(struct event_row, time), until);
     h.nevents = events_end - ck->events;
+    for (size_t k = 0; k < count; k++) {
+        const struct recorder *r = &rt->local[k].rec;
+        ck->held_stages[k] =
+            rows_before(&r->stages, ck->stages[k], offsetof(struct request_stage_row, time), until);
+        ck->held_queue[k] =
+            rows_before(&r->queue, ck->queue[k], offsetof(struct queue_row, time), until);
+        size_t settle;
+        size_t end = sections_before(&r->sections, ck->sections[k], until, &settle);
+        h.nstages += ck->held_stages[k] - ck->stages[k];
+        h.nqueue += ck->held_queue[k] - ck->queue[k];
+        h.nsections += end - ck->sections[k];
+        ck->held_sections[k] = settle;
+        h.tables |= r->tables;
+    }
     size_t len = ckpt_size(&h);
     char *buf = malloc(len);
     if (!buf) return -1;
@@ -193,6 +232,24 @@ static int take(struct runtime *rt, double until, int index) {
         const struct vec *v = &rt->local[k].rec.results;
         p = put(p, v->data, 0, v->n * v->elem);
     }
+    for (size_t k = 0; k < count; k++) {
+        const struct vec *v = &rt->local[k].rec.stages;
+        p = put(p, v->data, ck->stages[k] * v->elem,
+                (ck->held_stages[k] - ck->stages[k]) * v->elem);
+    }
+    for (size_t k = 0; k < count; k++) {
+        const struct vec *v = &rt->local[k].rec.queue;
+        p = put(p, v->data, ck->queue[k] * v->elem, (ck->held_queue[k] - ck->queue[k]) * v->elem);
+    }
+    for (size_t k = 0; k < count; k++) {
+        const struct vec *v = &rt->local[k].rec.sections;
+        size_t settle;
+        size_t end = sections_before(v, ck->sections[k], until, &settle);
+        for (size_t i = ck->sections[k]; i < end; i++) {
+            struct section_row row = section_at(((const struct section_row *)v->data)[i], until);
+            p = put(p, &row, 0, sizeof row);
+        }
+    }
     free(ck->held);
     ck->held = buf;
     ck->held_len = len;
@@ -208,6 +265,9 @@ static void *release(struct runtime *rt, size_t *len) {
     size_t count = (size_t)rt->count;
     memcpy(ck->rounds, ck->held_rounds, count * sizeof *ck->rounds);
     memcpy(ck->history, ck->held_history, count * sizeof *ck->history);
+    memcpy(ck->stages, ck->held_stages, count * sizeof *ck->stages);
+    memcpy(ck->queue, ck->held_queue, count * sizeof *ck->queue);
+    memcpy(ck->sections, ck->held_sections, count * sizeof *ck->sections);
     ck->events = ck->held_events;
     ck->samples = ck->held_samples;
     void *buf = ck->held;

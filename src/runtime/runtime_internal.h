@@ -121,13 +121,17 @@ struct ckpt_state {
     double next;     /* reference time of the next one (+inf: none) */
     double dt;       /* clock/offset sample spacing; 0: the run samples no offsets */
     double end;      /* the run's last reference time (duration, or timeout) */
-    /* what the increments sent so far covered */
-    size_t *rounds, *history; /* [count]: rows of each local node */
-    size_t events;            /* rows of the events table */
-    uint64_t samples;         /* clock/offset samples */
-    /* an increment taken, not yet sent (virtual time on several ranks) */
+    /* what the increments sent so far covered: rows of each local node
+     * [count] (sections: the first one not settled), of the events table,
+     * clock/offset samples */
+    size_t *rounds, *history, *stages, *queue, *sections;
+    size_t events;
+    uint64_t samples;
+    /* an increment taken, not yet sent (virtual time on several ranks), and
+     * what it covers */
     void *held;
-    size_t held_len, *held_rounds, *held_history, held_events;
+    size_t held_len, *held_rounds, *held_history, *held_stages, *held_queue, *held_sections;
+    size_t held_events;
     uint64_t held_samples;
     int index; /* checkpoint number of the last increment */
     /* real time: the send to rank 0 under way (ranks other than 0) */

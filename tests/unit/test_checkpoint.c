@@ -1,7 +1,8 @@
 /* Unit tests of checkpoints on rank 0 (output/ckpt_accum.h, outfile.h):
  * increments of several ranks are added up to a cut common to all ranks
  * and assembled in gather_run's layout (nodes in order, each node's rows in
- * the order recorded); the result file takes every change through its
+ * the order recorded; a node's critical sections as they were at the cut,
+ * requests without an outcome pending); the result file takes every change through its
  * shadow copy, so that its own name always holds a whole file. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include "output/ckpt_accum.h"
 #include "output/outfile.h"
+#include "runtime/node.h"
 
 #include <hdf5.h>
 #include <math.h>
@@ -181,6 +183,80 @@ static void rows_after_the_cut_wait(void **st) {
     ckpt_accum_free(&a);
 }
 
+/* An increment of rank `rank` (one node, node = rank, of two) with no rows
+ * but the given request stages and critical sections. */
+static void *table_increment(int rank, double until, const struct request_stage_row *stages,
+                             int nstages, const struct section_row *sections, int nsections,
+                             size_t *len) {
+    struct ckpt_header h;
+    memset(&h, 0, sizeof h);
+    h.magic = CKPT_MAGIC;
+    h.rank = rank;
+    h.first = rank;
+    h.count = 1;
+    h.nodes = 2;
+    h.ntypes = TYPES;
+    h.until = until;
+    h.nstages = (uint64_t)nstages;
+    h.nsections = (uint64_t)nsections;
+    h.tables = NODE_TABLE_REQUESTS | NODE_TABLE_SECTIONS;
+    *len = ckpt_size(&h);
+    char *buf = calloc(1, *len), *p = buf;
+    memcpy(p, &h, sizeof h);
+    p += sizeof h + sizeof(struct node_summary) + 4 * TYPES * sizeof(uint64_t);
+    if (nstages) memcpy(p, stages, (size_t)nstages * sizeof *stages);
+    p += (size_t)nstages * sizeof *stages;
+    if (nsections) memcpy(p, sections, (size_t)nsections * sizeof *sections);
+    return buf;
+}
+
+static int offer_tables(struct ckpt_accum *a, int rank, double until,
+                        const struct request_stage_row *stages, int nstages,
+                        const struct section_row *sections, int nsections) {
+    size_t len;
+    void *buf = table_increment(rank, until, stages, nstages, sections, nsections, &len);
+    return ckpt_accum_offer(a, buf, len);
+}
+
+static void sections_and_requests_as_at_the_cut(void **st) {
+    (void)st;
+    struct ckpt_accum a;
+    assert_int_equal(ckpt_accum_init(&a, 2, TYPES, 2), 0);
+    /* Up to 1 s: node 0 is in its first critical section (not left yet);
+     * request 7 was sent by node 1 and not answered. */
+    struct section_row open = {0, 0, 0, 0.5, 0.6, NAN, 0.5, 0.6, NAN};
+    struct request_stage_row sent = {7, 1, REQUEST_SENT, -1, -1, 0, 0.8, 0.8};
+    assert_int_equal(offer_tables(&a, 0, 1.0, NULL, 0, &open, 1), 0);
+    assert_int_equal(offer_tables(&a, 1, 1.0, &sent, 1, NULL, 0), 2);
+    struct run_result r;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(ckpt_accum_assemble(&a, 0.1, &r), 0);
+    assert_true(r.has_requests && r.has_sections);
+    assert_int_equal(r.nsections, 1);
+    assert_true(isnan(r.sections[0].exited));
+    assert_int_equal(r.nrequests, 1);
+    assert_int_equal(r.requests[0].status, REQUEST_PENDING); /* no outcome yet */
+    ckpt_result_free(&r);
+    /* Up to 2 s: the section was left and a second one requested; the
+     * request was answered. The first row is sent again, settled. */
+    struct section_row two[] = {{0, 0, 0, 0.5, 0.6, 1.2, 0.5, 0.6, 1.2},
+                                {0, 1, 0, 1.5, NAN, NAN, 1.5, NAN, NAN}};
+    struct request_stage_row done[] = {{7, 1, REQUEST_RECEIVED, -1, -1, 0, 1.1, 1.1},
+                                       {7, 1, REC_STAGE_OUTCOME, -1, REQUEST_SERVED, 1, 1.1, 1.1}};
+    assert_int_equal(offer_tables(&a, 0, 2.0, NULL, 0, two, 2), 0);
+    assert_int_equal(offer_tables(&a, 1, 2.0, done, 2, NULL, 0), 2);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(ckpt_accum_assemble(&a, 0.1, &r), 0);
+    assert_int_equal(r.nsections, 2);
+    assert_near(r.sections[0].exited, 1.2, 0);
+    assert_int_equal(r.sections[1].seq, 1);
+    assert_int_equal(r.nrequests, 1);
+    assert_int_equal(r.requests[0].status, REQUEST_SERVED);
+    assert_near(r.requests[0].received, 1.1, 0);
+    ckpt_result_free(&r);
+    ckpt_accum_free(&a);
+}
+
 static void malformed_increments_are_refused(void **st) {
     (void)st;
     struct ckpt_accum a;
@@ -310,6 +386,7 @@ int main(void) {
         cmocka_unit_test(added_only_up_to_the_cut),
         cmocka_unit_test(assembled_in_node_order),
         cmocka_unit_test(rows_after_the_cut_wait),
+        cmocka_unit_test(sections_and_requests_as_at_the_cut),
         cmocka_unit_test(malformed_increments_are_refused),
         cmocka_unit_test(file_changes_through_its_shadow),
     };
