@@ -4,7 +4,8 @@
 #include "cli.h"
 #include "config/config.h"
 #include "config/schema.h"
-#include "output/h5writer.h"
+#include "output/ckpt_writer.h"
+#include "output/outfile.h"
 #include "plan.h"
 #include "runtime/runtime.h"
 
@@ -32,6 +33,8 @@
 #define CONFIG_MAX_BYTES (64 << 20)
 
 static int rank_, size_;
+static struct outfile out_;         /* rank 0: the result file */
+static struct ckpt_writer *writer_; /* rank 0: its checkpoint writer */
 
 /* Print "clocklab: error: msg" once (rank 0). */
 static void report(const char *msg) {
@@ -235,7 +238,11 @@ static int create_output(const struct cli *c, int argc, char **argv, char *err, 
                                    getenv("SLURM_JOB_ID"),
                                    getenv("SLURM_ARRAY_TASK_ID"),
                                    getenv("SLURM_ARRAY_JOB_ID")};
-            rc = h5_create(c->output, &a, err, n);
+            rc = outfile_create(&out_, c->output, &a, err, n);
+            if (rc == 0) {
+                writer_ = ckpt_writer_new(&out_);
+                runtime_set_checkpoint_writer(writer_);
+            }
             free(cmd);
         }
         free(dir);
@@ -300,17 +307,27 @@ static int run_all(const struct cli *c, struct run_plan *plans, int nplans) {
     for (int i = 0; i < nplans; i++) {
         struct run_result res;
         memset(&res, 0, sizeof res);
+        char *config_text = NULL, name[32];
+        snprintf(name, sizeof name, "run%03d", i);
+        if (rank_ == 0) {
+            config_text = plan_resolved_config(&plans[i]);
+            if (writer_) ckpt_writer_name(writer_, name, config_text);
+        }
         double t0 = MPI_Wtime();
         if (runtime_run(MPI_COMM_WORLD, &plans[i], &res, err, sizeof err)) {
             report(err);
+            free(config_text);
             return 1;
         }
         int wrc = 0;
         if (rank_ == 0) {
             res.wall_time = MPI_Wtime() - t0;
-            snprintf(res.name, sizeof res.name, "run%03d", i);
-            res.config_text = plan_resolved_config(&plans[i]);
-            wrc = h5_write_run(c->output, &res, err, sizeof err);
+            snprintf(res.name, sizeof res.name, "%s", name);
+            res.config_text = config_text;
+            /* The last run, or one stopped by a signal: the shadow copy
+             * will not be needed again. */
+            int last = i + 1 == nplans || strcmp(res.status, "interrupted") == 0;
+            wrc = outfile_write_run(&out_, &res, last, err, sizeof err);
             if (wrc)
                 report(err);
             else
@@ -336,7 +353,9 @@ static int run_all(const struct cli *c, struct run_plan *plans, int nplans) {
 }
 
 int main(int argc, char **argv) {
-    MPI_Init(&argc, &argv);
+    /* Rank 0 writes checkpoints from a second thread that never calls MPI. */
+    int provided;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
     char err[ERR_LEN] = "";
@@ -415,6 +434,11 @@ int main(int argc, char **argv) {
             catch_stop_signals();
             rc = run_all(&c, plans, nplans);
             err[0] = '\0';
+            if (rank_ == 0) {
+                ckpt_writer_free(writer_);
+                runtime_set_checkpoint_writer(NULL);
+                outfile_close(&out_);
+            }
         }
     }
     if (rc && err[0]) report(err);

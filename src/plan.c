@@ -234,7 +234,8 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
                  out->events * sizeof(struct event_row) + vector_events * nodes * sizeof(uint32_t) +
                  out->rounds * sizeof(struct round_row) + requests * PLAN_REQUEST_BYTES +
                  sections * sizeof(struct section_row);
-    out->memory = 2.0 * out->bytes + out->timing;
+    out->copies = config_time(cfg, "experiment", "checkpoint") > 0 ? 3.0 : 2.0;
+    out->memory = out->copies * out->bytes + out->timing;
 }
 
 static void format_bytes(double b, char *out, size_t n) {
@@ -260,8 +261,8 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
     plan_size(plan, nodes, &s);
     if (s.memory <= limit) return 0;
     /* Name the key behind the largest part. */
-    double samples = 2.0 * s.samples * (nodes + 1.0) * sizeof(double),
-           traced = 2.0 * s.traced * sizeof(struct event_row);
+    double samples = s.copies * s.samples * (nodes + 1.0) * sizeof(double),
+           traced = s.copies * s.traced * sizeof(struct event_row);
     double parts[3] = {samples, traced, s.memory - samples - traced};
     const char *section = "clock", *key = "sample_interval";
     if (parts[1] > parts[0] && parts[1] >= parts[2]) {

@@ -39,8 +39,10 @@ struct plan_size {
     double bytes;   /* the recording's size */
     double timing;  /* the lateness of every delivery and timer, kept by the
                        ranks for fidelity/ (bytes) */
-    double memory;  /* memory it takes: the recording twice (the ranks' parts
-                       and rank 0's gathered copy), and the timing */
+    double copies;  /* copies of the recording held at once: the ranks' parts
+                       and rank 0's gathered copy; with checkpoints on, also
+                       rank 0's copy of the run so far while it writes one */
+    double memory;  /* memory it takes: the recording `copies` times, and the timing */
     /* The algorithm key behind most of the algorithms' own records, or NULL. */
     const char *section, *key;
 };

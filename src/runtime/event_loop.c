@@ -123,7 +123,9 @@ static void idle(struct runtime *rt) {
     double next = fmin(timers_next(&rt->timers), transport_next_due(rt));
     next = fmin(next, rt_next_fault(&rt->local[0]));
     next = fmin(next, rt->duration > 0 ? rt->duration : rt->timeout);
-    if (rt->waves.active) next = fmin(next, rt->now + WAVE_NAP + MARGIN);
+    next = fmin(next, rt->ck.next);
+    if (rt->waves.active || rt->ck.send_buf || rt->ck.nrx)
+        next = fmin(next, rt->now + WAVE_NAP + MARGIN);
     if (rt->npending) next = fmin(next, rt->now + PENDING_NAP + MARGIN);
     if (rt->now - rt->last_activity < SPIN || next - rt->now <= MARGIN) {
         if (rt->wake.oversubscribed) sched_yield(); /* let the ranks sharing our core run */
@@ -137,7 +139,7 @@ static void idle(struct runtime *rt) {
         wake_cancel(&rt->wake);
         return;
     }
-    if (runtime_stop_signal()) {
+    if (runtime_stop_signal() || ckpt_arrived(rt)) {
         wake_cancel(&rt->wake);
         return;
     }
@@ -160,6 +162,8 @@ void rt_event_loop(struct runtime *rt) {
             wake_flush(&rt->wake);
         }
         if (rt->duration > 0 && (rt->interrupted || rt->now >= rt->duration)) break;
+        if (rt->now >= rt->ck.next) ckpt_take(rt);
+        if (rt->ck.busy) ckpt_poll(rt);
         int busy = rt_process_faults(ns);
         busy += transport_receive(rt, BATCH);
         real_now(rt);

@@ -5,6 +5,8 @@
 #include "reftime.h"
 #include "roles.h"
 
+#include "../output/ckpt_writer.h"
+
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -73,6 +75,7 @@ static void teardown(struct runtime *rt) {
         gsl_rng_free(ns->jitter_rng);
         if (ns->vt != ns->vt_small) free(ns->vt);
     }
+    ckpt_free(rt);
     if (rt->virtual_time) vengine_free(rt);
     transport_free(rt);
     if (rt->wake.slot_of) wake_free(&rt->wake);
@@ -357,6 +360,40 @@ static int node_order(struct recorder *r) {
     return 0;
 }
 
+/* The attributes of a run's result that its plan and set-up decide (rank 0). */
+static void run_attributes(const struct runtime *rt, const struct run_plan *plan,
+                           struct run_result *res) {
+    snprintf(res->algorithm, sizeof res->algorithm, "%s", plan->algorithm);
+    join_families(plan, res->family, sizeof res->family);
+    snprintf(res->time, sizeof res->time, "%s", rt->virtual_time ? "virtual" : "real");
+    res->seed = plan->seed;
+    res->fidelity_threshold = fidelity_threshold(rt->min_delay + dist_smallest_mean(&rt->delay));
+    for (int i = 0; i < plan->nlayers; i++) {
+        if (plan->layers[i]->family == FAMILY_CLOCK_SYNC) res->has_clock = 1;
+        if (plan->layers[i]->family == FAMILY_ELECTION) res->has_election = 1;
+        if (plan->layers[i]->records_events) res->has_events = 1;
+    }
+    if (rt->trace) res->has_events = 1;
+}
+
+/* Rank 0: start the checkpoint writer for this run (none when it cannot
+ * start: the run goes on without checkpoints). */
+static void start_checkpoints(struct runtime *rt, const struct run_plan *plan) {
+    if (rt->rank != 0 || !(rt->ck.interval > 0) || !runtime_checkpoint_writer()) return;
+    struct run_result tmpl;
+    memset(&tmpl, 0, sizeof tmpl);
+    run_attributes(rt, plan, &tmpl);
+    tmpl.nodes = rt->nodes;
+    tmpl.ntypes = rt->ntypes;
+    tmpl.type_names = (const char *const *)rt->type_names;
+    if (ckpt_writer_begin(runtime_checkpoint_writer(), &tmpl, rt->size,
+                          config_time(plan->cfg, "clock", "sample_interval")))
+        fprintf(stderr,
+                "clocklab: warning: no checkpoint writer; run %d goes on without "
+                "checkpoints\n",
+                plan->index + 1);
+}
+
 /* Real time: start together, run the event loop, drain. Returns the rank's
  * CPU time for the run (s) in *cpu. */
 static void run_real(struct runtime *rt, double *cpu) {
@@ -386,16 +423,22 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         snprintf(err, n, "out of memory");
         rc = -1;
     }
+    if (rc == 0 && ckpt_init(rt, plan)) {
+        snprintf(err, n, "out of memory");
+        rc = -1;
+    }
     if (agree(comm, rc, err, n)) {
         if (rt) teardown(rt);
         free(rt);
         return -1;
     }
+    start_checkpoints(rt, plan);
     double cpu = 0;
     if (rt->virtual_time)
         vengine_run(rt);
     else
         run_real(rt, &cpu);
+    ckpt_finish(rt);
     double stop_time = rt->now;
     for (int k = 0; k < rt->count; k++) {
         struct node_state *ns = &rt->local[k];
@@ -451,14 +494,11 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         res->sample_time = times;
         res->type_names = (const char *const *)rt->type_names;
         rt->type_names = NULL; /* now owned by res; freed with the plan's lifetime */
-        snprintf(res->algorithm, sizeof res->algorithm, "%s", plan->algorithm);
-        join_families(plan, res->family, sizeof res->family);
+        run_attributes(rt, plan, res);
         snprintf(res->status, sizeof res->status, "%s",
                  any[0]   ? "interrupted"
                  : any[1] ? "failed"
                           : "complete");
-        snprintf(res->time, sizeof res->time, "%s", rt->virtual_time ? "virtual" : "real");
-        res->seed = plan->seed;
         res->evaluation = evaluation.data;
         res->nevaluation = evaluation.n;
         res->duration = end_time;
@@ -466,14 +506,6 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         res->event_time = event_time;
         res->windows = rt->windows;
         res->window_time = window_time;
-        res->fidelity_threshold =
-            fidelity_threshold(rt->min_delay + dist_smallest_mean(&rt->delay));
-        for (int i = 0; i < plan->nlayers; i++) {
-            if (plan->layers[i]->family == FAMILY_CLOCK_SYNC) res->has_clock = 1;
-            if (plan->layers[i]->family == FAMILY_ELECTION) res->has_election = 1;
-            if (plan->layers[i]->records_events) res->has_events = 1;
-        }
-        if (rt->trace) res->has_events = 1;
     } else {
         free(times);
     }

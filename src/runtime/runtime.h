@@ -40,6 +40,12 @@ int runtime_check(MPI_Comm comm, const struct run_plan *plan, char *err, size_t 
 int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *result, char *err,
                 size_t errlen);
 
+struct ckpt_writer;
+/* Rank 0: the writer that keeps each run's checkpoints ([experiment]
+ * checkpoint) in the result file (output/ckpt_writer.h); NULL: none. */
+void runtime_set_checkpoint_writer(struct ckpt_writer *w);
+struct ckpt_writer *runtime_checkpoint_writer(void);
+
 /* Async-signal-safe: ask the current run to stop (SIGTERM, SIGINT). */
 void runtime_request_stop(int signo);
 /* The signal that asked to stop, or 0. */

@@ -111,6 +111,47 @@ struct engine {
     void (*cancel_timer)(struct runtime *rt, struct node_state *ns, int layer, int id);
 };
 
+/* Checkpoints of the running run (checkpoint.c). */
+struct ckpt_recv {
+    MPI_Request req;
+    void *buf;
+    int len, src;
+};
+
+struct ckpt_state {
+    double interval; /* [experiment] checkpoint (s of reference time); 0 = off */
+    double next;     /* reference time of the next one (+inf: none) */
+    double dt;       /* clock/offset sample spacing; 0: the run samples no offsets */
+    double end;      /* the run's last reference time (duration, or timeout) */
+    /* what the increments sent so far covered: rows of each local node
+     * [count] (sections: the first one not settled), of the events table,
+     * clock/offset samples */
+    size_t *rounds, *history, *stages, *queue, *sections;
+    size_t events;
+    uint64_t samples;
+    /* an increment taken, not yet sent (virtual time on several ranks), and
+     * what it covers */
+    void *held;
+    size_t held_len, *held_rounds, *held_history, *held_stages, *held_queue, *held_sections;
+    size_t held_events;
+    uint64_t held_samples;
+    int index; /* checkpoint number of the last increment */
+    /* real time: the send to rank 0 under way (ranks other than 0) */
+    MPI_Request send;
+    void *send_buf;
+    uint64_t sent;
+    /* rank 0: increments coming in */
+    struct ckpt_recv *rx;
+    size_t nrx, cap_rx;
+    uint64_t *matched; /* [size] */
+    int *last;         /* [size]: checkpoint number of the latest increment of each rank */
+    int owed;          /* a rank's increment for rank 0's last checkpoint has not come */
+    int busy;          /* ckpt_poll has work: owed, receives or a send under way */
+    /* virtual time */
+    int allowed;      /* rank 0 let the ranks take one in this window */
+    double last_wall; /* MPI_Wtime of the last one (rank 0) */
+};
+
 /* Termination of real-time runs without a duration (event_loop.c). */
 struct waves {
     MPI_Request req;
@@ -162,6 +203,7 @@ struct runtime {
     uint64_t mpi_sent, mpi_received;       /* totals, for termination */
     struct waves waves;
     struct fidelity fidelity;
+    struct ckpt_state ck;
     /* virtual time (vengine.c) */
     struct vstate *vs;
     uint64_t events_processed; /* node events processed by this rank */
@@ -224,6 +266,30 @@ double transport_next_due(const struct runtime *rt);
 void transport_progress(struct runtime *rt);
 void transport_drain(struct runtime *rt);
 void transport_free(struct runtime *rt);
+
+/* checkpoint.c: at every [experiment] checkpoint of reference time, each rank
+ * sends what its nodes recorded since the previous one to rank 0, whose
+ * writer thread keeps the run so far in the result file (ckpt_writer.h). */
+#define TAG_CHECKPOINT 7004
+/* Set up (every rank, after setup); off when the interval is 0. Returns 0 or -1. */
+int ckpt_init(struct runtime *rt, const struct run_plan *plan);
+void ckpt_free(struct runtime *rt);
+/* Real time, at rt->now >= rt->ck.next: take this rank's increment and send it. */
+void ckpt_take(struct runtime *rt);
+/* Real time, while rt->ck.busy: progress the sends and receives. */
+void ckpt_poll(struct runtime *rt);
+/* Rank 0 awaits an increment that has arrived (polled before sleeping). */
+int ckpt_arrived(struct runtime *rt);
+/* Virtual time: every event before t was processed and none at t or later,
+ * and t >= rt->ck.next: take the increment of the last checkpoint time <= t. */
+void ckpt_cross(struct runtime *rt, double t);
+/* Virtual time, rank 0 between windows: whether the next window may take one. */
+int ckpt_vote(const struct runtime *rt);
+/* Virtual time, every rank after a window exchange: send held increments. */
+void ckpt_exchange(struct runtime *rt);
+/* Collective, after the run's event loop: receive or complete everything
+ * under way and stop the writer (rank 0). */
+void ckpt_finish(struct runtime *rt);
 
 /* vengine.c: the virtual-time engine */
 extern const struct engine engine_virtual;

@@ -41,7 +41,7 @@ struct vstate {
     size_t out_count;     /* messages in the outboxes */
     double lookahead;     /* L (s) */
     double last_event;    /* time of the last event processed */
-    double *gathered;     /* [size * (3 + size)] */
+    double *gathered;     /* [size * (4 + size)] */
     MPI_Request *reqs;    /* [2 * size] */
     char **inbox;         /* [size] */
     uint64_t events;      /* processed */
@@ -186,7 +186,7 @@ int vengine_init(struct runtime *rt) {
     rt->vs = vs;
     size_t p = (size_t)rt->size;
     vs->out = calloc(p, sizeof *vs->out);
-    vs->gathered = calloc(p * (3 + p), sizeof(double));
+    vs->gathered = calloc(p * (4 + p), sizeof(double));
     vs->reqs = calloc(2 * p, sizeof *vs->reqs);
     vs->inbox = calloc(p, sizeof *vs->inbox);
     if (!vs->out || !vs->gathered || !vs->reqs || !vs->inbox) return -1;
@@ -259,34 +259,40 @@ static int active(const struct runtime *rt) {
 static void process_window(struct runtime *rt, double end) {
     struct vstate *vs = rt->vs;
     struct vevent e;
-    while (vqueue_next_time(&vs->q) < end) {
-        if (rt->duration <= 0 && !(vs->lookahead > 0) && !active(rt)) break;
+    double t;
+    while ((t = vqueue_next_time(&vs->q)) < end) {
+        if (rt->duration <= 0 && !(vs->lookahead > 0) && !active(rt)) return;
         if (++vs->events % STOP_CHECK == 0 && runtime_stop_signal()) {
             rt->interrupted = 1;
-            break;
+            return;
         }
+        if (t >= rt->ck.next) ckpt_cross(rt, t); /* everything before t is done */
         vqueue_pop(&vs->q, &e);
         dispatch(rt, &e);
         vs->last_event = e.time;
         if (e.kind != VEV_FAULTS) vs->node_events++;
     }
+    if (end >= rt->ck.next) ckpt_cross(rt, end);
 }
 
 /* Between windows: every rank learns every rank's earliest event, activity,
- * stop request and the bytes it sends to each rank; then the bytes move.
- * Fills the global earliest event time, activity and stop. */
+ * stop request and the bytes it sends to each rank, and rank 0's vote on a
+ * checkpoint in the next window; then the bytes move. Fills the global
+ * earliest event time, activity and stop. */
 static void exchange(struct runtime *rt, double *earliest, int *any_active, int *stop) {
     struct vstate *vs = rt->vs;
-    size_t p = (size_t)rt->size, w = 3 + p;
+    size_t p = (size_t)rt->size, w = 4 + p;
     double *mine = malloc(w * sizeof *mine);
     if (!mine) rt_out_of_memory();
     mine[0] = fmin(vqueue_next_time(&vs->q), vs->out_min);
     mine[1] = active(rt);
     mine[2] = rt->interrupted || runtime_stop_signal();
+    mine[3] = ckpt_vote(rt);
     for (size_t r = 0; r < p; r++)
-        mine[3 + r] = (double)vs->out[r].len;
+        mine[4 + r] = (double)vs->out[r].len;
     MPI_Allgather(mine, (int)w, MPI_DOUBLE, vs->gathered, (int)w, MPI_DOUBLE, rt->comm);
     free(mine);
+    rt->ck.allowed = vs->gathered[3] != 0;
     *earliest = INFINITY;
     *any_active = *stop = 0;
     int nreq = 0;
@@ -295,7 +301,7 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
         *earliest = fmin(*earliest, g[0]);
         *any_active |= g[1] != 0;
         *stop |= g[2] != 0;
-        size_t from = (size_t)g[3 + (size_t)rt->rank];
+        size_t from = (size_t)g[4 + (size_t)rt->rank];
         if (from && (int)r != rt->rank) {
             vs->inbox[r] = malloc(from);
             if (!vs->inbox[r]) rt_out_of_memory();
@@ -309,7 +315,7 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
                       &vs->reqs[nreq++]);
     MPI_Waitall(nreq, vs->reqs, MPI_STATUSES_IGNORE);
     for (size_t r = 0; r < p; r++) {
-        size_t from = (size_t)vs->gathered[r * w + 3 + (size_t)rt->rank];
+        size_t from = (size_t)vs->gathered[r * w + 4 + (size_t)rt->rank];
         for (size_t at = 0; vs->inbox[r] && at < from;) {
             struct wire_header h;
             memcpy(&h, vs->inbox[r] + at, sizeof h);
@@ -356,6 +362,7 @@ void vengine_run(struct runtime *rt) {
             rt->interrupted = 1;
             break;
         }
+        ckpt_exchange(rt);
         if (rt->duration <= 0 && !any_active) break;
         if (earliest >= end) {
             if (rt->duration <= 0) rt->timed_out = 1;

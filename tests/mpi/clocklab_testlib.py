@@ -83,3 +83,41 @@ def server_offset(run, node, t):
     theta = float(run["nodes/initial_offset"][node])
     rho = float(run["nodes/drift"][node])
     return theta + rho * 1e-6 * np.asarray(t)
+
+
+def rank_of(pid):
+    """OMPI_COMM_WORLD_RANK of one of our mpirun's children, or None."""
+    try:
+        with open("/proc/%d/environ" % pid, "rb") as f:
+            for item in f.read().split(b"\0"):
+                if item.startswith(b"OMPI_COMM_WORLD_RANK="):
+                    return int(item.split(b"=", 1)[1])
+    except OSError:
+        return None
+    return None
+
+
+def children(pid):
+    """Pids whose parent is pid (from /proc)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+def rank_pids(mpirun_pid):
+    """{rank: pid} of the ranks an mpirun started on this host."""
+    ranks = {}
+    for pid in children(mpirun_pid):
+        r = rank_of(pid)
+        if r is not None:
+            ranks[r] = pid
+    return ranks
