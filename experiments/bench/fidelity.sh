@@ -77,8 +77,8 @@ want 6 && for n in ${CHECKPOINT_RANKS:-2 16}; do
             run "$n" "$f" --set experiment.algorithm=berkeley --set berkeley.rounds=0 \
                 --set "network.delay=constant(1ms)" \
                 --set experiment.trace=on --set experiment.duration=10s --set "experiment.checkpoint=$ck"
-            echo "checkpoint = $ck, repeat $rep: $($py analysis/clocklab_fidelity.py summary "$f" | tail -1)"
-            $py analysis/clocklab_fidelity.py lateness "$f" --delay 1ms
+            echo "checkpoint = $ck, repeat $rep: $($py fidelity summary "$f" | tail -1)"
+            $py fidelity lateness "$f" --delay 1ms
         done
     done
 done

@@ -35,7 +35,6 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 
@@ -43,9 +42,7 @@ import h5py
 import numpy as np
 
 import clocklab_testlib as lab
-
-sys.path.insert(0, os.path.join(lab.SOURCE, "analysis"))
-import clocklab_compare  # noqa: E402
+from clocklab import compare as clocklab_compare
 
 CONFIG = """
 [experiment]
