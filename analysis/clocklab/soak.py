@@ -100,12 +100,12 @@ def check_election(run):
     detail = ", ".join(f"{int(np.sum(believed == b))} believe {b}" for b in distinct)
     detail += f"; highest alive {highest}"
     if -1 in distinct:
-        return _fail("no leader at some node", detail)
+        return _fail("no leader somewhere", detail)
     if len(distinct) > 1:
-        return _fail("nodes disagree", detail)
+        return _fail("split", detail)
     if not _alive(run)[distinct[0]]:
-        return _fail("all believe in a crashed node", detail)
-    return _fail("all agree on a lower id", detail)
+        return _fail("all on a crashed node", detail)
+    return _fail("all on a lower id", detail)
 
 
 # --------------------------------------------------------------------------
@@ -161,7 +161,7 @@ def check_clock_sync(run):
     if skew is None:
         return _fail("no clock data")
     detail = f"final skew {skew * 1e3:.3f} ms, bound {bound * 1e3:.3f} ms"
-    return _ok(detail) if skew <= bound else _fail("skew above the bound", detail)
+    return _ok(detail) if skew <= bound else _fail("skew above bound", detail)
 
 
 # --------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def check_lamport(run):
     stamps = np.asarray(table["lamport"], np.int64)
     bad = np.flatnonzero(stamps[a] >= stamps[b])
     if bad.size:
-        return _fail("L(a) >= L(b) for some a -> b",
+        return _fail("L(a) >= L(b) for a -> b",
                      f"{bad.size} of {a.size} edges, e.g. rows {a[bad[0]]} -> {b[bad[0]]}")
     return _ok(f"{len(table)} events, {a.size} edges")
 
@@ -212,7 +212,7 @@ def check_vector(run):
         return _fail("trace not an execution", str(exc))
     if bad:
         a, b, before = bad[0]
-        return _fail("V(a) < V(b) differs from a -> b",
+        return _fail("V order is not happens-before",
                      f"rows {a}, {b}: a -> b is {before}")
     return _ok(f"{len(table)} events (vectors differ from Fidge/Mattern's, the order does not)")
 
@@ -237,13 +237,13 @@ def check_tom(run):
     in_order = all(x < y for x, y in zip(longest, longest[1:]))
     prefixes = all(seq == longest[: len(seq)] for seq in sequences)
     if not (in_order and prefixes):
-        return _fail("delivery orders differ", "not prefixes of one (timestamp, sender) order",
+        return _fail("order broken", "not prefixes of one (timestamp, sender) order",
                      safe=False)
     alive = np.flatnonzero(_alive(run))
     complete = sum(len(sequences[i]) == expected for i in alive)
     detail = f"{complete} of {len(alive)} alive nodes delivered all {expected}"
     if complete < len(alive):
-        return _fail("blocked (same order, not all delivered)", detail, safe=True)
+        return _fail("blocked", detail, safe=True)
     return _ok(detail, safe=True)
 
 
@@ -286,7 +286,7 @@ def check_mutex(run):
     algorithm = run["attrs"]["algorithm"]
     overlaps = mutex_overlaps(run)
     if overlaps:
-        return _fail("two nodes in the critical section", f"{overlaps} overlapping entries",
+        return _fail("overlap", f"{overlaps} overlapping entries",
                      safe=False)
     entries = _config_int(run, algorithm, "entries")
     askers = [i for i in np.flatnonzero(_alive(run))
@@ -297,7 +297,7 @@ def check_mutex(run):
     made = sum(min(int(np.sum(done == i)), entries) for i in askers)
     detail = f"{made} of {entries * len(askers)} sections completed"
     if short:
-        return _fail("blocked (safe, not every request served)",
+        return _fail("blocked",
                      f"{detail}; {len(short)} nodes short", safe=True)
     return _ok(detail, safe=True)
 
@@ -315,7 +315,7 @@ def check_dispatch(run):
     status = request_status(table)
     twice = int(np.sum(table["served"] > 1))
     if twice:
-        return _fail("a request served twice", f"{twice} of {len(table)}", safe=False)
+        return _fail("served twice", f"{twice} of {len(table)}", safe=False)
     counts = Counter(status.name(s) for s in table["status"])
     detail = ", ".join(f"{counts[k]} {k}" for k in sorted(counts))
     if counts.get("SERVED", 0) < len(table):
@@ -395,7 +395,7 @@ def evaluate(paths):
 
 
 def cell(rows):
-    """'k/m' runs holding, then the failures by kind: 'k/m; 5 nodes disagree, ...'."""
+    """'k/m' runs holding, then the failures by kind: 'k/m: 5 split, 2 no leader somewhere'."""
     held = sum(r["holds"] for r in rows)
     text = f"{held}/{len(rows)}"
     failures = Counter(r["failure"] for r in rows if not r["holds"])

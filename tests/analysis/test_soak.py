@@ -44,16 +44,16 @@ class Elections(unittest.TestCase):
         # node 1 crashed and recovered: it counts again
         out = soak.check(election(self.IDS, [3, 3, 3, 3], crashed=crashed,
                                   recovered=[NAN, 0.8, NAN, NAN]))
-        self.assertEqual(out.failure, "all agree on a lower id")
+        self.assertEqual(out.failure, "all on a lower id")
 
     def test_failures(self):
         crashed = [NAN, 0.5, NAN, NAN]
         self.assertEqual(soak.check(election(self.IDS, [1, 1, 1, 1], crashed=crashed)).failure,
-                         "all believe in a crashed node")
+                         "all on a crashed node")
         self.assertEqual(soak.check(election(self.IDS, [3, 3, -1, 3])).failure,
-                         "no leader at some node")
+                         "no leader somewhere")
         self.assertEqual(soak.check(election(self.IDS, [1, 1, 3, 1])).failure,
-                         "nodes disagree")
+                         "split")
 
 
 SECTION_DTYPE = np.dtype([(name, "<i4" if name == "node" else "<u8" if name in ("seq", "stamp")
@@ -149,11 +149,11 @@ class ClockBound(unittest.TestCase):
 class Table(unittest.TestCase):
     def test_cells_count_the_failures(self):
         rows = [{"algorithm": "ring", "loss": 0.2, "crash": False, "holds": h, "failure": f}
-                for h, f in ((True, ""), (False, "nodes disagree"), (False, "nodes disagree"),
-                             (False, "no leader at some node"))]
-        self.assertEqual(soak.cell(rows), "1/4: 2 nodes disagree, 1 no leader at some node")
+                for h, f in ((True, ""), (False, "split"), (False, "split"),
+                             (False, "no leader somewhere"))]
+        self.assertEqual(soak.cell(rows), "1/4: 2 split, 1 no leader somewhere")
         text = soak.table(rows, {("tom", (0.2, False)): "clocklab: error: x"})
-        self.assertIn("| ring | 1/4: 2 nodes disagree, 1 no leader at some node |", text)
+        self.assertIn("| ring | 1/4: 2 split, 1 no leader somewhere |", text)
         self.assertIn("| tom | refused |", text)
 
 
