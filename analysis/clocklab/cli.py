@@ -23,6 +23,7 @@ COMMANDS = {
     "service": ("service", "main", "the request-routing studies: load, policies, failover"),
     "real-vs-virtual": ("real_virtual", "main", "one experiment in real and virtual time"),
     "pingpong": ("pingpong", "main", "round trips of Cristian's requests in the runtime"),
+    "soak": ("soak", "main", "the soak under faults: share of runs keeping their property"),
 }
 
 

@@ -141,8 +141,13 @@ static void on_ack(struct node *n, struct ring *s, uint32_t seq) {
     }
 }
 
+/* A new election of this node: if it wins again, it announces again. The
+ * node that started it (a recovered node, say) knows no coordinator until
+ * an ELECTED passes; a coordinator that swallowed its own returning
+ * ELECTION as already announced left that node without one. */
 static void start_election(struct node *n, struct ring *s) {
     s->participant = 1;
+    s->announced = 0;
     ring_send(n, s, ELECTION, my_id(n), node_id(n));
 }
 
