@@ -103,23 +103,8 @@ static int termination(struct runtime *rt) {
     return 0;
 }
 
-/* Tuning knobs for measurement only (microseconds): CLOCKLAB_SPIN, CLOCKLAB_MARGIN. */
-static double knob(const char *name, double dflt) {
-    const char *e = getenv(name);
-    return e ? atof(e) * 1e-6 : dflt;
-}
-
 /* Nothing to do now: poll, or sleep until MARGIN before the next due time. */
 static void idle(struct runtime *rt) {
-    static double SPIN_ = -1, MARGIN_ = -1;
-    if (SPIN_ < 0) {
-        SPIN_ = knob("CLOCKLAB_SPIN", SPIN);
-        MARGIN_ = knob("CLOCKLAB_MARGIN", MARGIN);
-    }
-#undef SPIN
-#undef MARGIN
-#define SPIN SPIN_
-#define MARGIN MARGIN_
     double next = fmin(timers_next(&rt->timers), transport_next_due(rt));
     next = fmin(next, rt_next_fault(&rt->local[0]));
     next = fmin(next, rt->duration > 0 ? rt->duration : rt->timeout);
@@ -145,8 +130,6 @@ static void idle(struct runtime *rt) {
     }
     wake_wait(&rt->wake, seen, sleep);
 }
-#undef SPIN
-#undef MARGIN
 
 void rt_event_loop(struct runtime *rt) {
     struct node_state *ns = &rt->local[0];

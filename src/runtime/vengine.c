@@ -343,8 +343,6 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
 void vengine_run(struct runtime *rt) {
     struct vstate *vs = rt->vs;
     double wall0 = MPI_Wtime();
-    struct timespec c0, c1;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     double end = rt->duration > 0 ? rt->duration : rt->timeout;
     rt->now = 0;
     for (int k = 0; k < rt->count; k++)
@@ -383,10 +381,4 @@ void vengine_run(struct runtime *rt) {
     rt->windows = vs->windows;
     rt->window_time = vs->window_time;
     rt->event_time = MPI_Wtime() - wall0;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-    if (getenv("CLOCKLAB_DEBUG_CPU"))
-        fprintf(stderr, "rank %d: event loop %.3f s wall, %.3f s CPU, %llu events\n", rt->rank,
-                rt->event_time,
-                (double)(c1.tv_sec - c0.tv_sec) + 1e-9 * (double)(c1.tv_nsec - c0.tv_nsec),
-                (unsigned long long)vs->node_events);
 }

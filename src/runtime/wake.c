@@ -100,9 +100,6 @@ void wake_notify(struct wake *w, int dst) {
     if (!w->slot_of || !w->slot_of[dst] || w->is_deferred[dst]) return;
     w->is_deferred[dst] = 1;
     w->deferred[w->ndeferred++] = dst;
-    static int immediate = -1; /* measurement knob, CLOCKLAB_WAKE_NOW=1 */
-    if (immediate < 0) immediate = getenv("CLOCKLAB_WAKE_NOW") != NULL;
-    if (immediate) wake_flush(w);
 }
 
 void wake_flush(struct wake *w) {

@@ -177,7 +177,8 @@ class RunTableOnRealFiles(unittest.TestCase):
         f, runs = raw_runs("real.h5")
         with f:
             fid = runs[0][1]["fidelity"]
-            worst = max(fid["delivery_p99"][()].max(), fid["timer_p99"][()].max())
+            # a node without timers (or deliveries) has NaN there
+            worst = np.nanmax(np.concatenate([fid["delivery_p99"][()], fid["timer_p99"][()]]))
             cpu = fid["cpu_time"][()].sum()
         row = self.row("real.h5")
         self.assertAlmostEqual(row["lateness_p99"], worst, places=15)
