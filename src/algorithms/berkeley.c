@@ -178,7 +178,7 @@ static void start_round(struct node *n, struct berkeley *s) {
 
 static void start(struct node *n, void *state) {
     struct berkeley *s = state;
-    if (!node_leader_elected(n)) node_set_leader(n, s->master);
+    node_name_coordinator(n, s->master);
     if (s->rounds > 0 && !is_master(n, s) && !node_leader_elected(n)) node_done(n);
     start_round(n, s);
 }

@@ -124,7 +124,7 @@ static void next_sample(struct node *n, struct cristian *s) {
 
 static void start(struct node *n, void *state) {
     struct cristian *s = state;
-    if (!node_leader_elected(n)) node_set_leader(n, s->server);
+    node_name_coordinator(n, s->server);
     if (node_id(n) == server_of(n, s) && !node_leader_elected(n)) {
         node_done(n); /* the server only answers */
         return;

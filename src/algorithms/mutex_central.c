@@ -65,7 +65,7 @@ static void grant(struct node *n, struct central *s, int to) {
 
 static void start(struct node *n, void *state) {
     struct central *s = state;
-    if (!node_leader_elected(n)) node_set_leader(n, s->coordinator); /* coordinator@ crashes */
+    node_name_coordinator(n, s->coordinator); /* coordinator@ crashes */
     if (node_id(n) == s->coordinator)
         node_done(n); /* it only answers */
     else

@@ -168,7 +168,7 @@ static void poll_server(struct node *n, struct ntp *s) {
 
 static void start(struct node *n, void *state) {
     struct ntp *s = state;
-    if (!node_leader_elected(n)) node_set_leader(n, s->server);
+    node_name_coordinator(n, s->server);
     if (node_id(n) == server_of(n, s) && !node_leader_elected(n)) {
         node_done(n); /* the server only answers */
         return;

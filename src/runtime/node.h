@@ -104,6 +104,11 @@ int node_leader_elected(const struct node *n);
  * server, ...). The layering of Garcia-Molina 1982: the coordinator an
  * election chooses serves the algorithms above it. */
 int node_coordinator(const struct node *n, int configured);
+/* At the start of an algorithm with a configured coordinator: without an
+ * election in the run, record `configured` as this node's coordinator
+ * (node_set_leader: election/leader, and the node [faults] crash =
+ * coordinator@T crashes); with one, nothing (the election decides). */
+void node_name_coordinator(struct node *n, int configured);
 
 /* Copy len bytes of m's payload from byte `offset` into out (any alignment).
  * A payload shorter than offset + len is a programming error of the sender:

@@ -33,6 +33,9 @@ int node_leader_elected(const struct node *n) {
 int node_coordinator(const struct node *n, int configured) {
     return node_leader_elected(n) ? node_leader(n) : configured;
 }
+void node_name_coordinator(struct node *n, int configured) {
+    if (!node_leader_elected(n)) node_set_leader(n, configured);
+}
 
 void node_payload(const struct node *n, const struct message *m, size_t offset, void *out,
                   size_t len) {
