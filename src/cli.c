@@ -1,11 +1,18 @@
 #include "cli.h"
 
+#include "algorithms/algorithm.h"
+#include "config/schema.h"
+
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void cli_usage(void) {
-    printf("Usage: clocklab [CONFIG.ini] [-o FILE] [--set section.key=value ...]\n"
-           "                [--list] [--check] [--force] [--help] [--version]\n"
+    printf("Usage: clocklab [CONFIG.ini] [-o FILE] [--set section.key=value ...] [--force]\n"
+           "                [--progress[=SECONDS] | --no-progress]\n"
+           "                [--check [--nodes N]] [--list] [--schema] [--help] [--version]\n"
            "\n"
            "Runs clock-synchronization, logical-clock, election, request-routing and\n"
            "mutual-exclusion algorithms with every MPI rank as one node, and writes the\n"
@@ -17,8 +24,16 @@ void cli_usage(void) {
            "  -o, --output FILE   result file (default clocklab.h5)\n"
            "  --set S.K=V         override key K of section [S]; wins over the file\n"
            "  --force             overwrite an existing result file\n"
-           "  --check             validate the configuration, print it resolved, run nothing\n"
+           "  --progress[=S]      rank 0 prints the reference time each run has reached to\n"
+           "                      stderr every S seconds of wall time (default 5); on by\n"
+           "                      default only when stderr is a terminal\n"
+           "  --no-progress       no progress lines\n"
+           "  --check             validate the configuration, print it resolved, run nothing;\n"
+           "                      needs no mpirun: node-count rules are checked for\n"
+           "                      --nodes N, else [experiment] nodes, else the rank count\n"
+           "  --nodes N           with --check: the node count to check the runs for\n"
            "  --list              list algorithms, their message types and parameters\n"
+           "  --schema            list the datasets, fields, units and enums of the output\n"
            "  -h, --help          this text\n"
            "  -V, --version       version\n"
            "\n"
@@ -30,6 +45,7 @@ void cli_usage(void) {
 int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t n) {
     memset(c, 0, sizeof *c);
     c->output = "clocklab.h5";
+    c->progress_every = CLI_PROGRESS_EVERY;
     int outputs = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *value = NULL;
@@ -65,6 +81,31 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t n) {
             c->list = 1;
         } else if (!strcmp(a, "--check")) {
             c->check = 1;
+        } else if (!strcmp(a, "--schema")) {
+            c->schema = 1;
+        } else if (!strcmp(a, "--nodes") || !strncmp(a, "--nodes=", 8)) {
+            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            char *end = NULL;
+            errno = 0;
+            long k = v ? strtol(v, &end, 10) : 0;
+            if (!v || end == v || *end || errno || k < 1 || k > (1 << 20)) {
+                snprintf(err, n, "--nodes needs a node count from 1 to %d", 1 << 20);
+                return -1;
+            }
+            c->nodes = (int)k;
+        } else if (!strcmp(a, "--progress") || !strncmp(a, "--progress=", 11)) {
+            c->progress = 1;
+            if (a[10] == '=') {
+                char *end = NULL;
+                double s = strtod(a + 11, &end);
+                if (end == a + 11 || *end || !isfinite(s) || s < 0.01 || s > 86400) {
+                    snprintf(err, n, "--progress=SECONDS needs seconds from 0.01 to 86400");
+                    return -1;
+                }
+                c->progress_every = s;
+            }
+        } else if (!strcmp(a, "--no-progress")) {
+            c->progress = -1;
         } else if (!strcmp(a, "--force")) {
             c->force = 1;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -85,5 +126,31 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t n) {
         snprintf(err, n, "-o needs a file name");
         return -1;
     }
+    if (c->nodes && !c->check) {
+        snprintf(err, n,
+                 "--nodes goes with --check (a run takes its node count from [experiment] nodes "
+                 "or mpirun -n)");
+        return -1;
+    }
     return 0;
+}
+
+void cli_list(void) {
+    printf("Algorithms (run one with --set experiment.algorithm=NAME; stack an election\n"
+           "and a clock sync as bully+berkeley):\n");
+    for (size_t i = 0; algorithm_registry[i]; i++) {
+        const struct algorithm *a = algorithm_registry[i];
+        printf("\n%s (%s, >= %d nodes)\n  %s\n  messages:", a->name, family_name(a->family),
+               a->min_nodes, a->summary);
+        for (size_t t = 0; a->message_types[t]; t++)
+            printf(" %s", a->message_types[t]);
+        printf("\n");
+        for (const struct param *p = a->params; p && p->key; p++)
+            printf("  [%s] %-20s = %-12s %s\n", a->name, p->key, p->default_value, p->help);
+    }
+    printf("\nCore sections:\n");
+    for (size_t i = 0; schema_core[i]; i++)
+        for (const struct param *p = schema_core[i]->params; p && p->key; p++)
+            printf("  [%s] %-16s = %-24s %s\n", schema_core[i]->name, p->key, p->default_value,
+                   p->help);
 }

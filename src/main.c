@@ -1,24 +1,22 @@
-/* clocklab: command line, configuration, the loop over the configured runs
- * and the result file. See cli.h for the command line. */
-#include "algorithms/algorithm.h"
+/* clocklab: the command line (cli.h) and the run loop: read the
+ * configuration, plan and check the runs (plan.h), open the result file
+ * (output/output_open.h), run each plan and write it. */
 #include "cli.h"
 #include "config/config.h"
 #include "config/schema.h"
 #include "output/ckpt_writer.h"
 #include "output/outfile.h"
+#include "output/output_open.h"
+#include "output/schema_names.h"
 #include "plan.h"
 #include "runtime/runtime.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <math.h>
 #include <mpi.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef CLOCKLAB_VERSION
@@ -30,9 +28,9 @@
 
 #define ERR_LEN 2048
 #define EXIT_USAGE 2
-#define CONFIG_MAX_BYTES (64 << 20)
 
 static int rank_, size_;
+static double progress_every_;      /* rank 0: seconds between progress lines, 0 none */
 static struct outfile out_;         /* rank 0: the result file */
 static struct ckpt_writer *writer_; /* rank 0: its checkpoint writer */
 
@@ -46,87 +44,12 @@ static int finish(int code) {
     return code;
 }
 
-/* Whether st is /dev/null (the README's way to say "no file, built-in defaults"). */
-static int is_dev_null(const struct stat *st) {
-    struct stat null;
-    return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
-           st->st_rdev == null.st_rdev;
-}
-
-/* Read a configuration file: a regular file (or /dev/null) of at most
- * CONFIG_MAX_BYTES. Never blocks: a FIFO, device or directory is refused
- * before it is opened, and it is opened non-blocking. Returns the malloc'd
- * text (length *len) or NULL with a message naming the path. */
-static char *read_file(const char *path, long *len, char *err, size_t n) {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        snprintf(err, n, "cannot read configuration file '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        snprintf(err, n, "configuration file '%s' is a directory", path);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) && !is_dev_null(&st)) {
-        snprintf(err, n, "configuration file '%s' is not a regular file (a FIFO, socket or device)",
-                 path);
-        return NULL;
-    }
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) != 0 || (!S_ISREG(st.st_mode) && !is_dev_null(&st))) {
-        snprintf(err, n, "cannot read configuration file '%s': %s", path,
-                 fd < 0 ? strerror(errno) : "not a regular file");
-        if (fd >= 0) close(fd);
-        return NULL;
-    }
-    size_t cap = 4096, used = 0;
-    char *text = malloc(cap + 1);
-    for (;;) {
-        if (!text) break;
-        if (used == cap) {
-            if (cap >= CONFIG_MAX_BYTES) {
-                snprintf(err, n, "configuration file '%s' is larger than %d MiB", path,
-                         CONFIG_MAX_BYTES >> 20);
-                free(text);
-                close(fd);
-                return NULL;
-            }
-            char *grown = realloc(text, 2 * cap + 1);
-            if (!grown) {
-                free(text);
-                text = NULL;
-                break;
-            }
-            text = grown;
-            cap *= 2;
-        }
-        ssize_t k = read(fd, text + used, cap - used);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) {
-            snprintf(err, n, "cannot read configuration file '%s': %s", path, strerror(errno));
-            free(text);
-            close(fd);
-            return NULL;
-        }
-        if (k == 0) break;
-        used += (size_t)k;
-    }
-    close(fd);
-    if (!text) {
-        snprintf(err, n, "cannot read configuration file '%s': out of memory", path);
-        return NULL;
-    }
-    text[used] = '\0';
-    *len = (long)used;
-    return text;
-}
-
 /* Rank 0 reads the file; every rank gets its text (len bytes, NUL added).
  * Returns NULL on every rank, with the message on rank 0, on failure. */
 static char *read_config_text(const char *path, long *len, char *err, size_t n) {
     char *text = NULL;
     *len = -1;
-    if (rank_ == 0) text = read_file(path, len, err, n);
+    if (rank_ == 0) text = config_read_file(path, len, err, n);
     MPI_Bcast(len, 1, MPI_LONG, 0, MPI_COMM_WORLD);
     if (*len < 0) {
         free(text);
@@ -144,111 +67,36 @@ static char *read_config_text(const char *path, long *len, char *err, size_t n) 
     return text;
 }
 
-static void print_list(void) {
-    printf("Algorithms (run one with --set experiment.algorithm=NAME; stack an election\n"
-           "and a clock sync as bully+berkeley):\n");
-    for (size_t i = 0; algorithm_registry[i]; i++) {
-        const struct algorithm *a = algorithm_registry[i];
-        printf("\n%s (%s, >= %d nodes)\n  %s\n  messages:", a->name, family_name(a->family),
-               a->min_nodes, a->summary);
-        for (size_t t = 0; a->message_types[t]; t++)
-            printf(" %s", a->message_types[t]);
-        printf("\n");
-        for (const struct param *p = a->params; p && p->key; p++)
-            printf("  [%s] %-20s = %-12s %s\n", a->name, p->key, p->default_value, p->help);
+/* Open the result file (collective); rank 0 starts its checkpoint writer. */
+static int open_output(const struct cli *c, int argc, char **argv, char *err, size_t n) {
+    struct output_request req = {.path = c->output,
+                                 .force = c->force,
+                                 .argc = argc,
+                                 .argv = argv,
+                                 .version = CLOCKLAB_VERSION,
+                                 .git_commit = CLOCKLAB_GIT_COMMIT};
+    int rc = output_open(MPI_COMM_WORLD, &out_, &req, err, n);
+    if (rc == 0 && rank_ == 0) {
+        writer_ = ckpt_writer_new(&out_);
+        runtime_set_checkpoint_writer(writer_);
     }
-    printf("\nCore sections:\n");
-    const struct section_schema *core[] = {&schema_experiment, &schema_clock,    &schema_network,
-                                           &schema_faults,     &schema_election, &schema_nodes,
-                                           &schema_evaluation};
-    for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
-        for (const struct param *p = core[i]->params; p && p->key; p++)
-            printf("  [%s] %-16s = %-24s %s\n", core[i]->name, p->key, p->default_value, p->help);
-}
-
-static char *join_args(int argc, char **argv) {
-    size_t len = 1;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *s = calloc(len, 1);
-    for (int i = 0; s && i < argc; i++) {
-        strcat(s, argv[i]);
-        if (i + 1 < argc) strcat(s, " ");
-    }
-    return s;
-}
-
-/* Comma list of the distinct host names of all ranks (rank 0 gets it). */
-static void host_list(char *out, size_t n) {
-    char me[MPI_MAX_PROCESSOR_NAME] = {0};
-    int len;
-    MPI_Get_processor_name(me, &len);
-    char *all = rank_ == 0 ? calloc((size_t)size_, MPI_MAX_PROCESSOR_NAME) : NULL;
-    MPI_Gather(me, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0,
-               MPI_COMM_WORLD);
-    out[0] = '\0';
-    if (rank_ != 0) return;
-    for (int i = 0; i < size_; i++) {
-        const char *h = all + (size_t)i * MPI_MAX_PROCESSOR_NAME;
-        int seen = 0;
-        for (int j = 0; j < i && !seen; j++)
-            seen = !strcmp(h, all + (size_t)j * MPI_MAX_PROCESSOR_NAME);
-        size_t l = strlen(out);
-        if (!seen) snprintf(out + l, n - l, "%s%s", l ? "," : "", h);
-    }
-    free(all);
-}
-
-/* Rank 0 creates the output file; all ranks learn whether it worked. */
-static int create_output(const struct cli *c, int argc, char **argv, char *err, size_t n) {
-    int rc = 0;
-    char hosts[4096];
-    host_list(hosts, sizeof hosts);
-    if (rank_ == 0) {
-        struct stat st;
-        char *dir = strdup(c->output);
-        const char *d = dir ? dirname(dir) : ".";
-        int exists = stat(c->output, &st) == 0;
-        if (exists && !S_ISREG(st.st_mode)) {
-            snprintf(err, n,
-                     "output file '%s' is not a regular file (-o names the HDF5 file to write)",
-                     c->output);
-            rc = -1;
-        } else if (exists && !c->force) {
-            snprintf(err, n, "output file '%s' exists (use --force to overwrite, or -o FILE)",
-                     c->output);
-            rc = -1;
-        } else if (access(d, W_OK) != 0) {
-            snprintf(err, n, "cannot create output file '%s': directory '%s': %s", c->output, d,
-                     strerror(errno));
-            rc = -1;
-        } else {
-            char lib[MPI_MAX_LIBRARY_VERSION_STRING];
-            int len;
-            MPI_Get_library_version(lib, &len);
-            char *nl = strchr(lib, '\n');
-            if (nl) *nl = '\0';
-            char *cmd = join_args(argc, argv);
-            struct file_attrs a = {CLOCKLAB_VERSION,
-                                   CLOCKLAB_GIT_COMMIT,
-                                   cmd ? cmd : "",
-                                   lib,
-                                   hosts,
-                                   size_,
-                                   getenv("SLURM_JOB_ID"),
-                                   getenv("SLURM_ARRAY_TASK_ID"),
-                                   getenv("SLURM_ARRAY_JOB_ID")};
-            rc = outfile_create(&out_, c->output, &a, err, n);
-            if (rc == 0) {
-                writer_ = ckpt_writer_new(&out_);
-                runtime_set_checkpoint_writer(writer_);
-            }
-            free(cmd);
-        }
-        free(dir);
-    }
-    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
     return rc;
+}
+
+/* plan_check_runs' check of a run by its algorithms' configure (collective). */
+static int configure_check(const struct run_plan *plan, char *err, size_t n) {
+    return runtime_check(MPI_COMM_WORLD, plan, err, n);
+}
+
+/* --check's report (rank 0): the runs, and the first one resolved. */
+static void print_check(const struct run_plan *plans, int nplans) {
+    int nodes = plans[0].nodes > 0 ? plans[0].nodes : size_;
+    char *resolved = plan_resolved_config(&plans[0]);
+    printf("; configuration OK: %d run(s) on %d nodes; the first one resolves to:\n%s", nplans,
+           nodes, resolved ? resolved : "");
+    free(resolved);
+    if (nodes != size_ && strcmp(config_get(plans[0].cfg, "experiment", "time"), "real") == 0)
+        printf("; in real time every node is a rank: start it with mpirun -n %d\n", nodes);
 }
 
 static void on_signal(int signo) {
@@ -313,6 +161,9 @@ static int run_all(const struct cli *c, struct run_plan *plans, int nplans) {
             config_text = plan_resolved_config(&plans[i]);
             if (writer_) ckpt_writer_name(writer_, name, config_text);
         }
+        char label[160];
+        snprintf(label, sizeof label, "run %d/%d %s", i + 1, nplans, plans[i].algorithm);
+        runtime_set_progress(progress_every_, label);
         double t0 = MPI_Wtime();
         if (runtime_run(MPI_COMM_WORLD, &plans[i], &res, err, sizeof err)) {
             report(err);
@@ -364,11 +215,12 @@ int main(int argc, char **argv) {
         report(err);
         return finish(EXIT_USAGE);
     }
-    if (c.help || c.version || c.list) {
+    if (c.help || c.version || c.list || c.schema) {
         if (rank_ == 0) {
             if (c.help) cli_usage();
             if (c.version) printf("clocklab %s (%s)\n", CLOCKLAB_VERSION, CLOCKLAB_GIT_COMMIT);
-            if (c.list) print_list();
+            if (c.list) cli_list();
+            if (c.schema) schema_print(stdout);
         }
         return finish(0);
     }
@@ -406,32 +258,29 @@ int main(int argc, char **argv) {
     if (rc == 0) rc = config_validate(&cfg, err, sizeof err);
     struct run_plan *plans = NULL;
     int nplans = 0;
+    if (rc == 0 && c.nodes) { /* --check --nodes N */
+        char nodes[32];
+        snprintf(nodes, sizeof nodes, "%d", c.nodes);
+        rc = config_put(&cfg, "experiment", "nodes", nodes, "--nodes", err, sizeof err);
+    }
     if (rc == 0) rc = plan_runs(&cfg, &plans, &nplans, err, sizeof err);
     /* The memory limit follows rank 0's host, where the run is gathered. */
     double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
     MPI_Bcast(&phys, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-    for (int i = 0; rc == 0 && i < nplans; i++) {
-        if (i > 0 && strcmp(plans[i].algorithm, plans[i - 1].algorithm) == 0 &&
-            plans[i].nodes == plans[i - 1].nodes)
-            continue;
-        /* plans[i].nodes, or one node per rank (runtime_check refuses a
-         * real-time run whose node count is not the rank count) */
-        int nodes = plans[i].nodes > 0 ? plans[i].nodes : size_;
-        rc = plan_check_nodes(&plans[i], nodes, err, sizeof err);
-        if (rc == 0) rc = runtime_check(MPI_COMM_WORLD, &plans[i], err, sizeof err);
-        if (rc == 0) rc = plan_check_memory(&plans[i], nodes, phys, err, sizeof err);
-    }
+    /* --check on one process (no mpirun) or for --nodes N checks the runs,
+     * not the ranks they will be started on */
+    int check_ranks = !c.check || (size_ > 1 && !c.nodes);
+    if (rc == 0)
+        rc = plan_check_runs(plans, nplans, size_, phys, check_ranks, configure_check, err,
+                             sizeof err);
     if (rc == 0 && c.check) {
-        if (rank_ == 0) {
-            char *resolved = plan_resolved_config(&plans[0]);
-            printf("; configuration OK: %d run(s) on %d nodes; the first one resolves to:\n%s",
-                   nplans, plans[0].nodes > 0 ? plans[0].nodes : size_, resolved ? resolved : "");
-            free(resolved);
-        }
+        if (rank_ == 0) print_check(plans, nplans);
     } else if (rc == 0) {
-        rc = create_output(&c, argc, argv, err, sizeof err);
+        rc = open_output(&c, argc, argv, err, sizeof err);
         if (rc == 0) {
             catch_stop_signals();
+            if (rank_ == 0 && (c.progress > 0 || (c.progress == 0 && isatty(STDERR_FILENO))))
+                progress_every_ = c.progress_every;
             rc = run_all(&c, plans, nplans);
             err[0] = '\0';
             if (rank_ == 0) {

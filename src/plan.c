@@ -18,14 +18,11 @@
 
 const struct section_schema *const *plan_schema(void) {
     static struct section_schema algs[MAX_ALGORITHMS];
-    static const struct section_schema *list[MAX_ALGORITHMS + 8];
+    static const struct section_schema *list[SCHEMA_CORE_COUNT + MAX_ALGORITHMS + 1];
     if (list[0]) return list;
-    const struct section_schema *core[] = {&schema_experiment, &schema_clock,    &schema_network,
-                                           &schema_faults,     &schema_election, &schema_nodes,
-                                           &schema_evaluation};
     size_t k = 0;
-    for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
-        list[k++] = core[i];
+    for (size_t i = 0; schema_core[i]; i++)
+        list[k++] = schema_core[i];
     for (size_t i = 0; algorithm_registry[i] && i < MAX_ALGORITHMS; i++) {
         algs[i].name = algorithm_registry[i]->name;
         algs[i].params = algorithm_registry[i]->params;
@@ -33,13 +30,6 @@ const struct section_schema *const *plan_schema(void) {
     }
     list[k] = NULL;
     return list;
-}
-
-/* Error "ORIGIN: [section] key: why" for a key of cfg. */
-static int fail(const struct config *cfg, const char *section, const char *key, char *err, size_t n,
-                const char *why) {
-    snprintf(err, n, "%s: [%s] %s: %s", config_origin(cfg, section, key), section, key, why);
-    return -1;
 }
 
 /* Resolve one stack "a + b" into plan (names trimmed, joined by '+'). */
@@ -52,7 +42,7 @@ static int plan_stack(const struct config *cfg, const char *stack, size_t len,
         const char *plus = memchr(p, '+', (size_t)(end - p));
         const char *stop = plus ? plus : end;
         char *name = trim_dup(p, (size_t)(stop - p));
-        if (!name) return fail(cfg, "experiment", "algorithm", err, n, "out of memory");
+        if (!name) return config_fail(cfg, "experiment", "algorithm", err, n, "out of memory");
         const struct algorithm *a = algorithm_find(name);
         if (!a) {
             char names[512] = "", q[80];
@@ -64,25 +54,30 @@ static int plan_stack(const struct config *cfg, const char *stack, size_t len,
             quote_text(name, 60, q, sizeof q);
             snprintf(why, sizeof why, "unknown algorithm %s (known: %s)", q, names);
             free(name);
-            return fail(cfg, "experiment", "algorithm", err, n, why);
+            return config_fail(cfg, "experiment", "algorithm", err, n, "%s", why);
         }
         free(name);
         for (int i = 0; i < nlayers; i++)
             if (layers[i] == a) {
                 snprintf(why, sizeof why, "'%s' twice in the stack", a->name);
-                return fail(cfg, "experiment", "algorithm", err, n, why);
+                return config_fail(cfg, "experiment", "algorithm", err, n, "%s", why);
             }
         if (nlayers == RUNTIME_MAX_LAYERS) {
             snprintf(why, sizeof why, "at most %d algorithms in one stack", RUNTIME_MAX_LAYERS);
-            return fail(cfg, "experiment", "algorithm", err, n, why);
+            return config_fail(cfg, "experiment", "algorithm", err, n, "%s", why);
         }
         layers[nlayers++] = a;
         size_t l = strlen(joined);
         snprintf(joined + l, sizeof joined - l, "%s%s", l ? "+" : "", a->name);
         p = stop + 1;
     }
-    if (runtime_plan_layers(plan, joined, why, sizeof why))
-        return fail(cfg, "experiment", "algorithm", err, n, why);
+    for (int i = 0; i < nlayers; i++) {
+        plan->layers[i] = layers[i];
+        /* a count whose 0 means "until the run ends" needs a duration */
+        if (config_check_duration(cfg, layers[i]->name, err, n)) return -1;
+    }
+    plan->nlayers = nlayers;
+    snprintf(plan->algorithm, sizeof plan->algorithm, "%s", joined);
     return 0;
 }
 
@@ -97,29 +92,29 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
         snprintf(why, sizeof why,
                  "%ld runs from seed %ld would use seeds up to %ld, beyond the largest seed %ld",
                  repeat, seed, seed + repeat - 1, SEED_MAX);
-        return fail(cfg, "experiment", "repeat", err, n, why);
+        return config_fail(cfg, "experiment", "repeat", err, n, "%s", why);
     }
     long count = 1;
     for (const char *p = list; *p; p++)
         count += *p == ',';
     int *sizes = malloc(ROLES_MAX_COUNTS * sizeof *sizes), nsizes = 0;
-    if (!sizes) return fail(cfg, "experiment", "nodes", err, n, "out of memory");
+    if (!sizes) return config_fail(cfg, "experiment", "nodes", err, n, "out of memory");
     if (roles_node_counts(config_get(cfg, "experiment", "nodes"), sizes, ROLES_MAX_COUNTS, &nsizes,
                           why, sizeof why)) {
         free(sizes);
-        return fail(cfg, "experiment", "nodes", err, n, why);
+        return config_fail(cfg, "experiment", "nodes", err, n, "%s", why);
     }
     if (count * nsizes * repeat > PLAN_MAX_RUNS) {
         snprintf(why, sizeof why, "%ld runs: at most %d runs in one file", count * nsizes * repeat,
                  PLAN_MAX_RUNS);
         free(sizes);
-        return fail(cfg, "experiment", "repeat", err, n, why);
+        return config_fail(cfg, "experiment", "repeat", err, n, "%s", why);
     }
     count *= nsizes;
     *plans = calloc((size_t)(count * repeat), sizeof **plans);
     if (!*plans) {
         free(sizes);
-        return fail(cfg, "experiment", "repeat", err, n, "out of memory");
+        return config_fail(cfg, "experiment", "repeat", err, n, "out of memory");
     }
     for (const char *p = list;;) {
         const char *comma = strchr(p, ',');
@@ -150,17 +145,47 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
     return 0;
 }
 
+int plan_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t n) {
+    const struct config *cfg = plan->cfg;
+    int virtual_time = strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0;
+    int nodes = plan->nodes;
+    if (nodes > 0 && !virtual_time && nodes != ranks)
+        return config_fail(cfg, "experiment", "nodes", err, n,
+                           "%d nodes in real time need as many ranks (mpirun -n %d), this run "
+                           "has %d; or set [experiment] time = virtual",
+                           nodes, nodes, ranks);
+    if (nodes > 0 && nodes < ranks)
+        return config_fail(cfg, "experiment", "nodes", err, n,
+                           "%d nodes on %d ranks: at least one per rank", nodes, ranks);
+    struct dist delay;
+    config_dist(cfg, "network", "delay", &delay);
+    if (virtual_time && ranks > 1 &&
+        !(config_time(cfg, "network", "min_delay") + dist_min(&delay) > 0))
+        return config_fail(cfg, "network", "min_delay", err, n,
+                           "a virtual-time run on %d ranks needs the smallest one-way delay to "
+                           "be > 0 (it is the ranks' lookahead), and [network] delay can be 0: "
+                           "set min_delay, e.g. 10us, or run on one rank",
+                           ranks);
+    return 0;
+}
+
 int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t n) {
     const struct config *cfg = plan->cfg;
     char why[CONFIG_ERR_LEN];
+    for (int i = 0; i < plan->nlayers; i++)
+        if (nodes < plan->layers[i]->min_nodes)
+            return config_fail(cfg, "experiment", plan->nodes > 0 ? "nodes" : "algorithm", err, n,
+                               "%s needs at least %d nodes, this run has %d%s",
+                               plan->layers[i]->name, plan->layers[i]->min_nodes, nodes,
+                               plan->nodes > 0 ? "" : " (one per rank: mpirun -n)");
     struct crash_schedule crashes;
     if (faults_parse(config_get(cfg, "faults", "crash"), &crashes, why, sizeof why))
-        return fail(cfg, "faults", "crash", err, n, why);
+        return config_fail(cfg, "faults", "crash", err, n, "%s", why);
     for (int i = 0; i < crashes.n; i++)
         if (crashes.ev[i].node >= nodes) {
             snprintf(why, sizeof why, "node %d does not exist in a %d-node run (nodes 0..%d)",
                      crashes.ev[i].node, nodes, nodes - 1);
-            return fail(cfg, "faults", "crash", err, n, why);
+            return config_fail(cfg, "faults", "crash", err, n, "%s", why);
         }
     if (faults_has_coordinator(&crashes)) {
         int named = 0;
@@ -171,17 +196,17 @@ int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t n
                      "coordinator@: no algorithm of the run '%s' elects or names a coordinator "
                      "(name a node index instead)",
                      plan->algorithm);
-            return fail(cfg, "faults", "crash", err, n, why);
+            return config_fail(cfg, "faults", "crash", err, n, "%s", why);
         }
     }
     if (roles_check_initiators(config_get(cfg, "election", "initiators"), nodes, why, sizeof why))
-        return fail(cfg, "election", "initiators", err, n, why);
+        return config_fail(cfg, "election", "initiators", err, n, "%s", why);
     const char *labels = config_get(cfg, "nodes", "labels");
     int nlabels = roles_label_count(labels);
     if (nlabels && nlabels != nodes) {
         snprintf(why, sizeof why, "%d labels for a %d-node run (one per node, or none)", nlabels,
                  nodes);
-        return fail(cfg, "nodes", "labels", err, n, why);
+        return config_fail(cfg, "nodes", "labels", err, n, "%s", why);
     }
     return 0;
 }
@@ -256,7 +281,7 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
     double limit = 0.5 * phys_bytes;
     char why[CONFIG_ERR_LEN], have[64], max[64];
     if (strcmp(setting, "auto") != 0 && parse_bytes(setting, &limit, why, sizeof why))
-        return fail(cfg, "experiment", "max_memory", err, n, why);
+        return config_fail(cfg, "experiment", "max_memory", err, n, "%s", why);
     struct plan_size s;
     plan_size(plan, nodes, &s);
     if (s.memory <= limit) return 0;
@@ -288,7 +313,25 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
              "shorten [experiment] %s or raise max_memory",
              plan->algorithm, nodes, s.samples, s.events, s.rounds, have, max, key,
              config_time(cfg, "experiment", "duration") > 0 ? "duration" : "timeout");
-    return fail(cfg, section, key, err, n, why);
+    return config_fail(cfg, section, key, err, n, "%s", why);
+}
+
+int plan_check_runs(const struct run_plan *plans, int nplans, int ranks, double phys_bytes,
+                    int check_ranks,
+                    int (*configure)(const struct run_plan *plan, char *err, size_t errlen),
+                    char *err, size_t n) {
+    for (int i = 0; i < nplans; i++) {
+        if (i > 0 && strcmp(plans[i].algorithm, plans[i - 1].algorithm) == 0 &&
+            plans[i].nodes == plans[i - 1].nodes)
+            continue;
+        const struct run_plan *p = &plans[i];
+        int nodes = p->nodes > 0 ? p->nodes : ranks;
+        if ((check_ranks && plan_check_ranks(p, ranks, err, n)) ||
+            plan_check_nodes(p, nodes, err, n) || configure(p, err, n) ||
+            plan_check_memory(p, nodes, phys_bytes, err, n))
+            return -1;
+    }
+    return 0;
 }
 
 char *plan_resolved_config(const struct run_plan *plan) {
@@ -297,10 +340,10 @@ char *plan_resolved_config(const struct run_plan *plan) {
     char seed[32], nodes[32], err[CONFIG_ERR_LEN];
     snprintf(seed, sizeof seed, "%lu", plan->seed);
     snprintf(nodes, sizeof nodes, "%d", plan->nodes);
-    const char *sections[8 + RUNTIME_MAX_LAYERS + 1];
+    const char *sections[SCHEMA_CORE_COUNT + RUNTIME_MAX_LAYERS + 1];
     int k = 0;
-    for (; schema_core_names[k]; k++)
-        sections[k] = schema_core_names[k];
+    for (; schema_core[k]; k++)
+        sections[k] = schema_core[k]->name;
     for (int i = 0; i < plan->nlayers; i++)
         sections[k++] = plan->layers[i]->name;
     sections[k] = NULL;

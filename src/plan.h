@@ -24,11 +24,33 @@ const struct section_schema *const *plan_schema(void);
 int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, char *err,
               size_t errlen);
 
-/* Checks of one run on `nodes` nodes: crash events name existing nodes, and
- * coordinator@ only where an algorithm of the run elects or names a
- * coordinator; initiators exist; one label per node. Returns 0, or -1 with a
+/* Checks of one run on `nodes` nodes: every algorithm of the stack has its
+ * smallest node count (struct algorithm min_nodes), crash events name
+ * existing nodes, and coordinator@ only where an algorithm of the run
+ * elects or names a coordinator; initiators exist; one label per node.
+ * (The algorithms' own node rules, such as [berkeley] master naming a node,
+ * are checked by their configure: runtime_check.) Returns 0, or -1 with a
  * message naming the key. */
 int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t errlen);
+
+/* Checks of one run on `ranks` MPI ranks: in real time every node is a
+ * rank ([experiment] nodes = the rank count, or 0), in virtual time at
+ * least one node per rank and, on several ranks, a smallest one-way delay
+ * > 0 (the lookahead of the conservative synchronization, vengine.c).
+ * --check without mpirun leaves these out. Returns 0, or -1 with a message
+ * naming the key. */
+int plan_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t errlen);
+
+/* Every check of the runs before anything runs, once per distinct
+ * (algorithm, node count) in a row: plan_check_ranks (when check_ranks),
+ * plan_check_nodes, configure (the algorithms' own checks, e.g.
+ * runtime_check; the caller's, since it is collective) and
+ * plan_check_memory. A plan's node count is its nodes, or the rank count.
+ * Returns 0, or -1 with the first message. */
+int plan_check_runs(const struct run_plan *plans, int nplans, int ranks, double phys_bytes,
+                    int check_ranks,
+                    int (*configure)(const struct run_plan *plan, char *err, size_t errlen),
+                    char *err, size_t errlen);
 
 /* What a run records that grows with its length and node count. */
 struct plan_size {

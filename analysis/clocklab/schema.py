@@ -74,6 +74,53 @@ FIELDS = {
                        "requested_local", "entered_local", "exited_local"),
 }
 
+#: Unit of every field of the compound datasets, in file order: the
+#: dataset's ``units`` attribute is "field=unit;field=unit;..." (parse it with
+#: :func:`field_units`). "1" marks a count, an id, an index or an enum value.
+FIELD_UNITS = {
+    "clock/rounds": {"node": "1", "round": "1", "time": "s", "rtt": "s",
+                     "estimated_offset": "s", "true_offset": "s", "adjustment": "s",
+                     "excluded": "1"},
+    "clock/models": {"node": "1", "reference": "1", "points": "1", "time": "s",
+                     "intercept": "s", "slope": "s/s", "rtt": "s", "bound": "s",
+                     "slope_bound": "s/s", "true_offset": "s"},
+    "election/history": {"node": "1", "time": "s", "leader": "1"},
+    "events/table": {"node": "1", "seq": "1", "kind": "1", "peer": "1", "type": "1",
+                     "msg": "1", "lamport": "1", "local_time": "s", "time": "s", "due": "s"},
+    "requests/table": {"id": "1", "client": "1", "coordinator": "1", "server": "1",
+                       "status": "1", "attempts": "1", "dispatches": "1", "served": "1",
+                       "sent": "s", "dispatched": "s", "arrived": "s", "started": "s",
+                       "finished": "s", "received": "s", "response_local": "s"},
+    "requests/queue": {"node": "1", "time": "s", "waiting": "1", "in_service": "1"},
+    "mutex/sections": {"node": "1", "seq": "1", "stamp": "1", "requested": "s",
+                       "entered": "s", "exited": "s", "requested_local": "s",
+                       "entered_local": "s", "exited_local": "s"},
+}
+
+#: The ``units`` attribute of the plain datasets that have a unit (the
+#: others, ids, counts and names, carry none).
+DATASET_UNITS = {
+    "nodes/initial_offset": "s", "nodes/drift": "ppm", "nodes/crashed_at": "s",
+    "nodes/recovered_at": "s", "clock/time": "s", "clock/offset": "s",
+    "messages/bytes_sent": "bytes", "election/decided_at": "s",
+    "fidelity/delivery_p50": "s", "fidelity/delivery_p99": "s", "fidelity/delivery_max": "s",
+    "fidelity/timer_p50": "s", "fidelity/timer_p99": "s", "fidelity/timer_max": "s",
+    "fidelity/cpu_time": "s", "evaluation/at": "s", "evaluation/time": "s",
+    "evaluation/offset": "s", "evaluation/rtt_min": "s", "evaluation/true_offset": "s",
+}
+
+
+def field_units(text, fields=()):
+    """A compound dataset's ``units`` attribute "node=1;time=s;..." as a dict
+    field -> unit. Files written before units per field carry one unit for
+    the whole table ("s"): then each of ``fields`` maps to it."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    if "=" not in text:
+        return {name: text for name in fields}
+    return dict(item.split("=", 1) for item in text.split(";") if item)
+
+
 #: The ``kind`` enum of events/table as clocklab writes it.
 EVENT_KINDS = {"SEND": 0, "RECEIVE": 1, "INTERNAL": 2, "DELIVER": 3}
 

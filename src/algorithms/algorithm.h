@@ -57,14 +57,17 @@ struct algorithm {
      * every node for the same configuration. */
     int (*configure)(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen);
-    void (*start)(struct node *n, void *state);
+    /* Callbacks; only on_message is required (configure too, above), the
+     * others may be NULL. */
+    void (*start)(struct node *n, void *state); /* optional: waits for messages */
     void (*on_message)(struct node *n, void *state, const struct message *m);
-    void (*on_timer)(struct node *n, void *state, int timer_id);
-    void (*on_recover)(struct node *n, void *state); /* optional: after a crash */
-    void (*finish)(struct node *n, void *state);     /* optional: final records, no sends */
-    void (*destroy)(void *state);                    /* optional: NULL frees state with free() */
-    /* Expected records of a run on `nodes` nodes lasting `seconds`, in which
-     * `crashes` crash events happen, from the validated configuration. */
+    void (*on_timer)(struct node *n, void *state, int timer_id); /* optional: sets no timers */
+    void (*on_recover)(struct node *n, void *state);             /* optional: after a crash */
+    void (*finish)(struct node *n, void *state); /* optional: final records, no sends */
+    void (*destroy)(void *state);                /* optional: NULL frees state with free() */
+    /* Optional: expected records of a run on `nodes` nodes lasting
+     * `seconds`, in which `crashes` crash events happen, from the validated
+     * configuration (NULL: records nothing that grows). */
     void (*estimate)(const struct config *cfg, int nodes, double seconds, int crashes,
                      struct record_estimate *out);
 };

@@ -40,7 +40,8 @@ static const struct param params[] = {
      .type = PARAM_INT,
      .default_value = "0",
      .help = "rounds, 0 = until the run ends",
-     .hi = 1 << 30},
+     .hi = 1 << 30,
+     .needs_duration = NEEDS_DURATION_AT_ZERO},
     {.key = "timeout",
      .type = PARAM_TIME,
      .default_value = "40ms",
@@ -85,15 +86,9 @@ struct berkeley {
     int *replied;
 };
 
-static int fail(char *err, size_t n, const struct config *cfg, const char *key, const char *why) {
-    snprintf(err, n, "%s: [berkeley] %s: %s", config_origin(cfg, "berkeley", key), key, why);
-    return -1;
-}
-
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct berkeley *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct berkeley *s = node_alloc(1, sizeof *s);
     *state = s;
     size_t N = (size_t)node_count(n);
     s->master = (int)config_int(cfg, "berkeley", "master");
@@ -104,24 +99,22 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     s->step = strcmp(config_get(cfg, "berkeley", "adjust"), "step") == 0;
     s->slew_time = config_time(cfg, "berkeley", "slew_time");
     s->round = -1;
-    s->t_send = calloc(N, sizeof(double));
-    s->rtt = calloc(N, sizeof(double));
-    s->diff = calloc(N, sizeof(double));
-    s->replied = calloc(N, sizeof(int));
-    if (!s->t_send || !s->rtt || !s->diff || !s->replied) return -1;
-    if (s->master >= node_count(n)) return fail(err, errlen, cfg, "master", "no such node");
-    if (s->period <= 0) return fail(err, errlen, cfg, "period", "must be > 0");
+    s->t_send = node_alloc(N, sizeof(double));
+    s->rtt = node_alloc(N, sizeof(double));
+    s->diff = node_alloc(N, sizeof(double));
+    s->replied = node_alloc(N, sizeof(int));
+    if (config_check_node(cfg, "berkeley", "master", node_count(n), err, errlen)) return -1;
     if (s->timeout >= s->period) /* name the key that was given */
         return strcmp(config_origin(cfg, "berkeley", "timeout"), "default") == 0
-                   ? fail(err, errlen, cfg, "period", "must be longer than [berkeley] timeout")
-                   : fail(err, errlen, cfg, "timeout", "must be shorter than the period");
-    if (s->rounds == 0 && config_time(cfg, "experiment", "duration") == 0)
-        return fail(err, errlen, cfg, "rounds", "must be > 0 when [experiment] duration = 0");
+                   ? config_fail(cfg, "berkeley", "period", err, errlen,
+                                 "must be longer than [berkeley] timeout")
+                   : config_fail(cfg, "berkeley", "timeout", err, errlen,
+                                 "must be shorter than the period");
     return 0;
 }
 
 static int is_master(struct node *n, const struct berkeley *s) {
-    return node_id(n) == (node_leader_elected(n) ? node_leader(n) : s->master);
+    return node_id(n) == node_coordinator(n, s->master);
 }
 
 static void apply(struct node *n, struct berkeley *s, double adj, const struct round_info *info) {
@@ -136,9 +129,9 @@ static void finish_round(struct node *n, struct berkeley *s) {
     int N = node_count(n), me = node_id(n), k = 0;
     s->collecting = 0;
     node_cancel_timer(n, T_COLLECT);
-    double *values = malloc((size_t)N * sizeof *values);
-    int *who = malloc((size_t)N * sizeof *who), *excluded = malloc((size_t)N * sizeof *excluded);
-    if (!values || !who || !excluded) abort();
+    double *values = node_alloc((size_t)N, sizeof *values);
+    int *who = node_alloc((size_t)N, sizeof *who),
+        *excluded = node_alloc((size_t)N, sizeof *excluded);
     values[k] = 0.0; /* the master's own clock */
     who[k++] = me;
     for (int i = 0; i < N; i++)
@@ -152,7 +145,8 @@ static void finish_round(struct node *n, struct berkeley *s) {
         struct adjust a = {s->round, excluded[j], avg - s->diff[i], s->rtt[i], s->diff[i] - avg};
         node_send(n, i, ADJUST, &a, sizeof a);
     }
-    struct round_info info = {s->round, 0.0, -avg, excluded[0]};
+    struct round_info info = {
+        .round = s->round, .rtt = 0.0, .estimated_offset = -avg, .excluded = excluded[0]};
     apply(n, s, avg, &info);
     free(values);
     free(who);
@@ -184,7 +178,7 @@ static void start_round(struct node *n, struct berkeley *s) {
 
 static void start(struct node *n, void *state) {
     struct berkeley *s = state;
-    if (!node_leader_elected(n)) node_set_leader(n, s->master);
+    node_name_coordinator(n, s->master);
     if (s->rounds > 0 && !is_master(n, s) && !node_leader_elected(n)) node_done(n);
     start_round(n, s);
 }
@@ -192,10 +186,13 @@ static void start(struct node *n, void *state) {
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct berkeley *s = state;
     if (m->type == TIME_REQUEST) {
-        struct reply rp = {((const struct request *)m->payload)->round, node_local_time(n)};
+        struct request rq;
+        node_payload(n, m, 0, &rq, sizeof rq);
+        struct reply rp = {rq.round, node_local_time(n)};
         node_send(n, m->src, TIME_REPLY, &rp, sizeof rp);
     } else if (m->type == TIME_REPLY) {
-        struct reply rp = *(const struct reply *)m->payload;
+        struct reply rp;
+        node_payload(n, m, 0, &rp, sizeof rp);
         if (!s->collecting || rp.round != s->round || s->replied[m->src]) return;
         double t_recv = node_local_time(n);
         s->rtt[m->src] = t_recv - s->t_send[m->src];
@@ -203,8 +200,12 @@ static void on_message(struct node *n, void *state, const struct message *m) {
         s->replied[m->src] = 1;
         if (++s->nreplies == node_count(n) - 1) finish_round(n, s);
     } else {
-        struct adjust a = *(const struct adjust *)m->payload;
-        struct round_info info = {a.round, a.rtt, a.estimated_offset, a.excluded};
+        struct adjust a;
+        node_payload(n, m, 0, &a, sizeof a);
+        struct round_info info = {.round = a.round,
+                                  .rtt = a.rtt,
+                                  .estimated_offset = a.estimated_offset,
+                                  .excluded = a.excluded};
         s->round = a.round > s->round ? a.round : s->round;
         apply(n, s, a.adjustment, &info);
     }

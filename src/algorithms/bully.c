@@ -56,7 +56,8 @@ static const struct param params[] = {
      .help = "initiators probe the coordinator this often; 0 = never (the run ends once elected)",
      .lo = CONFIG_MIN_PERIOD,
      .hi = HUGE_VAL,
-     .zero_ok = 1},
+     .zero_ok = 1,
+     .needs_duration = NEEDS_DURATION_UNLESS_ZERO},
     {.key = NULL}};
 
 struct bully {
@@ -67,24 +68,12 @@ struct bully {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    (void)n;
-    struct bully *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    (void)n, (void)err, (void)errlen;
+    struct bully *s = node_alloc(1, sizeof *s);
     *state = s;
     s->timeout = config_time(cfg, "bully", "timeout");
     s->coordinator_timeout = config_time(cfg, "bully", "coordinator_timeout");
     s->heartbeat = config_time(cfg, "bully", "heartbeat");
-    if (s->timeout <= 0 || s->coordinator_timeout <= 0) {
-        snprintf(err, errlen, "%s: [bully] timeout and coordinator_timeout must be > 0",
-                 config_origin(cfg, "bully", "timeout"));
-        return -1;
-    }
-    if (s->heartbeat > 0 && config_time(cfg, "experiment", "duration") == 0) {
-        snprintf(err, errlen,
-                 "%s: [bully] heartbeat: a run with heartbeats needs [experiment] duration > 0",
-                 config_origin(cfg, "bully", "heartbeat"));
-        return -1;
-    }
     return 0;
 }
 

@@ -33,7 +33,8 @@ static const struct param params[] = {{.key = "interval",
                                        .type = PARAM_INT,
                                        .default_value = "0",
                                        .help = "sends per node, 0 = until the run ends",
-                                       .hi = 1 << 30},
+                                       .hi = 1 << 30,
+                                       .needs_duration = NEEDS_DURATION_AT_ZERO},
                                       {.key = NULL}};
 
 struct chatter {
@@ -44,17 +45,11 @@ struct chatter {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    (void)n;
-    struct chatter *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    (void)n, (void)err, (void)errlen;
+    struct chatter *s = node_alloc(1, sizeof *s);
     *state = s;
     config_dist(cfg, "chatter", "interval", &s->interval);
     s->rounds = config_int(cfg, "chatter", "rounds");
-    if (s->rounds == 0 && config_time(cfg, "experiment", "duration") == 0) {
-        snprintf(err, errlen, "%s: [chatter] rounds: must be > 0 when [experiment] duration = 0",
-                 config_origin(cfg, "chatter", "rounds"));
-        return -1;
-    }
     return 0;
 }
 
@@ -84,8 +79,7 @@ static void on_timer(struct node *n, void *state, int id) {
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct chatter *s = state;
     uint64_t stamp;
-    if (m->len != sizeof stamp) return;
-    memcpy(&stamp, m->payload, sizeof stamp);
+    node_payload(n, m, 0, &stamp, sizeof stamp);
     s->lamport = (stamp > s->lamport ? stamp : s->lamport) + 1;
     node_record_event(n, EVENT_RECEIVE, m->src, MSG, m->id, s->lamport, NULL);
 }

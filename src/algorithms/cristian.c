@@ -41,7 +41,8 @@ static const struct param params[] = {
      .type = PARAM_INT,
      .default_value = "0",
      .help = "rounds per client, 0 = until the run ends",
-     .hi = 1 << 30},
+     .hi = 1 << 30,
+     .needs_duration = NEEDS_DURATION_AT_ZERO},
     {.key = "timeout",
      .type = PARAM_TIME,
      .default_value = "50ms",
@@ -70,8 +71,7 @@ struct cristian {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct cristian *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct cristian *s = node_alloc(1, sizeof *s);
     s->server = (int)config_int(cfg, "cristian", "server");
     s->samples = (int)config_int(cfg, "cristian", "samples");
     s->rounds = config_int(cfg, "cristian", "rounds");
@@ -79,26 +79,11 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     s->timeout = config_time(cfg, "cristian", "timeout");
     s->round = -1;
     *state = s;
-    if (s->server >= node_count(n)) {
-        snprintf(err, errlen, "%s: [cristian] server: node %d does not exist in a %d-node run",
-                 config_origin(cfg, "cristian", "server"), s->server, node_count(n));
-        return -1;
-    }
-    if (s->rounds == 0 && config_time(cfg, "experiment", "duration") == 0) {
-        snprintf(err, errlen, "%s: [cristian] rounds: must be > 0 when [experiment] duration = 0",
-                 config_origin(cfg, "cristian", "rounds"));
-        return -1;
-    }
-    if (s->period <= 0) {
-        snprintf(err, errlen, "%s: [cristian] period: must be > 0",
-                 config_origin(cfg, "cristian", "period"));
-        return -1;
-    }
-    return 0;
+    return config_check_node(cfg, "cristian", "server", node_count(n), err, errlen);
 }
 
 static int server_of(struct node *n, const struct cristian *s) {
-    return node_leader_elected(n) ? node_leader(n) : s->server;
+    return node_coordinator(n, s->server);
 }
 
 static void send_request(struct node *n, struct cristian *s) {
@@ -112,7 +97,8 @@ static void end_round(struct node *n, struct cristian *s) {
     s->in_round = 0;
     node_cancel_timer(n, T_TIMEOUT);
     if (isfinite(s->best_rtt)) {
-        struct round_info info = {s->round, s->best_rtt, s->best_offset, 0};
+        struct round_info info = {
+            .round = s->round, .rtt = s->best_rtt, .estimated_offset = s->best_offset};
         node_clock_step(n, -s->best_offset, &info);
     }
     if (s->rounds > 0 && s->round + 1 >= s->rounds) node_done(n);
@@ -146,7 +132,7 @@ static void next_sample(struct node *n, struct cristian *s) {
 
 static void start(struct node *n, void *state) {
     struct cristian *s = state;
-    if (!node_leader_elected(n)) node_set_leader(n, s->server);
+    node_name_coordinator(n, s->server);
     if (node_id(n) == server_of(n, s) && !node_leader_elected(n)) {
         node_done(n); /* the server only answers */
         return;
@@ -157,12 +143,14 @@ static void start(struct node *n, void *state) {
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct cristian *s = state;
     if (m->type == REQUEST) {
-        struct request rq = *(const struct request *)m->payload;
+        struct request rq;
+        node_payload(n, m, 0, &rq, sizeof rq);
         struct reply rp = {rq.round, rq.sample, node_local_time(n)};
         node_send(n, m->src, REPLY, &rp, sizeof rp);
         return;
     }
-    struct reply rp = *(const struct reply *)m->payload;
+    struct reply rp;
+    node_payload(n, m, 0, &rp, sizeof rp);
     if (rp.round != s->round || rp.sample != s->sample) return; /* late reply */
     double t_recv = node_local_time(n), rtt = t_recv - s->t_send;
     node_cancel_timer(n, T_TIMEOUT);

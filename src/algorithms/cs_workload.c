@@ -3,20 +3,14 @@
 #include <math.h>
 #include <stdio.h>
 
-int cs_configure(struct node *n, struct cs_workload *w, const struct config *cfg,
-                 const char *section, int request_timer, int exit_timer, char *err, size_t errlen) {
+void cs_configure(struct node *n, struct cs_workload *w, const struct config *cfg,
+                  const char *section, int request_timer, int exit_timer) {
     config_dist(cfg, section, "interval", &w->interval);
     config_dist(cfg, section, "hold", &w->hold);
     w->entries = config_int(cfg, section, "entries");
     w->request_timer = request_timer;
     w->exit_timer = exit_timer;
     node_use_tables(n, NODE_TABLE_SECTIONS);
-    if (w->entries == 0 && config_time(cfg, "experiment", "duration") == 0) {
-        snprintf(err, errlen, "%s: [%s] entries: must be > 0 when [experiment] duration = 0",
-                 config_origin(cfg, section, "entries"), section);
-        return -1;
-    }
-    return 0;
 }
 
 void cs_next(struct node *n, struct cs_workload *w) {

@@ -16,7 +16,8 @@
      .type = PARAM_INT,                                                                            \
      .default_value = "5",                                                                         \
      .help = "critical sections per node; 0 = until the run ends",                                 \
-     .hi = 1 << 30},                                                                               \
+     .hi = 1 << 30,                                                                                \
+     .needs_duration = NEEDS_DURATION_AT_ZERO},                                                    \
         {.key = "interval",                                                                        \
          .type = PARAM_DIST,                                                                       \
          .default_value = "exponential(5ms)",                                                      \
@@ -39,10 +40,10 @@ struct cs_workload {
 };
 
 /* Read [section] entries, interval and hold; the two timer ids the workload
- * uses. Declares mutex/sections. Returns 0, or -1 with a message (entries
- * must be > 0 when [experiment] duration = 0). */
-int cs_configure(struct node *n, struct cs_workload *w, const struct config *cfg,
-                 const char *section, int request_timer, int exit_timer, char *err, size_t errlen);
+ * uses. Declares mutex/sections. (entries = 0 needs [experiment] duration >
+ * 0: CS_WORKLOAD_PARAMS declares it, the configuration checks it.) */
+void cs_configure(struct node *n, struct cs_workload *w, const struct config *cfg,
+                  const char *section, int request_timer, int exit_timer);
 
 /* Schedule the next request after `interval`, unless every entry is done. */
 void cs_next(struct node *n, struct cs_workload *w);

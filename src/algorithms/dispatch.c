@@ -129,7 +129,8 @@ static const struct param params[] = {
      .type = PARAM_INT,
      .default_value = "0",
      .help = "requests per client; 0 = until the run ends",
-     .hi = 1 << 30},
+     .hi = 1 << 30,
+     .needs_duration = NEEDS_DURATION_AT_ZERO},
     {.key = "timeout",
      .type = PARAM_TIME,
      .default_value = "200ms",
@@ -200,11 +201,6 @@ struct dispatch {
     int nbusy;
 };
 
-static int fail(char *err, size_t n, const struct config *cfg, const char *key, const char *why) {
-    snprintf(err, n, "%s: [dispatch] %s: %s", config_origin(cfg, "dispatch", key), key, why);
-    return -1;
-}
-
 /* Roles: listed nodes, or the defaults (README: dispatch). */
 static int roles(struct node *n, struct dispatch *s, const struct config *cfg, char *err,
                  size_t errlen) {
@@ -212,20 +208,18 @@ static int roles(struct node *n, struct dispatch *s, const struct config *cfg, c
     char why[256];
     int ns =
         nodelist_parse(config_get(cfg, "dispatch", "servers"), N, s->is_server, why, sizeof why);
-    if (ns < 0) return fail(err, errlen, cfg, "servers", why);
+    if (ns < 0) return config_fail(cfg, "dispatch", "servers", err, errlen, "%s", why);
     int nc =
         nodelist_parse(config_get(cfg, "dispatch", "clients"), N, s->is_client, why, sizeof why);
-    if (nc < 0) return fail(err, errlen, cfg, "clients", why);
+    if (nc < 0) return config_fail(cfg, "dispatch", "clients", err, errlen, "%s", why);
     int c = s->elected ? -1 : s->coordinator;
-    if (c >= 0 && (s->is_server[c] || s->is_client[c])) {
-        snprintf(why, sizeof why, "lists node %d, the coordinator ([dispatch] coordinator)", c);
-        return fail(err, errlen, cfg, s->is_server[c] ? "servers" : "clients", why);
-    }
+    if (c >= 0 && (s->is_server[c] || s->is_client[c]))
+        return config_fail(cfg, "dispatch", s->is_server[c] ? "servers" : "clients", err, errlen,
+                           "lists node %d, the coordinator ([dispatch] coordinator)", c);
     for (int i = 0; i < N; i++)
-        if (s->is_server[i] && s->is_client[i]) {
-            snprintf(why, sizeof why, "node %d is also a server", i);
-            return fail(err, errlen, cfg, "clients", why);
-        }
+        if (s->is_server[i] && s->is_client[i])
+            return config_fail(cfg, "dispatch", "clients", err, errlen, "node %d is also a server",
+                               i);
     if (ns == 0) { /* half of the nodes that are neither coordinator nor client */
         int others = 0;
         for (int i = 0; i < N; i++)
@@ -247,8 +241,8 @@ static int roles(struct node *n, struct dispatch *s, const struct config *cfg, c
                 s->is_client[i] = 1;
                 nc++;
             }
-    if (ns == 0) return fail(err, errlen, cfg, "servers", "no server node");
-    if (nc == 0) return fail(err, errlen, cfg, "clients", "no client node");
+    if (ns == 0) return config_fail(cfg, "dispatch", "servers", err, errlen, "no server node");
+    if (nc == 0) return config_fail(cfg, "dispatch", "clients", err, errlen, "no client node");
     for (int i = 0; i < N; i++)
         if (s->is_server[i]) s->servers[s->nservers++] = i;
     return 0;
@@ -256,16 +250,14 @@ static int roles(struct node *n, struct dispatch *s, const struct config *cfg, c
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct dispatch *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct dispatch *s = node_alloc(1, sizeof *s);
     *state = s;
     size_t N = (size_t)node_count(n);
-    s->is_server = calloc(N, sizeof(int));
-    s->is_client = calloc(N, sizeof(int));
-    s->servers = calloc(N, sizeof(int));
-    s->load = calloc(N, sizeof(int));
-    s->synced = calloc(N, sizeof(int));
-    if (!s->is_server || !s->is_client || !s->servers || !s->load || !s->synced) return -1;
+    s->is_server = node_alloc(N, sizeof(int));
+    s->is_client = node_alloc(N, sizeof(int));
+    s->servers = node_alloc(N, sizeof(int));
+    s->load = node_alloc(N, sizeof(int));
+    s->synced = node_alloc(N, sizeof(int));
     s->coordinator = (int)config_int(cfg, "dispatch", "coordinator");
     s->elected = node_leader_elected(n);
     const char *policy = config_get(cfg, "dispatch", "policy");
@@ -284,12 +276,9 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     s->poll = config_time(cfg, "dispatch", "poll");
     s->coord_view = s->fence = -1;
     node_use_tables(n, NODE_TABLE_REQUESTS);
-    if (!s->elected && s->coordinator >= node_count(n))
-        return fail(err, errlen, cfg, "coordinator", "no such node");
-    if (s->timeout <= 0) return fail(err, errlen, cfg, "timeout", "must be > 0");
-    if (s->elected && s->poll <= 0) return fail(err, errlen, cfg, "poll", "must be > 0");
-    if (s->requests == 0 && config_time(cfg, "experiment", "duration") == 0)
-        return fail(err, errlen, cfg, "requests", "must be > 0 when [experiment] duration = 0");
+    if (!s->elected &&
+        config_check_node(cfg, "dispatch", "coordinator", node_count(n), err, errlen))
+        return -1;
     return roles(n, s, cfg, err, errlen);
 }
 
@@ -326,8 +315,7 @@ static void start_service(struct node *n, struct dispatch *s) {
 static void enqueue(struct dispatch *s, struct job j) {
     if (s->qlen == s->qcap) {
         size_t cap = s->qcap ? 2 * s->qcap : 64;
-        struct job *q = malloc(cap * sizeof *q);
-        if (!q) abort();
+        struct job *q = node_alloc(cap, sizeof *q);
         for (size_t i = 0; i < s->qlen; i++)
             q[i] = s->queue[(s->qhead + i) % s->qcap];
         free(s->queue);
@@ -348,7 +336,7 @@ static void server_dispatch(struct node *n, struct dispatch *s, int src, const s
         post(n, s, r->client, REPLY, &rp, sizeof rp);
         return;
     }
-    if (idmap_put(&s->accepted, r->id, HELD)) abort();
+    if (idmap_put(&s->accepted, r->id, HELD)) node_out_of_memory();
     node_record_request(n, r->id, REQUEST_ARRIVED, r->client);
     enqueue(s, (struct job){r->id, r->client});
     start_service(n, s);
@@ -360,7 +348,7 @@ static void service_done(struct node *n, struct dispatch *s, int w) {
     if (!j.id) return;
     s->busy[w].id = 0;
     s->nbusy--;
-    if (idmap_put(&s->accepted, j.id, FINISHED)) abort();
+    if (idmap_put(&s->accepted, j.id, FINISHED)) node_out_of_memory();
     node_record_request(n, j.id, REQUEST_FINISHED, j.client);
     struct req_msg rp = {j.id, j.client, 0};
     post(n, s, j.client, REPLY, &rp, sizeof rp);
@@ -372,14 +360,13 @@ static void service_done(struct node *n, struct dispatch *s, int w) {
 /* The ids this server holds or served, for a new coordinator. */
 static void server_sync(struct node *n, struct dispatch *s, int src) {
     if (!s->is_server[node_id(n)]) return;
-    if (s->elected ? src != node_leader(n) : src != s->coordinator) return;
+    if (src != node_coordinator(n, s->coordinator)) return;
     s->fence = src;
     size_t count = 0;
     for (size_t i = 0; i < s->accepted.cap; i++)
         count += s->accepted.keys[i] && s->accepted.values[i] != LOST;
     size_t len = sizeof(struct sync_hdr) + count * sizeof(uint64_t);
-    char *buf = malloc(len);
-    if (!buf) abort();
+    char *buf = node_alloc(len, 1);
     struct sync_hdr h = {(int32_t)s->qlen + s->nbusy, (int32_t)count};
     memcpy(buf, &h, sizeof h);
     uint64_t *ids = (uint64_t *)(void *)(buf + sizeof h);
@@ -452,9 +439,7 @@ static int choose(struct node *n, struct dispatch *s) {
 static void hold(struct dispatch *s, const struct req_msg *r) {
     if (s->nheld == s->capheld) {
         size_t cap = s->capheld ? 2 * s->capheld : 32;
-        struct req_msg *h = realloc(s->held, cap * sizeof *h);
-        if (!h) abort();
-        s->held = h;
+        s->held = node_grow(s->held, cap, sizeof *s->held);
         s->capheld = cap;
     }
     s->held[s->nheld++] = *r;
@@ -484,7 +469,7 @@ static void coordinator_request(struct node *n, struct dispatch *s, const struct
         }
         return;
     }
-    if (idmap_put(&s->assigned, r->id, srv)) abort();
+    if (idmap_put(&s->assigned, r->id, srv)) node_out_of_memory();
     s->load[srv]++;
     node_record_request(n, r->id, REQUEST_DISPATCHED, srv);
     post(n, s, srv, DISPATCH, r, sizeof *r);
@@ -547,13 +532,13 @@ static void become_coordinator(struct node *n, struct dispatch *s, int fresh) {
 static void sync_reply(struct node *n, struct dispatch *s, int src, const struct message *m) {
     if (!s->coordinating || s->synced[src] || m->len < sizeof(struct sync_hdr)) return;
     struct sync_hdr h;
-    memcpy(&h, m->payload, sizeof h);
-    const char *ids = (const char *)m->payload + sizeof h;
+    node_payload(n, m, 0, &h, sizeof h);
     for (int32_t i = 0; i < h.count; i++) {
         uint64_t id;
-        memcpy(&id, ids + (size_t)i * sizeof id, sizeof id);
+        node_payload(n, m, sizeof h + (size_t)i * sizeof id, &id, sizeof id);
         int other;
-        if (!idmap_get(&s->assigned, id, &other) && idmap_put(&s->assigned, id, src)) abort();
+        if (!idmap_get(&s->assigned, id, &other) && idmap_put(&s->assigned, id, src))
+            node_out_of_memory();
     }
     s->load[src] = h.in_system;
     s->synced[src] = 1;
@@ -623,9 +608,7 @@ static void next_request_later(struct node *n, struct dispatch *s) {
 static void issue(struct node *n, struct dispatch *s) {
     if (s->nout == s->capout) {
         size_t cap = s->capout ? 2 * s->capout : 16;
-        struct pending *o = realloc(s->out, cap * sizeof *o);
-        if (!o) abort();
-        s->out = o;
+        s->out = node_grow(s->out, cap, sizeof *s->out);
         s->capout = cap;
     }
     struct pending *p = &s->out[s->nout++];
@@ -817,7 +800,7 @@ static void estimate(const struct config *cfg, int nodes, double seconds, int cr
     char why[256];
     int clients = member ? nodelist_parse(config_get(cfg, "dispatch", "clients"), nodes, member,
                                           why, sizeof why)
-                         : -1;
+                         : -1; /* out of memory: the estimate below */
     free(member);
     if (clients <= 0) clients = (nodes + 1) / 2;
     double per;

@@ -116,26 +116,19 @@ static void tree(struct hca *s, int me, int p) {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct hca *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct hca *s = node_alloc(1, sizeof *s);
     *state = s;
     s->linear = strcmp(config_get(cfg, "hca", "model"), "linear") == 0;
     s->fitpoints = (int)config_int(cfg, "hca", "fitpoints");
     s->pingpongs = (int)config_int(cfg, "hca", "pingpongs");
     s->interval = config_time(cfg, "hca", "interval");
-    if (s->linear && s->fitpoints < 2) {
-        snprintf(err, errlen, "%s: [hca] fitpoints: model = linear fits a line to at least 2",
-                 config_origin(cfg, "hca", "fitpoints"));
-        return -1;
-    }
+    if (s->linear && s->fitpoints < 2)
+        return config_fail(cfg, "hca", "fitpoints", err, errlen,
+                           "model = linear fits a line to at least 2");
     tree(s, node_id(n), node_count(n));
-    s->x = malloc((size_t)s->fitpoints * sizeof *s->x);
-    s->y = malloc((size_t)s->fitpoints * sizeof *s->y);
-    s->e = malloc((size_t)s->fitpoints * sizeof *s->e);
-    if (!s->x || !s->y || !s->e) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    s->x = node_alloc((size_t)s->fitpoints, sizeof *s->x);
+    s->y = node_alloc((size_t)s->fitpoints, sizeof *s->y);
+    s->e = node_alloc((size_t)s->fitpoints, sizeof *s->e);
     return algorithm_needs_reliable_network(cfg, "hca", err, errlen);
 }
 
@@ -175,7 +168,11 @@ static void start_point(struct node *n, struct hca *s) {
 
 /* The last fit point is in: the model, then the children's turns. */
 static void correct(struct node *n, struct hca *s) {
-    struct model_info info = {s->parent, s->points, s->all.rtt, NAN, 0.0};
+    struct model_info info = {.reference = s->parent,
+                              .points = s->points,
+                              .rtt = s->all.rtt,
+                              .bound = NAN,
+                              .slope_bound = 0.0};
     double offset = pingpong_offset(&s->all, &info.bound), intercept = offset, slope = 0.0;
     size_t k = (size_t)s->points;
     if (s->linear && (linear_fit(s->x, s->y, k, &intercept, &slope, NULL) != 0 ||
@@ -207,7 +204,8 @@ static void fit_point(struct node *n, struct hca *s) {
 static void start(struct node *n, void *state) {
     struct hca *s = state;
     if (s->parent >= 0) return; /* wait for the parent's TURN */
-    struct model_info info = {0, 0, NAN, 0.0, 0.0};
+    struct model_info info = {
+        .reference = 0, .points = 0, .rtt = NAN, .bound = 0.0, .slope_bound = 0.0};
     node_clock_model(n, 0.0, 0.0, &info);
     s->synced = 1;
     serve_next_child(n, s);
@@ -217,14 +215,17 @@ static void on_message(struct node *n, void *state, const struct message *m) {
     struct hca *s = state;
     switch (m->type) {
     case PING: {
-        struct pong r = {((const struct ping *)m->payload)->seq, 0.0};
+        struct ping p;
+        node_payload(n, m, 0, &p, sizeof p);
+        struct pong r = {p.seq, 0.0};
         r.time = node_local_time(n);
         node_send(n, m->src, PONG, &r, sizeof r);
         break;
     }
     case PONG: {
         double t_recv = node_local_time(n);
-        struct pong r = *(const struct pong *)m->payload;
+        struct pong r;
+        node_payload(n, m, 0, &r, sizeof r);
         if (r.seq != s->seq) break;
         pingpong_add(&s->point, s->t_send, r.time, t_recv);
         pingpong_add(&s->all, s->t_send, r.time, t_recv);

@@ -53,9 +53,7 @@ struct hs {
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
     (void)n, (void)cfg, (void)err, (void)errlen;
-    struct hs *s = calloc(1, sizeof *s);
-    if (!s) return -1;
-    *state = s;
+    *state = node_alloc(1, sizeof(struct hs));
     return 0;
 }
 
@@ -138,8 +136,7 @@ static void start(struct node *n, void *state) {
 
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct hs_msg h;
-    if (m->len != sizeof h) return;
-    memcpy(&h, m->payload, sizeof h);
+    node_payload(n, m, 0, &h, sizeof h);
     if (h.phase < 0 || h.phase > 40 || (h.dir != 1 && h.dir != -1)) return;
     switch (m->type) {
     case PROBE:
@@ -152,10 +149,6 @@ static void on_message(struct node *n, void *state, const struct message *m) {
         on_elected(n, h);
         break;
     }
-}
-
-static void on_timer(struct node *n, void *state, int id) {
-    (void)n, (void)state, (void)id;
 }
 
 /* An election: at most 8n(1 + ceil(log2 n)) messages (Lynch 3.4); one at
@@ -179,6 +172,5 @@ const struct algorithm algorithm_hs = {
     .configure = configure,
     .start = start,
     .on_message = on_message,
-    .on_timer = on_timer,
     .estimate = estimate,
 };

@@ -82,26 +82,17 @@ static void destroy(void *state) {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct jk *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct jk *s = node_alloc(1, sizeof *s);
     *state = s;
     s->reference = (int)config_int(cfg, "jk", "reference");
     s->fitpoints = (int)config_int(cfg, "jk", "fitpoints");
     s->pingpongs = (int)config_int(cfg, "jk", "pingpongs");
     s->interval = config_time(cfg, "jk", "interval");
     s->rtt = INFINITY;
-    if (s->reference >= node_count(n)) {
-        snprintf(err, errlen, "%s: [jk] reference: node %d does not exist in a %d-node run",
-                 config_origin(cfg, "jk", "reference"), s->reference, node_count(n));
-        return -1;
-    }
-    s->x = malloc((size_t)s->fitpoints * sizeof *s->x);
-    s->y = malloc((size_t)s->fitpoints * sizeof *s->y);
-    s->e = malloc((size_t)s->fitpoints * sizeof *s->e);
-    if (!s->x || !s->y || !s->e) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (config_check_node(cfg, "jk", "reference", node_count(n), err, errlen)) return -1;
+    s->x = node_alloc((size_t)s->fitpoints, sizeof *s->x);
+    s->y = node_alloc((size_t)s->fitpoints, sizeof *s->y);
+    s->e = node_alloc((size_t)s->fitpoints, sizeof *s->e);
     return algorithm_needs_reliable_network(cfg, "jk", err, errlen);
 }
 
@@ -139,7 +130,11 @@ static void fit_point(struct node *n, struct jk *s) {
     if (s->m.rtt < s->rtt) s->rtt = s->m.rtt;
     if (s->points == s->fitpoints) {
         double intercept, slope;
-        struct model_info info = {s->reference, s->points, s->rtt, NAN, NAN};
+        struct model_info info = {.reference = s->reference,
+                                  .points = s->points,
+                                  .rtt = s->rtt,
+                                  .bound = NAN,
+                                  .slope_bound = NAN};
         size_t k = (size_t)s->points;
         if (linear_fit(s->x, s->y, k, &intercept, &slope, NULL) == 0 &&
             linear_fit_bounds(s->x, s->e, k, node_local_time(n), &info.bound, &info.slope_bound) ==
@@ -152,7 +147,8 @@ static void fit_point(struct node *n, struct jk *s) {
 static void start(struct node *n, void *state) {
     struct jk *s = state;
     if (node_id(n) != s->reference) return;
-    struct model_info info = {s->reference, 0, NAN, 0.0, 0.0};
+    struct model_info info = {
+        .reference = s->reference, .points = 0, .rtt = NAN, .bound = 0.0, .slope_bound = 0.0};
     node_clock_model(n, 0.0, 0.0, &info);
     next_turn(n, s);
 }
@@ -161,14 +157,17 @@ static void on_message(struct node *n, void *state, const struct message *m) {
     struct jk *s = state;
     switch (m->type) {
     case PING: {
-        struct pong r = {((const struct ping *)m->payload)->seq, 0.0};
+        struct ping p;
+        node_payload(n, m, 0, &p, sizeof p);
+        struct pong r = {p.seq, 0.0};
         r.time = node_local_time(n);
         node_send(n, m->src, PONG, &r, sizeof r);
         break;
     }
     case PONG: {
         double t_recv = node_local_time(n);
-        struct pong r = *(const struct pong *)m->payload;
+        struct pong r;
+        node_payload(n, m, 0, &r, sizeof r);
         if (r.seq != s->seq) break;
         pingpong_add(&s->m, s->t_send, r.time, t_recv);
         if (++s->seq < s->pingpongs)

@@ -64,7 +64,8 @@ static const struct param params[] = {
      .type = PARAM_INT,
      .default_value = "0",
      .help = "ticks per node, 0 = until the run ends",
-     .hi = 1 << 30},
+     .hi = 1 << 30,
+     .needs_duration = NEEDS_DURATION_AT_ZERO},
     {.key = NULL}};
 
 struct stamp { /* the payload of MSG */
@@ -86,21 +87,14 @@ struct lamport {
     size_t head, len, cap, max_len;
 };
 
-static int fail(char *err, size_t n, const struct config *cfg, const char *key, const char *why) {
-    snprintf(err, n, "%s: [lamport] %s: %s", config_origin(cfg, "lamport", key), key, why);
-    return -1;
-}
-
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
     (void)n;
-    struct lamport *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct lamport *s = node_alloc(1, sizeof *s);
     *state = s;
     config_dist(cfg, "lamport", "rate", &s->rate_dist);
     s->time_unit = config_time(cfg, "lamport", "time_unit");
     s->ticks_max = config_int(cfg, "lamport", "ticks");
-    if (s->time_unit <= 0) return fail(err, errlen, cfg, "time_unit", "must be > 0");
     /* A tick is a timer: at most one per CONFIG_MIN_PERIOD, for every rate a node can draw. */
     double top = dist_max(&s->rate_dist) / s->time_unit;
     if (!(top <= (1.0 + 1e-9) / CONFIG_MIN_PERIOD)) {
@@ -115,18 +109,15 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
                      "up to %g ticks per %gs is %g per second, more than %g (a tick every %gus)",
                      dist_max(&s->rate_dist), s->time_unit, top, 1.0 / CONFIG_MIN_PERIOD,
                      CONFIG_MIN_PERIOD * 1e6);
-        return fail(err, errlen, cfg, "rate", why);
+        return config_fail(cfg, "lamport", "rate", err, errlen, "%s", why);
     }
-    if (s->ticks_max == 0 && config_time(cfg, "experiment", "duration") == 0)
-        return fail(err, errlen, cfg, "ticks", "must be > 0 when [experiment] duration = 0");
     return 0;
 }
 
 static void push(struct lamport *s, const struct queued *q) {
     if (s->len == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 16;
-        struct queued *grown = malloc(cap * sizeof *grown);
-        if (!grown) abort();
+        struct queued *grown = node_alloc(cap, sizeof *grown);
         for (size_t k = 0; k < s->len; k++)
             grown[k] = s->queue[(s->head + k) % s->cap];
         free(s->queue);
@@ -196,10 +187,10 @@ static void start(struct node *n, void *state) {
 }
 
 static void on_message(struct node *n, void *state, const struct message *m) {
-    (void)n;
     struct lamport *s = state;
-    const struct stamp *st = m->payload;
-    struct queued q = {m->id, st->lamport, m->src};
+    struct stamp st;
+    node_payload(n, m, 0, &st, sizeof st);
+    struct queued q = {m->id, st.lamport, m->src};
     push(s, &q);
 }
 

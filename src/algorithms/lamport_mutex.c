@@ -41,19 +41,15 @@ struct lamport_mutex {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct lamport_mutex *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct lamport_mutex *s = node_alloc(1, sizeof *s);
     *state = s;
-    s->queued = calloc((size_t)node_count(n), sizeof(uint64_t));
-    s->latest = calloc((size_t)node_count(n), sizeof(uint64_t));
-    if (!s->queued || !s->latest) return -1;
-    if (config_real(cfg, "network", "loss") > 0) {
-        snprintf(err, errlen,
-                 "%s: [network] loss: lamport_mutex needs reliable channels (loss = 0)",
-                 config_origin(cfg, "network", "loss"));
-        return -1;
-    }
-    return cs_configure(n, &s->w, cfg, "lamport_mutex", T_REQUEST, T_EXIT, err, errlen);
+    s->queued = node_alloc((size_t)node_count(n), sizeof(uint64_t));
+    s->latest = node_alloc((size_t)node_count(n), sizeof(uint64_t));
+    cs_configure(n, &s->w, cfg, "lamport_mutex", T_REQUEST, T_EXIT);
+    if (config_real(cfg, "network", "loss") > 0)
+        return config_fail(cfg, "network", "loss", err, errlen,
+                           "lamport_mutex needs reliable channels (loss = 0)");
+    return 0;
 }
 
 /* (a, i) before (b, j) in the total order of requests. */
@@ -84,7 +80,9 @@ static void start(struct node *n, void *state) {
 
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct lamport_mutex *s = state;
-    uint64_t ts = ((const struct stamp_msg *)m->payload)->ts;
+    struct stamp_msg sm;
+    node_payload(n, m, 0, &sm, sizeof sm);
+    uint64_t ts = sm.ts;
     s->clock = (ts > s->clock ? ts : s->clock) + 1;
     if (ts > s->latest[m->src]) s->latest[m->src] = ts;
     if (m->type == REQUEST) {

@@ -48,19 +48,13 @@ struct central {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct central *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct central *s = node_alloc(1, sizeof *s);
     *state = s;
-    s->queue = calloc((size_t)node_count(n), sizeof(int));
-    if (!s->queue) return -1;
+    s->queue = node_alloc((size_t)node_count(n), sizeof(int));
     s->holder = -1;
     s->coordinator = (int)config_int(cfg, "mutex_central", "coordinator");
-    if (s->coordinator >= node_count(n)) {
-        snprintf(err, errlen, "%s: [mutex_central] coordinator: no node %d in a %d-node run",
-                 config_origin(cfg, "mutex_central", "coordinator"), s->coordinator, node_count(n));
-        return -1;
-    }
-    return cs_configure(n, &s->w, cfg, "mutex_central", T_REQUEST, T_EXIT, err, errlen);
+    cs_configure(n, &s->w, cfg, "mutex_central", T_REQUEST, T_EXIT);
+    return config_check_node(cfg, "mutex_central", "coordinator", node_count(n), err, errlen);
 }
 
 static void grant(struct node *n, struct central *s, int to) {
@@ -71,7 +65,7 @@ static void grant(struct node *n, struct central *s, int to) {
 
 static void start(struct node *n, void *state) {
     struct central *s = state;
-    if (!node_leader_elected(n)) node_set_leader(n, s->coordinator); /* coordinator@ crashes */
+    node_name_coordinator(n, s->coordinator); /* coordinator@ crashes */
     if (node_id(n) == s->coordinator)
         node_done(n); /* it only answers */
     else
@@ -89,7 +83,8 @@ static void on_message(struct node *n, void *state, const struct message *m) {
             s->queue[(s->qhead + s->qlen++) % N] = m->src;
         break;
     case GRANT: {
-        struct grant_msg g = *(const struct grant_msg *)m->payload;
+        struct grant_msg g;
+        node_payload(n, m, 0, &g, sizeof g);
         cs_enter(n, &s->w, g.number);
         break;
     }

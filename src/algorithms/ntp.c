@@ -75,7 +75,8 @@ static const struct param params[] = {
      .type = PARAM_INT,
      .default_value = "0",
      .help = "polls per client, 0 = until the run ends",
-     .hi = 1 << 30},
+     .hi = 1 << 30,
+     .needs_duration = NEEDS_DURATION_AT_ZERO},
     {.key = "adjust",
      .type = PARAM_STRING,
      .default_value = "step",
@@ -109,15 +110,9 @@ struct ntp {
     struct adjust_log adj;
 };
 
-static int fail(char *err, size_t n, const struct config *cfg, const char *key, const char *why) {
-    snprintf(err, n, "%s: [ntp] %s: %s", config_origin(cfg, "ntp", key), key, why);
-    return -1;
-}
-
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct ntp *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct ntp *s = node_alloc(1, sizeof *s);
     *state = s;
     s->server = (int)config_int(cfg, "ntp", "server");
     s->poll = config_time(cfg, "ntp", "poll");
@@ -127,23 +122,22 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     s->peer = -1;
     clock_filter_reset(&s->filter);
     adjust_log_init(&s->adj);
-    if (s->server >= node_count(n)) return fail(err, errlen, cfg, "server", "no such node");
-    if (s->poll <= 0) return fail(err, errlen, cfg, "poll", "must be > 0");
-    if (!s->step && s->slew_time <= 0) return fail(err, errlen, cfg, "slew_time", "must be > 0");
-    if (s->polls == 0 && config_time(cfg, "experiment", "duration") == 0)
-        return fail(err, errlen, cfg, "polls", "must be > 0 when [experiment] duration = 0");
+    if (config_check_node(cfg, "ntp", "server", node_count(n), err, errlen)) return -1;
+    if (!s->step && s->slew_time <= 0)
+        return config_fail(cfg, "ntp", "slew_time", err, errlen, "must be > 0 with adjust = slew");
     return 0;
 }
 
 static int server_of(struct node *n, const struct ntp *s) {
-    return node_leader_elected(n) ? node_leader(n) : s->server;
+    return node_coordinator(n, s->server);
 }
 
 /* Correct the clock by offset (server - client), now; record the row. */
 static void correct(struct node *n, struct ntp *s, const struct ntp_sample *used) {
     double now = node_local_time(n);
     double offset = ntp_sample_offset_now(used, adjust_log_at(&s->adj, now));
-    struct round_info info = {(int)used->seq, used->delay, -offset, 0};
+    struct round_info info = {
+        .round = (int)used->seq, .rtt = used->delay, .estimated_offset = -offset};
     if (s->step || fabs(offset) >= 0.5 * s->slew_time) {
         node_clock_step(n, offset, &info);
         adjust_log_step(&s->adj, now, offset);
@@ -174,7 +168,7 @@ static void poll_server(struct node *n, struct ntp *s) {
 
 static void start(struct node *n, void *state) {
     struct ntp *s = state;
-    if (!node_leader_elected(n)) node_set_leader(n, s->server);
+    node_name_coordinator(n, s->server);
     if (node_id(n) == server_of(n, s) && !node_leader_elected(n)) {
         node_done(n); /* the server only answers */
         return;
@@ -183,7 +177,8 @@ static void start(struct node *n, void *state) {
 }
 
 static void on_reply(struct node *n, struct ntp *s, const struct message *m) {
-    struct reply rp = *(const struct reply *)m->payload;
+    struct reply rp;
+    node_payload(n, m, 0, &rp, sizeof rp);
     double t4 = node_local_time(n);
     if (!s->outstanding || m->src != s->peer || rp.poll != s->npolls - 1 || rp.t1 != s->t1)
         return;                            /* not the answer to the latest poll */
@@ -202,7 +197,8 @@ static void on_message(struct node *n, void *state, const struct message *m) {
         on_reply(n, s, m);
         return;
     }
-    struct request rq = *(const struct request *)m->payload;
+    struct request rq;
+    node_payload(n, m, 0, &rq, sizeof rq);
     struct reply rp = {rq.poll, rq.t1, node_local_time(n), 0.0};
     rp.t3 = node_local_time(n);
     node_send(n, m->src, REPLY, &rp, sizeof rp);

@@ -73,16 +73,12 @@ double algorithm_repeats(double seconds, double period, long limit) {
 
 int algorithm_needs_reliable_network(const struct config *cfg, const char *name, char *err,
                                      size_t errlen) {
-    if (config_real(cfg, "network", "loss") > 0) {
-        snprintf(err, errlen, "%s: [network] loss: %s waits for every reply; it needs loss = 0",
-                 config_origin(cfg, "network", "loss"), name);
-        return -1;
-    }
+    if (config_real(cfg, "network", "loss") > 0)
+        return config_fail(cfg, "network", "loss", err, errlen,
+                           "%s waits for every reply; it needs loss = 0", name);
     const char *crash = config_get(cfg, "faults", "crash");
-    if (strcmp(crash, "none") != 0 && crash[0] != '\0') {
-        snprintf(err, errlen, "%s: [faults] crash: %s waits for every node; it needs crash = none",
-                 config_origin(cfg, "faults", "crash"), name);
-        return -1;
-    }
+    if (strcmp(crash, "none") != 0 && crash[0] != '\0')
+        return config_fail(cfg, "faults", "crash", err, errlen,
+                           "%s waits for every node; it needs crash = none", name);
     return 0;
 }

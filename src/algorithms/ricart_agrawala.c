@@ -38,12 +38,12 @@ struct ra {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct ra *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    (void)err, (void)errlen;
+    struct ra *s = node_alloc(1, sizeof *s);
     *state = s;
-    s->deferred = calloc((size_t)node_count(n), sizeof(int));
-    if (!s->deferred) return -1;
-    return cs_configure(n, &s->w, cfg, "ricart_agrawala", T_REQUEST, T_EXIT, err, errlen);
+    s->deferred = node_alloc((size_t)node_count(n), sizeof(int));
+    cs_configure(n, &s->w, cfg, "ricart_agrawala", T_REQUEST, T_EXIT);
+    return 0;
 }
 
 static void send_stamped(struct node *n, struct ra *s, int dst, int type) {
@@ -58,7 +58,9 @@ static void start(struct node *n, void *state) {
 
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct ra *s = state;
-    uint64_t ts = ((const struct stamp_msg *)m->payload)->ts;
+    struct stamp_msg sm;
+    node_payload(n, m, 0, &sm, sizeof sm);
+    uint64_t ts = sm.ts;
     s->clock = (ts > s->clock ? ts : s->clock) + 1;
     if (m->type == REQUEST) {
         int mine_first = s->w.wanting && (s->my_ts < ts || (s->my_ts == ts && node_id(n) < m->src));

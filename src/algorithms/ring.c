@@ -84,16 +84,11 @@ struct ring {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct ring *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    (void)err, (void)errlen;
+    struct ring *s = node_alloc(1, sizeof *s);
     *state = s;
     s->timeout = config_time(cfg, "ring", "timeout");
     s->next = (node_id(n) + 1) % node_count(n);
-    if (s->timeout <= 0) {
-        snprintf(err, errlen, "%s: [ring] timeout: must be > 0",
-                 config_origin(cfg, "ring", "timeout"));
-        return -1;
-    }
     return 0;
 }
 
@@ -111,12 +106,7 @@ static void maybe_done(struct node *n, struct ring *s) {
 static void ring_send(struct node *n, struct ring *s, int type, int id, int node) {
     if (s->nq == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 8;
-        struct outstanding *q = realloc(s->q, cap * sizeof *q);
-        if (!q) {
-            fprintf(stderr, "clocklab: ring: out of memory\n");
-            abort();
-        }
-        s->q = q;
+        s->q = node_grow(s->q, cap, sizeof *s->q);
         s->cap = cap;
     }
     struct outstanding *o = &s->q[s->nq++];
@@ -191,14 +181,12 @@ static void on_message(struct node *n, void *state, const struct message *m) {
     struct ring *s = state;
     if (m->type == ACK) {
         struct ack a;
-        if (m->len != sizeof a) return;
-        memcpy(&a, m->payload, sizeof a);
+        node_payload(n, m, 0, &a, sizeof a);
         on_ack(n, s, a.seq);
         return;
     }
     struct ring_msg r;
-    if (m->len != sizeof r) return;
-    memcpy(&r, m->payload, sizeof r);
+    node_payload(n, m, 0, &r, sizeof r);
     struct ack a = {r.seq};
     node_send(n, m->src, ACK, &a, sizeof a);
     if (m->type == ELECTION)

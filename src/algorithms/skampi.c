@@ -57,16 +57,11 @@ struct skampi {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct skampi *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct skampi *s = node_alloc(1, sizeof *s);
     *state = s;
     s->reference = (int)config_int(cfg, "skampi", "reference");
     s->pingpongs = (int)config_int(cfg, "skampi", "pingpongs");
-    if (s->reference >= node_count(n)) {
-        snprintf(err, errlen, "%s: [skampi] reference: node %d does not exist in a %d-node run",
-                 config_origin(cfg, "skampi", "reference"), s->reference, node_count(n));
-        return -1;
-    }
+    if (config_check_node(cfg, "skampi", "reference", node_count(n), err, errlen)) return -1;
     return algorithm_needs_reliable_network(cfg, "skampi", err, errlen);
 }
 
@@ -90,7 +85,8 @@ static void send_ping(struct node *n, struct skampi *s) {
 static void start(struct node *n, void *state) {
     struct skampi *s = state;
     if (node_id(n) != s->reference) return;
-    struct model_info info = {s->reference, 0, NAN, 0.0, 0.0};
+    struct model_info info = {
+        .reference = s->reference, .points = 0, .rtt = NAN, .bound = 0.0, .slope_bound = 0.0};
     node_clock_model(n, 0.0, 0.0, &info);
     next_turn(n, s);
 }
@@ -99,21 +95,28 @@ static void on_message(struct node *n, void *state, const struct message *m) {
     struct skampi *s = state;
     switch (m->type) {
     case PING: { /* the reference answers with its clock */
-        struct pong r = {((const struct ping *)m->payload)->seq, 0.0};
+        struct ping p;
+        node_payload(n, m, 0, &p, sizeof p);
+        struct pong r = {p.seq, 0.0};
         r.time = node_local_time(n);
         node_send(n, m->src, PONG, &r, sizeof r);
         break;
     }
     case PONG: {
         double t_recv = node_local_time(n);
-        struct pong r = *(const struct pong *)m->payload;
+        struct pong r;
+        node_payload(n, m, 0, &r, sizeof r);
         if (r.seq != s->seq) break;
         pingpong_add(&s->m, s->t_send, r.time, t_recv);
         if (++s->seq < s->pingpongs) {
             send_ping(n, s);
             break;
         }
-        struct model_info info = {s->reference, 1, s->m.rtt, NAN, 0.0};
+        struct model_info info = {.reference = s->reference,
+                                  .points = 1,
+                                  .rtt = s->m.rtt,
+                                  .bound = NAN,
+                                  .slope_bound = 0.0};
         double offset = pingpong_offset(&s->m, &info.bound);
         node_clock_model(n, offset, 0.0, &info);
         node_send(n, s->reference, DONE, NULL, 0);
@@ -133,10 +136,6 @@ static void on_message(struct node *n, void *state, const struct message *m) {
     }
 }
 
-static void on_timer(struct node *n, void *state, int id) {
-    (void)n, (void)state, (void)id;
-}
-
 static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
                      struct record_estimate *out) {
     (void)seconds, (void)crashes;
@@ -154,6 +153,5 @@ const struct algorithm algorithm_skampi = {
     .configure = configure,
     .start = start,
     .on_message = on_message,
-    .on_timer = on_timer,
     .estimate = estimate,
 };

@@ -47,23 +47,22 @@ struct suzuki_kasami {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct suzuki_kasami *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    (void)err, (void)errlen;
+    struct suzuki_kasami *s = node_alloc(1, sizeof *s);
     *state = s;
     size_t N = (size_t)node_count(n);
-    s->rn = calloc(N, sizeof(uint64_t));
-    s->ln = calloc(N, sizeof(uint64_t));
-    s->q = calloc(N, sizeof(int));
-    if (!s->rn || !s->ln || !s->q) return -1;
-    return cs_configure(n, &s->w, cfg, "suzuki_kasami", T_REQUEST, T_EXIT, err, errlen);
+    s->rn = node_alloc(N, sizeof(uint64_t));
+    s->ln = node_alloc(N, sizeof(uint64_t));
+    s->q = node_alloc(N, sizeof(int));
+    cs_configure(n, &s->w, cfg, "suzuki_kasami", T_REQUEST, T_EXIT);
+    return 0;
 }
 
 /* The token as a message: qlen, Q[N], LN[N]. */
 static void send_token(struct node *n, struct suzuki_kasami *s, int to) {
     size_t N = (size_t)node_count(n);
     size_t len = sizeof(int32_t) * (1 + N) + sizeof(uint64_t) * N;
-    char *buf = calloc(1, len);
-    if (!buf) abort();
+    char *buf = node_alloc(len, 1);
     int32_t qlen = s->qlen;
     memcpy(buf, &qlen, sizeof qlen);
     for (size_t i = 0; i < N; i++) {
@@ -79,14 +78,14 @@ static void send_token(struct node *n, struct suzuki_kasami *s, int to) {
 static void receive_token(struct node *n, struct suzuki_kasami *s, const struct message *m) {
     size_t N = (size_t)node_count(n);
     int32_t qlen;
-    memcpy(&qlen, m->payload, sizeof qlen);
+    node_payload(n, m, 0, &qlen, sizeof qlen);
     s->qlen = qlen;
     for (size_t i = 0; i < N; i++) {
         int32_t v;
-        memcpy(&v, (const char *)m->payload + sizeof(int32_t) * (1 + i), sizeof v);
+        node_payload(n, m, sizeof(int32_t) * (1 + i), &v, sizeof v);
         s->q[i] = v;
     }
-    memcpy(s->ln, (const char *)m->payload + sizeof(int32_t) * (1 + N), sizeof(uint64_t) * N);
+    node_payload(n, m, sizeof(int32_t) * (1 + N), s->ln, sizeof(uint64_t) * N);
     s->holding = 1;
 }
 
@@ -99,7 +98,9 @@ static void start(struct node *n, void *state) {
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct suzuki_kasami *s = state;
     if (m->type == REQUEST) {
-        uint64_t k = ((const struct request_msg *)m->payload)->number;
+        struct request_msg rq;
+        node_payload(n, m, 0, &rq, sizeof rq);
+        uint64_t k = rq.number;
         int j = m->src;
         if (k > s->rn[j]) s->rn[j] = k;
         if (s->holding && !s->w.inside && !s->w.wanting && s->rn[j] == s->ln[j] + 1)

@@ -59,11 +59,12 @@ struct token_ring {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct token_ring *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    (void)err, (void)errlen;
+    struct token_ring *s = node_alloc(1, sizeof *s);
     *state = s;
     s->idle = config_time(cfg, "token_ring", "idle");
-    return cs_configure(n, &s->w, cfg, "token_ring", T_REQUEST, T_EXIT, err, errlen);
+    cs_configure(n, &s->w, cfg, "token_ring", T_REQUEST, T_EXIT);
+    return 0;
 }
 
 static int no_entries_left(const struct token_ring *s) {
@@ -102,7 +103,7 @@ static void start(struct node *n, void *state) {
 
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct token_ring *s = state;
-    s->token = *(const struct token_msg *)m->payload;
+    node_payload(n, m, 0, &s->token, sizeof s->token);
     if (s->token.hops > s->seen) s->seen = s->token.hops;
     s->holding = 1;
     use_token(n, s);

@@ -99,24 +99,16 @@ struct tom {
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct tom *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct tom *s = node_alloc(1, sizeof *s);
     *state = s;
     s->tickets = config_int(cfg, "tom", "tickets");
     config_dist(cfg, "tom", "interval", &s->interval);
     s->total = (size_t)node_count(n) * (size_t)s->tickets;
-    s->seq = calloc(s->total, sizeof *s->seq);
-    if (!s->seq) {
-        snprintf(err, errlen, "[tom] tickets: no memory for %zu deliveries", s->total);
-        return -1;
-    }
-    if (config_real(cfg, "network", "loss") > 0) {
-        snprintf(err, errlen,
-                 "%s: [network] loss: tom needs reliable channels (loss = 0); a lost "
-                 "MULTICAST or ACK blocks delivery for good",
-                 config_origin(cfg, "network", "loss"));
-        return -1;
-    }
+    s->seq = node_alloc(s->total, sizeof *s->seq);
+    if (config_real(cfg, "network", "loss") > 0)
+        return config_fail(cfg, "network", "loss", err, errlen,
+                           "tom needs reliable channels (loss = 0); a lost MULTICAST or ACK "
+                           "blocks delivery for good");
     return 0;
 }
 
@@ -139,9 +131,7 @@ static struct entry *entry_of(struct tom *s, uint64_t ts, int sender) {
         return &s->queue[lo];
     if (s->qlen == s->qcap) {
         size_t cap = s->qcap ? 2 * s->qcap : 64;
-        struct entry *q = realloc(s->queue, cap * sizeof *q);
-        if (!q) abort();
-        s->queue = q;
+        s->queue = node_grow(s->queue, cap, sizeof *s->queue);
         s->qcap = cap;
     }
     memmove(&s->queue[lo + 1], &s->queue[lo], (s->qlen - lo) * sizeof *s->queue);
@@ -209,7 +199,7 @@ static void on_receive(struct node *n, struct tom *s, const struct message *m, u
 
 static void on_multicast(struct node *n, struct tom *s, const struct message *m) {
     struct multicast_msg msg;
-    memcpy(&msg, m->payload, sizeof msg);
+    node_payload(n, m, 0, &msg, sizeof msg);
     on_receive(n, s, m, msg.send_ts);
     struct entry *e = entry_of(s, msg.ts, msg.sender);
     e->mid = msg.mid ? msg.mid : m->id;
@@ -226,7 +216,7 @@ static void on_multicast(struct node *n, struct tom *s, const struct message *m)
 
 static void on_ack(struct node *n, struct tom *s, const struct message *m) {
     struct ack_msg ack;
-    memcpy(&ack, m->payload, sizeof ack);
+    node_payload(n, m, 0, &ack, sizeof ack);
     on_receive(n, s, m, ack.send_ts);
     entry_of(s, ack.ts, ack.sender)->acks++;
     try_deliver(n, s);

@@ -63,7 +63,8 @@ static const struct param params[] = {
      .type = PARAM_INT,
      .default_value = "0",
      .help = "events per client (sends and internal), 0 = until the run ends",
-     .hi = 1 << 30},
+     .hi = 1 << 30,
+     .needs_duration = NEEDS_DURATION_AT_ZERO},
     {.key = NULL}};
 
 struct header {   /* the payload: header, then node_count uint32 entries of V */
@@ -83,30 +84,21 @@ struct vector {
     unsigned char *buf; /* header + vector, for sending */
 };
 
-static int fail(char *err, size_t n, const struct config *cfg, const char *key, const char *why) {
-    snprintf(err, n, "%s: [vector] %s: %s", config_origin(cfg, "vector", key), key, why);
-    return -1;
-}
-
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
-    struct vector *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    struct vector *s = node_alloc(1, sizeof *s);
     *state = s;
     s->N = node_count(n);
     config_dist(cfg, "vector", "interval", &s->interval);
     s->internal = config_real(cfg, "vector", "internal");
     s->relay = (int)config_int(cfg, "vector", "relay");
     s->rounds = config_int(cfg, "vector", "rounds");
-    s->v = calloc((size_t)s->N, sizeof *s->v);
-    s->buf = malloc(sizeof(struct header) + (size_t)s->N * sizeof *s->v);
-    if (!s->v || !s->buf) return -1;
-    if (dist_is_zero(&s->interval)) return fail(err, errlen, cfg, "interval", "must not be 0");
-    if (s->relay >= s->N) return fail(err, errlen, cfg, "relay", "no such node");
+    s->v = node_alloc((size_t)s->N, sizeof *s->v);
+    s->buf = node_alloc(sizeof(struct header) + (size_t)s->N * sizeof *s->v, 1);
+    if (config_check_node(cfg, "vector", "relay", s->N, err, errlen)) return -1;
     if (s->relay >= 0 && s->N < 3)
-        return fail(err, errlen, cfg, "relay", "a relay needs at least 3 nodes (2 clients)");
-    if (s->rounds == 0 && config_time(cfg, "experiment", "duration") == 0)
-        return fail(err, errlen, cfg, "rounds", "must be > 0 when [experiment] duration = 0");
+        return config_fail(cfg, "vector", "relay", err, errlen,
+                           "a relay needs at least 3 nodes (2 clients)");
     return 0;
 }
 
@@ -163,12 +155,10 @@ static void start(struct node *n, void *state) {
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct vector *s = state;
     struct header h;
-    if (m->len != sizeof h + (size_t)s->N * sizeof *s->v) return;
-    memcpy(&h, m->payload, sizeof h);
-    const unsigned char *w = (const unsigned char *)m->payload + sizeof h;
+    node_payload(n, m, 0, &h, sizeof h);
     for (int i = 0; i < s->N; i++) {
         uint32_t x;
-        memcpy(&x, w + (size_t)i * sizeof x, sizeof x);
+        node_payload(n, m, sizeof h + (size_t)i * sizeof x, &x, sizeof x);
         if (x > s->v[i]) s->v[i] = x;
     }
     s->v[node_id(n)]++;

@@ -21,7 +21,19 @@ enum param_type { PARAM_STRING, PARAM_INT, PARAM_REAL, PARAM_TIME, PARAM_BOOL, P
  * honour: timers firing more often than this are refused in configurations. */
 #define CONFIG_MIN_PERIOD 10e-6
 
-/* One declared parameter. Tables of them end with an entry whose key is NULL. */
+/* Whether a parameter's value keeps a run going until its end, so that the
+ * run needs [experiment] duration > 0 (with duration 0 a run ends when every
+ * node is done). Checked for the algorithms of a run by
+ * config_check_duration. */
+enum param_needs_duration {
+    NEEDS_DURATION_NEVER = 0,
+    NEEDS_DURATION_AT_ZERO,    /* INT: 0 = until the run ends (rounds, polls, entries) */
+    NEEDS_DURATION_UNLESS_ZERO /* TIME: a nonzero period never ends (heartbeats) */
+};
+
+/* One declared parameter, written with designated initializers (unset
+ * fields are 0: no range, no choices). Tables of them end with an entry
+ * whose key is NULL. */
 struct param {
     const char *key;
     enum param_type type;
@@ -36,6 +48,7 @@ struct param {
     const char *choices;      /* STRING: "a|b|c" allowed values, NULL = free text */
     /* STRING: extra check of the value; returns 0 or -1 with a message. */
     int (*validate)(const char *value, char *err, size_t errlen);
+    enum param_needs_duration needs_duration;
 };
 
 struct section_schema {
@@ -68,6 +81,14 @@ void config_free(struct config *cfg);
  * "name:line: ..." in err. */
 int config_parse_n(struct config *cfg, const char *text, size_t len, const char *name, char *err,
                    size_t errlen);
+/* Read a configuration file: a regular file (or /dev/null, "no file") of
+ * at most CONFIG_MAX_BYTES. Never blocks: a FIFO, device or directory is
+ * refused before it is opened, and it is opened non-blocking. Returns the
+ * malloc'd text (length *len, NUL added) or NULL with a message naming the
+ * path in err. */
+#define CONFIG_MAX_BYTES (64 << 20)
+char *config_read_file(const char *path, long *len, char *err, size_t errlen);
+
 /* The same for NUL-terminated text. */
 int config_parse(struct config *cfg, const char *text, const char *name, char *err, size_t errlen);
 
@@ -84,6 +105,24 @@ int config_put(struct config *cfg, const char *section, const char *key, const c
 /* Check every value (given or default) against its declaration (type, unit,
  * range, choices). Returns 0, or -1 with a message naming origin, section and key. */
 int config_validate(const struct config *cfg, char *err, size_t errlen);
+
+/* For every parameter of [section] that needs a duration (struct param
+ * needs_duration), refuse its value when [experiment] duration is 0.
+ * Returns 0, or -1 with "ORIGIN: [section] key: why" in err. */
+int config_check_duration(const struct config *cfg, const char *section, char *err, size_t errlen);
+
+/* The one form of an error about a key: writes "ORIGIN: [section] key: WHY"
+ * into err, WHY formatted from fmt (printf), ORIGIN from config_origin.
+ * Returns -1, so that a check can end with `return config_fail(...)`. */
+int config_fail(const struct config *cfg, const char *section, const char *key, char *err,
+                size_t errlen, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Check that [section] key, an INT naming a node, exists in a run of
+ * `nodes` nodes (a value below 0 passes: "none", where the range allows it).
+ * Returns 0, or -1 with "ORIGIN: [section] key: node I does not exist in an
+ * N-node run (nodes 0..N-1)" in err. */
+int config_check_node(const struct config *cfg, const char *section, const char *key, int nodes,
+                      char *err, size_t errlen);
 
 /* Check one value against the declaration p; why gets the reason. */
 int config_check_value(const struct param *p, const char *value, char *why, size_t n);

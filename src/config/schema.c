@@ -206,16 +206,17 @@ static const struct param evaluation_params[] = {
      .hi = 1000000},
     END};
 
-const struct section_schema schema_experiment = {"experiment", experiment_params};
-const struct section_schema schema_clock = {"clock", clock_params};
-const struct section_schema schema_network = {"network", network_params};
-const struct section_schema schema_faults = {"faults", faults_params};
-const struct section_schema schema_election = {"election", election_params};
-const struct section_schema schema_nodes = {"nodes", nodes_params};
-const struct section_schema schema_evaluation = {"evaluation", evaluation_params};
+static const struct section_schema core_experiment = {"experiment", experiment_params},
+                                   core_clock = {"clock", clock_params},
+                                   core_network = {"network", network_params},
+                                   core_faults = {"faults", faults_params},
+                                   core_election = {"election", election_params},
+                                   core_nodes = {"nodes", nodes_params},
+                                   core_evaluation = {"evaluation", evaluation_params};
 
-const char *const schema_core_names[] = {"experiment", "clock", "network",    "faults",
-                                         "election",   "nodes", "evaluation", NULL};
+const struct section_schema *const schema_core[SCHEMA_CORE_COUNT + 1] = {
+    &core_experiment, &core_clock, &core_network,    &core_faults,
+    &core_election,   &core_nodes, &core_evaluation, NULL};
 
 /* experiments/default.ini, turned into bytes by CMake at configure time. */
 const char schema_default_scenario[] = {

@@ -5,11 +5,11 @@
 
 #include "config.h"
 
-extern const struct section_schema schema_experiment, schema_clock, schema_network, schema_faults,
-    schema_election, schema_nodes, schema_evaluation;
-
-/* NULL-terminated list of the core section names, in output order. */
-extern const char *const schema_core_names[];
+/* The core sections in output order, NULL-terminated: the one list from
+ * which the configuration's schema (plan_schema), --list and every run's
+ * resolved configuration take them. */
+#define SCHEMA_CORE_COUNT 7
+extern const struct section_schema *const schema_core[SCHEMA_CORE_COUNT + 1];
 
 /* The scenario run when no configuration file is given (INI text). */
 extern const char schema_default_scenario[];

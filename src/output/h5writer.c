@@ -1,5 +1,7 @@
 #include "h5writer.h"
 
+#include "schema_names.h"
+
 #include <hdf5.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -63,7 +65,7 @@ int h5_create(const char *path, const struct file_attrs *a, char *err, size_t er
     time_t now = time(NULL);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     int rc = 0;
-    rc |= attr_str(f, "schema", "clocklab/1");
+    rc |= attr_str(f, "schema", SCHEMA_NAME);
     rc |= attr_str(f, "software", "clocklab");
     rc |= attr_str(f, "version", a->version);
     rc |= attr_str(f, "git_commit", a->git_commit);
@@ -94,51 +96,93 @@ const char *h5_library_version(void) {
     return v;
 }
 
+/* The declared plain dataset `path` (schema_names.c) in its group g, with
+ * its unit as the units attribute. */
+static int plain(hid_t g, const char *path, hid_t type, size_t d0, size_t d1, const void *data) {
+    const struct schema_dataset *d = schema_dataset(path);
+    return dataset(g, schema_basename(d), type, d0, d1, data, d->unit);
+}
+
+static hid_t enum_type(const char *const *names, int count) {
+    hid_t t = H5Tenum_create(H5T_NATIVE_INT32);
+    for (int32_t v = 0; v < count; v++)
+        H5Tenum_insert(t, names[v], &v);
+    return t;
+}
+
+static hid_t field_type(enum schema_type type) {
+    switch (type) {
+    case SCHEMA_F64:
+        return H5Tcopy(H5T_NATIVE_DOUBLE);
+    case SCHEMA_I32:
+        return H5Tcopy(H5T_NATIVE_INT32);
+    case SCHEMA_I8:
+        return H5Tcopy(H5T_NATIVE_INT8);
+    case SCHEMA_U64:
+        return H5Tcopy(H5T_NATIVE_UINT64);
+    case SCHEMA_EVENT_KIND:
+        return enum_type(schema_event_kinds, schema_nevent_kinds);
+    case SCHEMA_REQUEST_STATUS:
+        return enum_type(schema_request_statuses, schema_nrequest_statuses);
+    }
+    return -1;
+}
+
+/* The declared compound dataset `path` in its group g: rows of its row
+ * struct, with the units attribute "field=unit;...". */
+static int compound(hid_t g, const char *path, size_t rows, const void *data) {
+    const struct schema_dataset *d = schema_dataset(path);
+    hid_t t = H5Tcreate(H5T_COMPOUND, d->row_size);
+    for (const struct schema_field *f = d->fields; f->name; f++) {
+        hid_t ft = field_type(f->type);
+        H5Tinsert(t, f->name, f->offset, ft);
+        H5Tclose(ft);
+    }
+    char units[1024];
+    schema_field_units(d, units, sizeof units);
+    int rc = dataset(g, schema_basename(d), t, rows, 0, data, units);
+    H5Tclose(t);
+    return rc;
+}
+
 static int write_nodes(hid_t run, const struct run_result *r) {
     size_t n = (size_t)r->nodes;
     hid_t g = H5Gcreate2(run, "nodes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
     int rc = 0;
-    rc |= dataset(g, "initial_offset", H5T_NATIVE_DOUBLE, n, 0, r->initial_offset, "s");
-    rc |= dataset(g, "drift", H5T_NATIVE_DOUBLE, n, 0, r->drift, "ppm");
-    rc |= dataset(g, "crashed_at", H5T_NATIVE_DOUBLE, n, 0, r->crashed_at, "s");
-    rc |= dataset(g, "recovered_at", H5T_NATIVE_DOUBLE, n, 0, r->recovered_at, "s");
+    rc |= plain(g, "nodes/initial_offset", H5T_NATIVE_DOUBLE, n, 0, r->initial_offset);
+    rc |= plain(g, "nodes/drift", H5T_NATIVE_DOUBLE, n, 0, r->drift);
+    rc |= plain(g, "nodes/crashed_at", H5T_NATIVE_DOUBLE, n, 0, r->crashed_at);
+    rc |= plain(g, "nodes/recovered_at", H5T_NATIVE_DOUBLE, n, 0, r->recovered_at);
     hid_t st = fixed_string_type(LABEL_LEN);
-    rc |= dataset(g, "label", st, n, 0, r->labels, NULL);
+    rc |= plain(g, "nodes/label", st, n, 0, r->labels);
     H5Tclose(st);
     H5Gclose(g);
     return rc;
 }
 
-static hid_t round_type(void) {
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct round_row));
-    H5Tinsert(t, "node", HOFFSET(struct round_row, node), H5T_NATIVE_INT32);
-    H5Tinsert(t, "round", HOFFSET(struct round_row, round), H5T_NATIVE_INT32);
-    H5Tinsert(t, "time", HOFFSET(struct round_row, time), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "rtt", HOFFSET(struct round_row, rtt), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "estimated_offset", HOFFSET(struct round_row, estimated_offset),
-              H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "true_offset", HOFFSET(struct round_row, true_offset), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "adjustment", HOFFSET(struct round_row, adjustment), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "excluded", HOFFSET(struct round_row, excluded), H5T_NATIVE_INT8);
-    return t;
-}
+/* A table of rows written as one dataset [R] per column (evaluation/,
+ * fidelity/): the column's path, its offset in the row and its type. */
+struct column {
+    const char *path;
+    size_t offset;
+    enum schema_type type; /* SCHEMA_F64, SCHEMA_I32 or SCHEMA_U64 */
+};
 
-/* clock/models: one row per linear model a node applied. */
-static int write_models(hid_t clock, const struct run_result *r) {
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct model_row));
-    H5Tinsert(t, "node", HOFFSET(struct model_row, node), H5T_NATIVE_INT32);
-    H5Tinsert(t, "reference", HOFFSET(struct model_row, reference), H5T_NATIVE_INT32);
-    H5Tinsert(t, "points", HOFFSET(struct model_row, points), H5T_NATIVE_INT32);
-    H5Tinsert(t, "time", HOFFSET(struct model_row, time), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "intercept", HOFFSET(struct model_row, intercept), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "slope", HOFFSET(struct model_row, slope), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "rtt", HOFFSET(struct model_row, rtt), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "bound", HOFFSET(struct model_row, bound), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "slope_bound", HOFFSET(struct model_row, slope_bound), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "true_offset", HOFFSET(struct model_row, true_offset), H5T_NATIVE_DOUBLE);
-    int rc = dataset(clock, "models", t, r->nmodels, 0, r->models, "s, slope s/s");
-    H5Tclose(t);
+static int write_columns(hid_t g, const struct column *cols, size_t ncols, const void *rows,
+                         size_t row_size, size_t n) {
+    char *v = malloc(n * 8 + 1);
+    int rc = v ? 0 : -1;
+    for (size_t c = 0; rc == 0 && c < ncols; c++) {
+        size_t width = cols[c].type == SCHEMA_I32 ? 4 : 8;
+        for (size_t i = 0; i < n; i++)
+            memcpy(v + i * width, (const char *)rows + i * row_size + cols[c].offset, width);
+        hid_t type = cols[c].type == SCHEMA_I32   ? H5T_NATIVE_INT32
+                     : cols[c].type == SCHEMA_U64 ? H5T_NATIVE_UINT64
+                                                  : H5T_NATIVE_DOUBLE;
+        rc |= plain(g, cols[c].path, type, n, 0, v);
+    }
+    free(v);
     return rc;
 }
 
@@ -146,33 +190,17 @@ static int write_models(hid_t clock, const struct run_result *r) {
 static int write_evaluation(hid_t run, const struct run_result *r) {
     hid_t g = H5Gcreate2(run, "evaluation", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
-    size_t n = r->nevaluation;
-    double *v = malloc(n * sizeof *v);
-    int32_t *k = malloc(n * sizeof *k);
-    int rc = v && k ? 0 : -1;
-    static const struct {
-        const char *name;
-        size_t offset;
-    } columns[] = {
-        {"at", offsetof(struct eval_row, at)},
-        {"time", offsetof(struct eval_row, time)},
-        {"offset", offsetof(struct eval_row, offset)},
-        {"rtt_min", offsetof(struct eval_row, rtt_min)},
-        {"true_offset", offsetof(struct eval_row, true_offset)},
+    static const struct column columns[] = {
+        {"evaluation/node", offsetof(struct eval_row, node), SCHEMA_I32},
+        {"evaluation/samples", offsetof(struct eval_row, samples), SCHEMA_I32},
+        {"evaluation/at", offsetof(struct eval_row, at), SCHEMA_F64},
+        {"evaluation/time", offsetof(struct eval_row, time), SCHEMA_F64},
+        {"evaluation/offset", offsetof(struct eval_row, offset), SCHEMA_F64},
+        {"evaluation/rtt_min", offsetof(struct eval_row, rtt_min), SCHEMA_F64},
+        {"evaluation/true_offset", offsetof(struct eval_row, true_offset), SCHEMA_F64},
     };
-    for (size_t c = 0; rc == 0 && c < sizeof columns / sizeof columns[0]; c++) {
-        for (size_t i = 0; i < n; i++)
-            memcpy(&v[i], (const char *)&r->evaluation[i] + columns[c].offset, sizeof(double));
-        rc |= dataset(g, columns[c].name, H5T_NATIVE_DOUBLE, n, 0, v, "s");
-    }
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        k[i] = r->evaluation[i].node;
-    if (rc == 0) rc |= dataset(g, "node", H5T_NATIVE_INT32, n, 0, k, NULL);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        k[i] = r->evaluation[i].samples;
-    if (rc == 0) rc |= dataset(g, "samples", H5T_NATIVE_INT32, n, 0, k, NULL);
-    free(v);
-    free(k);
+    int rc = write_columns(g, columns, sizeof columns / sizeof columns[0], r->evaluation,
+                           sizeof *r->evaluation, r->nevaluation);
     H5Gclose(g);
     return rc;
 }
@@ -181,12 +209,11 @@ static int write_clock(hid_t run, const struct run_result *r) {
     hid_t g = H5Gcreate2(run, "clock", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
     int rc = 0;
-    rc |= dataset(g, "time", H5T_NATIVE_DOUBLE, r->nsamples, 0, r->sample_time, "s");
-    rc |= dataset(g, "offset", H5T_NATIVE_DOUBLE, r->nsamples, (size_t)r->nodes, r->offset, "s");
-    hid_t rt = round_type();
-    rc |= dataset(g, "rounds", rt, r->nrounds, 0, r->rounds, "s");
-    H5Tclose(rt);
-    if (r->nmodels) rc |= write_models(g, r);
+    rc |= plain(g, "clock/time", H5T_NATIVE_DOUBLE, r->nsamples, 0, r->sample_time);
+    rc |= plain(g, "clock/offset", H5T_NATIVE_DOUBLE, r->nsamples, (size_t)r->nodes, r->offset);
+    rc |= compound(g, "clock/rounds", r->nrounds, r->rounds);
+    /* clock/models: one row per linear model a node applied */
+    if (r->nmodels) rc |= compound(g, "clock/models", r->nmodels, r->models);
     H5Gclose(g);
     return rc;
 }
@@ -202,14 +229,14 @@ static int write_messages(hid_t run, const struct run_result *r) {
         memcpy(names + i * width, r->type_names[i], strlen(r->type_names[i]));
     hid_t st = fixed_string_type(width);
     int rc = names ? 0 : -1;
-    rc |= dataset(g, "types", st, t, 0, names, NULL);
+    rc |= plain(g, "messages/types", st, t, 0, names);
     H5Tclose(st);
     free(names);
     if (t > 0) {
-        rc |= dataset(g, "sent", H5T_NATIVE_UINT64, n, t, r->sent, NULL);
-        rc |= dataset(g, "received", H5T_NATIVE_UINT64, n, t, r->received, NULL);
-        rc |= dataset(g, "bytes_sent", H5T_NATIVE_UINT64, n, t, r->bytes_sent, "bytes");
-        rc |= dataset(g, "dropped", H5T_NATIVE_UINT64, n, t, r->dropped, NULL);
+        rc |= plain(g, "messages/sent", H5T_NATIVE_UINT64, n, t, r->sent);
+        rc |= plain(g, "messages/received", H5T_NATIVE_UINT64, n, t, r->received);
+        rc |= plain(g, "messages/bytes_sent", H5T_NATIVE_UINT64, n, t, r->bytes_sent);
+        rc |= plain(g, "messages/dropped", H5T_NATIVE_UINT64, n, t, r->dropped);
     }
     H5Gclose(g);
     return rc;
@@ -220,15 +247,10 @@ static int write_election(hid_t run, const struct run_result *r) {
     hid_t g = H5Gcreate2(run, "election", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
     int rc = 0;
-    rc |= dataset(g, "ids", H5T_NATIVE_INT32, n, 0, r->ids, NULL);
-    rc |= dataset(g, "leader", H5T_NATIVE_INT32, n, 0, r->leader, NULL);
-    rc |= dataset(g, "decided_at", H5T_NATIVE_DOUBLE, n, 0, r->decided_at, "s");
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct history_row));
-    H5Tinsert(t, "node", HOFFSET(struct history_row, node), H5T_NATIVE_INT32);
-    H5Tinsert(t, "time", HOFFSET(struct history_row, time), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "leader", HOFFSET(struct history_row, leader), H5T_NATIVE_INT32);
-    rc |= dataset(g, "history", t, r->nhistory, 0, r->history, "s");
-    H5Tclose(t);
+    rc |= plain(g, "election/ids", H5T_NATIVE_INT32, n, 0, r->ids);
+    rc |= plain(g, "election/leader", H5T_NATIVE_INT32, n, 0, r->leader);
+    rc |= plain(g, "election/decided_at", H5T_NATIVE_DOUBLE, n, 0, r->decided_at);
+    rc |= compound(g, "election/history", r->nhistory, r->history);
     H5Gclose(g);
     return rc;
 }
@@ -236,27 +258,10 @@ static int write_election(hid_t run, const struct run_result *r) {
 static int write_events(hid_t run, const struct run_result *r) {
     hid_t g = H5Gcreate2(run, "events", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
-    hid_t kind = H5Tenum_create(H5T_NATIVE_INT32);
-    const char *names[] = {"SEND", "RECEIVE", "INTERNAL", "DELIVER"};
-    for (int32_t v = 0; v < 4; v++)
-        H5Tenum_insert(kind, names[v], &v);
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct event_row));
-    H5Tinsert(t, "node", HOFFSET(struct event_row, node), H5T_NATIVE_INT32);
-    H5Tinsert(t, "seq", HOFFSET(struct event_row, seq), H5T_NATIVE_UINT64);
-    H5Tinsert(t, "kind", HOFFSET(struct event_row, kind), kind);
-    H5Tinsert(t, "peer", HOFFSET(struct event_row, peer), H5T_NATIVE_INT32);
-    H5Tinsert(t, "type", HOFFSET(struct event_row, type), H5T_NATIVE_INT32);
-    H5Tinsert(t, "msg", HOFFSET(struct event_row, msg), H5T_NATIVE_UINT64);
-    H5Tinsert(t, "lamport", HOFFSET(struct event_row, lamport), H5T_NATIVE_UINT64);
-    H5Tinsert(t, "local_time", HOFFSET(struct event_row, local_time), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "time", HOFFSET(struct event_row, time), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "due", HOFFSET(struct event_row, due), H5T_NATIVE_DOUBLE);
-    int rc = dataset(g, "table", t, r->nevents, 0, r->events, "s");
+    int rc = compound(g, "events/table", r->nevents, r->events);
     if (r->vectors)
         rc |=
-            dataset(g, "vector", H5T_NATIVE_UINT32, r->nevents, (size_t)r->nodes, r->vectors, NULL);
-    H5Tclose(t);
-    H5Tclose(kind);
+            plain(g, "events/vector", H5T_NATIVE_UINT32, r->nevents, (size_t)r->nodes, r->vectors);
     H5Gclose(g);
     return rc;
 }
@@ -264,38 +269,8 @@ static int write_events(hid_t run, const struct run_result *r) {
 static int write_requests(hid_t run, const struct run_result *r) {
     hid_t g = H5Gcreate2(run, "requests", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
-    hid_t status = H5Tenum_create(H5T_NATIVE_INT32);
-    const char *names[] = {"SERVED", "TIMEOUT", "NO_SERVER", "PENDING", "LOST"};
-    for (int32_t v = 0; v < 5; v++)
-        H5Tenum_insert(status, names[v], &v);
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct request_row));
-    H5Tinsert(t, "id", HOFFSET(struct request_row, id), H5T_NATIVE_UINT64);
-    H5Tinsert(t, "client", HOFFSET(struct request_row, client), H5T_NATIVE_INT32);
-    H5Tinsert(t, "coordinator", HOFFSET(struct request_row, coordinator), H5T_NATIVE_INT32);
-    H5Tinsert(t, "server", HOFFSET(struct request_row, server), H5T_NATIVE_INT32);
-    H5Tinsert(t, "status", HOFFSET(struct request_row, status), status);
-    H5Tinsert(t, "attempts", HOFFSET(struct request_row, attempts), H5T_NATIVE_INT32);
-    H5Tinsert(t, "dispatches", HOFFSET(struct request_row, dispatches), H5T_NATIVE_INT32);
-    H5Tinsert(t, "served", HOFFSET(struct request_row, served), H5T_NATIVE_INT32);
-    const char *times[] = {"sent",     "dispatched", "arrived",       "started",
-                           "finished", "received",   "response_local"};
-    size_t offsets[] = {
-        HOFFSET(struct request_row, sent),          HOFFSET(struct request_row, dispatched),
-        HOFFSET(struct request_row, arrived),       HOFFSET(struct request_row, started),
-        HOFFSET(struct request_row, finished),      HOFFSET(struct request_row, received),
-        HOFFSET(struct request_row, response_local)};
-    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
-        H5Tinsert(t, times[i], offsets[i], H5T_NATIVE_DOUBLE);
-    int rc = dataset(g, "table", t, r->nrequests, 0, r->requests, "s");
-    hid_t q = H5Tcreate(H5T_COMPOUND, sizeof(struct queue_row));
-    H5Tinsert(q, "node", HOFFSET(struct queue_row, node), H5T_NATIVE_INT32);
-    H5Tinsert(q, "time", HOFFSET(struct queue_row, time), H5T_NATIVE_DOUBLE);
-    H5Tinsert(q, "waiting", HOFFSET(struct queue_row, waiting), H5T_NATIVE_INT32);
-    H5Tinsert(q, "in_service", HOFFSET(struct queue_row, in_service), H5T_NATIVE_INT32);
-    rc |= dataset(g, "queue", q, r->nqueue, 0, r->queue, "s");
-    H5Tclose(q);
-    H5Tclose(t);
-    H5Tclose(status);
+    int rc = compound(g, "requests/table", r->nrequests, r->requests);
+    rc |= compound(g, "requests/queue", r->nqueue, r->queue);
     H5Gclose(g);
     return rc;
 }
@@ -303,57 +278,27 @@ static int write_requests(hid_t run, const struct run_result *r) {
 static int write_mutex(hid_t run, const struct run_result *r) {
     hid_t g = H5Gcreate2(run, "mutex", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(struct section_row));
-    H5Tinsert(t, "node", HOFFSET(struct section_row, node), H5T_NATIVE_INT32);
-    H5Tinsert(t, "seq", HOFFSET(struct section_row, seq), H5T_NATIVE_UINT64);
-    H5Tinsert(t, "stamp", HOFFSET(struct section_row, stamp), H5T_NATIVE_UINT64);
-    H5Tinsert(t, "requested", HOFFSET(struct section_row, requested), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "entered", HOFFSET(struct section_row, entered), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "exited", HOFFSET(struct section_row, exited), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "requested_local", HOFFSET(struct section_row, requested_local),
-              H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "entered_local", HOFFSET(struct section_row, entered_local), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "exited_local", HOFFSET(struct section_row, exited_local), H5T_NATIVE_DOUBLE);
-    int rc = dataset(g, "sections", t, r->nsections, 0, r->sections, "s");
-    H5Tclose(t);
+    int rc = compound(g, "mutex/sections", r->nsections, r->sections);
     H5Gclose(g);
     return rc;
 }
 
 /* fidelity/: one dataset [N] per figure, rows by node. */
 static int write_fidelity(hid_t run, const struct run_result *r) {
-    size_t n = (size_t)r->nodes;
     hid_t g = H5Gcreate2(run, "fidelity", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
-    double *v = malloc(n * sizeof *v + 1);
-    uint64_t *c = malloc(n * sizeof *c + 1);
-    int rc = v && c ? 0 : -1;
-    static const struct {
-        const char *name;
-        size_t offset;
-    } figures[] = {
-        {"delivery_p50", offsetof(struct fidelity_summary, delivery_p50)},
-        {"delivery_p99", offsetof(struct fidelity_summary, delivery_p99)},
-        {"delivery_max", offsetof(struct fidelity_summary, delivery_max)},
-        {"timer_p50", offsetof(struct fidelity_summary, timer_p50)},
-        {"timer_p99", offsetof(struct fidelity_summary, timer_p99)},
-        {"timer_max", offsetof(struct fidelity_summary, timer_max)},
-        {"cpu_time", offsetof(struct fidelity_summary, cpu_time)},
-    };
-    for (size_t k = 0; rc == 0 && k < sizeof figures / sizeof figures[0]; k++) {
-        for (size_t i = 0; i < n; i++)
-            memcpy(&v[i], (const char *)&r->fidelity[i] + figures[k].offset, sizeof(double));
-        rc |= dataset(g, figures[k].name, H5T_NATIVE_DOUBLE, n, 0, v, "s");
-    }
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        c[i] = r->fidelity[i].deliveries;
-    if (rc == 0) rc |= dataset(g, "deliveries", H5T_NATIVE_UINT64, n, 0, c, NULL);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        c[i] = r->fidelity[i].timers;
-    if (rc == 0) rc |= dataset(g, "timers", H5T_NATIVE_UINT64, n, 0, c, NULL);
+#define FIGURE(name, type)                                                                         \
+    { "fidelity/" #name, offsetof(struct fidelity_summary, name), type }
+    static const struct column figures[] = {
+        FIGURE(delivery_p50, SCHEMA_F64), FIGURE(delivery_p99, SCHEMA_F64),
+        FIGURE(delivery_max, SCHEMA_F64), FIGURE(timer_p50, SCHEMA_F64),
+        FIGURE(timer_p99, SCHEMA_F64),    FIGURE(timer_max, SCHEMA_F64),
+        FIGURE(deliveries, SCHEMA_U64),   FIGURE(timers, SCHEMA_U64),
+        FIGURE(cpu_time, SCHEMA_F64)};
+#undef FIGURE
+    int rc = write_columns(g, figures, sizeof figures / sizeof figures[0], r->fidelity,
+                           sizeof *r->fidelity, (size_t)r->nodes);
     if (rc == 0) rc |= attr_num(g, "threshold", H5T_NATIVE_DOUBLE, &r->fidelity_threshold);
-    free(v);
-    free(c);
     H5Gclose(g);
     return rc;
 }

@@ -22,13 +22,10 @@ int evaluator_check(const struct config *cfg, int virtual_time, char *err, size_
     double at[EVAL_MAX_AT];
     int n = 0;
     if (evaluation_parse_at(config_get(cfg, "evaluation", "at"), at, &n, err, errlen)) return -1;
-    if (n > 0 && virtual_time) {
-        snprintf(err, errlen,
-                 "%s: [evaluation] at: the evaluator measures clocks by ping-pong in real time "
-                 "([experiment] time = real)",
-                 config_origin(cfg, "evaluation", "at"));
-        return -1;
-    }
+    if (n > 0 && virtual_time)
+        return config_fail(cfg, "evaluation", "at", err, errlen,
+                           "the evaluator measures clocks by ping-pong in real time "
+                           "([experiment] time = real)");
     return 0;
 }
 

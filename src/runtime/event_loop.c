@@ -145,6 +145,7 @@ void rt_event_loop(struct runtime *rt) {
             wake_flush(&rt->wake);
         }
         if (rt->duration > 0 && (rt->interrupted || rt->now >= rt->duration)) break;
+        if (rt->now >= rt->progress_next) rt_progress(rt, rt->now, rt->now);
         if (rt->now >= rt->ck.next) ckpt_take(rt);
         if (rt->ck.busy) ckpt_poll(rt);
         int busy = rt_process_faults(ns);

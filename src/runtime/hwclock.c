@@ -29,21 +29,15 @@ static int at_default(const struct config *cfg, const char *key) {
 
 int hwclock_setup(struct node_state *ns, const struct config *cfg, char *err, size_t n) {
     if (strcmp(config_get(cfg, "clock", "source"), "hardware") != 0) return 0;
-    if (strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0) {
-        snprintf(err, n,
-                 "%s: [clock] source: hardware clocks run in real time ([experiment] time = real)",
-                 config_origin(cfg, "clock", "source"));
-        return -1;
-    }
+    if (strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0)
+        return config_fail(cfg, "clock", "source", err, n,
+                           "hardware clocks run in real time ([experiment] time = real)");
     static const char *const simulated_only[] = {"offset", "drift"};
     for (size_t i = 0; i < 2; i++)
-        if (!at_default(cfg, simulated_only[i])) {
-            snprintf(err, n,
-                     "%s: [clock] %s: not used with source = hardware (each process's clock has "
-                     "its own); leave it out",
-                     config_origin(cfg, "clock", simulated_only[i]), simulated_only[i]);
-            return -1;
-        }
+        if (!at_default(cfg, simulated_only[i]))
+            return config_fail(cfg, "clock", simulated_only[i], err, n,
+                               "not used with source = hardware (each process's clock has its "
+                               "own); leave it out");
     ns->hw = calloc(1, sizeof *ns->hw);
     if (!ns->hw) {
         snprintf(err, n, "out of memory");

@@ -20,8 +20,12 @@ struct message {
     size_t len;
 };
 
-/* Kinds of events/table rows (values of the HDF5 enum). */
-enum event_kind { EVENT_SEND = 0, EVENT_RECEIVE = 1, EVENT_INTERNAL = 2, EVENT_DELIVER = 3 };
+/* Kinds of events/table rows, in the order of their values 0, 1, ... in the
+ * HDF5 enum `kind` (whose names are these without EVENT_): one list, from
+ * which output/schema_names.c takes the names. */
+#define EVENT_KINDS(X) X(SEND) X(RECEIVE) X(INTERNAL) X(DELIVER)
+#define EVENT_KIND_ENUM(name) EVENT_##name,
+enum event_kind { EVENT_KINDS(EVENT_KIND_ENUM) EVENT_KIND_COUNT };
 
 /* What a clock-sync algorithm knows about the adjustment it makes; the
  * runtime adds node, time and the true offset to make a clock/rounds row. */
@@ -71,7 +75,8 @@ uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_
 /* Send to every other node. */
 void node_broadcast(struct node *n, int type, const void *payload, size_t len);
 
-/* Fire on_timer(timer_id) after `after` seconds. Setting a pending id again
+/* Fire on_timer(timer_id) after `after` seconds (an algorithm that sets
+ * timers has on_timer; it is optional for one that sets none). Setting a pending id again
  * replaces it. Ids are 0..NODE_MAX_TIMERS-1. */
 #define NODE_MAX_TIMERS 32
 void node_set_timer(struct node *n, double after, int timer_id);
@@ -93,6 +98,35 @@ void node_set_leader(struct node *n, int leader);
 int node_leader(const struct node *n);
 /* Nonzero when an election algorithm in the same run chooses the coordinator. */
 int node_leader_elected(const struct node *n);
+/* The coordinator (server, master) an algorithm follows: with an election
+ * algorithm below it in the run, the elected one (node_leader, -1 while none
+ * is known), else `configured`, its own key ([berkeley] master, [ntp]
+ * server, ...). The layering of Garcia-Molina 1982: the coordinator an
+ * election chooses serves the algorithms above it. */
+int node_coordinator(const struct node *n, int configured);
+/* At the start of an algorithm with a configured coordinator: without an
+ * election in the run, record `configured` as this node's coordinator
+ * (node_set_leader: election/leader, and the node [faults] crash =
+ * coordinator@T crashes); with one, nothing (the election decides). */
+void node_name_coordinator(struct node *n, int configured);
+
+/* Copy len bytes of m's payload from byte `offset` into out (any alignment).
+ * A payload shorter than offset + len is a programming error of the sender:
+ * the job ends (MPI_Abort) with "clocklab: internal error: ALGORITHM
+ * message TYPE from node S has N bytes, expected at least K". */
+void node_payload(const struct node *n, const struct message *m, size_t offset, void *out,
+                  size_t len);
+
+/* Memory that an algorithm does not check: count * size zeroed bytes
+ * (count 0 gives a valid pointer), or node_grow's realloc of p to count *
+ * size bytes (the new part not zeroed). When memory runs out, or count *
+ * size overflows, the job ends with "clocklab: out of memory" (MPI_Abort),
+ * as the runtime's own allocations do. Free with free(). */
+void *node_alloc(size_t count, size_t size);
+void *node_grow(void *p, size_t count, size_t size);
+/* The same end for a structure of the algorithm's own that could not grow
+ * (a map's insert that returned "out of memory"). */
+void node_out_of_memory(void) __attribute__((noreturn));
 
 /* Add a row to events/table: kind, peer (-1 none), message type of this
  * algorithm (-1 none), message id (0 none), Lamport timestamp, and for
@@ -125,14 +159,16 @@ enum request_stage {
     REQUEST_RECEIVED = 5    /* client: the reply arrived (peer = server) */
 };
 
-/* How a request ended (requests/table status, an HDF5 enum). */
-enum request_status {
-    REQUEST_SERVED = 0,    /* the client received the reply */
-    REQUEST_TIMEOUT = 1,   /* failed: no reply after every attempt */
-    REQUEST_NO_SERVER = 2, /* failed: the coordinator had no server to send it to */
-    REQUEST_PENDING = 3,   /* the run ended before an outcome */
-    REQUEST_LOST = 4       /* no outcome recorded: the client crashed (set by the join) */
-};
+/* How a request ended (requests/table status, an HDF5 enum whose names are
+ * these without REQUEST_, values 0, 1, ... in this order):
+ *   SERVED     the client received the reply
+ *   TIMEOUT    failed: no reply after every attempt
+ *   NO_SERVER  failed: the coordinator had no server to send it to
+ *   PENDING    the run ended before an outcome
+ *   LOST       no outcome recorded: the client crashed (set by the join) */
+#define REQUEST_STATUSES(X) X(SERVED) X(TIMEOUT) X(NO_SERVER) X(PENDING) X(LOST)
+#define REQUEST_STATUS_ENUM(name) REQUEST_##name,
+enum request_status { REQUEST_STATUSES(REQUEST_STATUS_ENUM) REQUEST_STATUS_COUNT };
 
 /* Tables an algorithm writes. Declared in configure, so that a run has the
  * group even when no row was recorded. */

@@ -4,8 +4,10 @@
 #include "runtime_internal.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int node_id(const struct node *n) {
     return n->ns->id;
@@ -27,6 +29,45 @@ int node_leader(const struct node *n) {
 }
 int node_leader_elected(const struct node *n) {
     return n->ns->rt->leader_elected;
+}
+int node_coordinator(const struct node *n, int configured) {
+    return node_leader_elected(n) ? node_leader(n) : configured;
+}
+void node_name_coordinator(struct node *n, int configured) {
+    if (!node_leader_elected(n)) node_set_leader(n, configured);
+}
+
+void node_payload(const struct node *n, const struct message *m, size_t offset, void *out,
+                  size_t len) {
+    if (offset <= m->len && len <= m->len - offset) {
+        memcpy(out, (const char *)m->payload + offset, len);
+        return;
+    }
+    const struct algorithm *a = n->ns->rt->layers[n->layer].alg;
+    fprintf(stderr,
+            "clocklab: internal error: %s message %s from node %d has %zu bytes, expected at "
+            "least %zu\n",
+            a->name, a->message_types[m->type], m->src, m->len, offset + len);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+    abort();
+}
+
+void node_out_of_memory(void) {
+    rt_out_of_memory();
+}
+
+void *node_alloc(size_t count, size_t size) {
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) rt_out_of_memory();
+    return p;
+}
+
+void *node_grow(void *p, size_t count, size_t size) {
+    if (size && count > SIZE_MAX / size) rt_out_of_memory();
+    size_t bytes = count * size;
+    void *q = realloc(p, bytes ? bytes : 1);
+    if (!q) rt_out_of_memory();
+    return q;
 }
 
 double node_local_time(struct node *n) {

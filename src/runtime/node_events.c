@@ -103,9 +103,10 @@ void rt_deliver(struct node_state *ns, const struct wire_header *h, const void *
 }
 
 void rt_fire_timer(struct node_state *ns, int layer, int id) {
-    if (ns->crashed) return;
+    const struct algorithm *a = ns->rt->layers[layer].alg;
+    if (ns->crashed || !a->on_timer) return;
     struct node view = {ns, layer};
-    ns->rt->layers[layer].alg->on_timer(&view, ns->state[layer], id);
+    a->on_timer(&view, ns->state[layer], id);
 }
 
 void rt_start_node(struct node_state *ns) {
@@ -117,7 +118,7 @@ void rt_start_node(struct node_state *ns) {
         const struct algorithm *a = rt->layers[i].alg;
         struct node view = {ns, i};
         if (first) {
-            a->start(&view, ns->state[i]);
+            if (a->start) a->start(&view, ns->state[i]);
             continue;
         }
         ns->done[i] = 0; /* a recovered node has work again until it says otherwise */

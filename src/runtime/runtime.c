@@ -17,43 +17,32 @@
 #include <time.h>
 
 static volatile sig_atomic_t stop_signal = 0;
+static double progress_every = 0;
+static char progress_label[160];
+
+void runtime_set_progress(double every, const char *label) {
+    progress_every = every > 0 ? every : 0;
+    snprintf(progress_label, sizeof progress_label, "%s", label ? label : "run");
+}
+
+void rt_progress(struct runtime *rt, double wall, double reached) {
+    if (rt->duration > 0)
+        fprintf(stderr, "clocklab: %s: reference time %.2f s of %g s\n", progress_label, reached,
+                rt->duration);
+    else
+        fprintf(stderr,
+                "clocklab: %s: reference time %.2f s (until every node is done, at most %g s)\n",
+                progress_label, reached, rt->timeout);
+    fflush(stderr);
+    while (rt->progress_next <= wall)
+        rt->progress_next += rt->progress_every;
+}
 
 void runtime_request_stop(int signo) {
     stop_signal = signo;
 }
 int runtime_stop_signal(void) {
     return stop_signal;
-}
-
-int runtime_plan_layers(struct run_plan *plan, const char *stack, char *err, size_t n) {
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", stack);
-    snprintf(plan->algorithm, sizeof plan->algorithm, "%s", stack);
-    plan->nlayers = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
-        const struct algorithm *a = algorithm_find(tok);
-        if (!a) {
-            char names[512] = "";
-            for (size_t i = 0; algorithm_registry[i]; i++) {
-                size_t len = strlen(names);
-                snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "",
-                         algorithm_registry[i]->name);
-            }
-            snprintf(err, n, "unknown algorithm '%s' (known: %s)", tok, names);
-            return -1;
-        }
-        if (plan->nlayers == RUNTIME_MAX_LAYERS) {
-            snprintf(err, n, "'%s': at most %d algorithms in one run", stack, RUNTIME_MAX_LAYERS);
-            return -1;
-        }
-        plan->layers[plan->nlayers++] = a;
-    }
-    if (plan->nlayers == 0) {
-        snprintf(err, n, "no algorithm given");
-        return -1;
-    }
-    return 0;
 }
 
 static void teardown(struct runtime *rt) {
@@ -105,28 +94,6 @@ static double cpu_seconds(void) {
     getrusage(RUSAGE_SELF, &ru);
     return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
            1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-/* The run's node count: [experiment] nodes, or the rank count when 0. In
- * real time every rank is one node. Returns N, or -1 with a message. */
-static int node_total(const struct run_plan *plan, int ranks, int virtual_time, char *err,
-                      size_t n) {
-    const struct config *cfg = plan->cfg;
-    long nodes = plan->nodes;
-    if (nodes == 0) return ranks;
-    if (!virtual_time && nodes != ranks) {
-        snprintf(err, n,
-                 "%s: [experiment] nodes: %ld nodes in real time need as many ranks (mpirun -n "
-                 "%ld), this run has %d; or set [experiment] time = virtual",
-                 config_origin(cfg, "experiment", "nodes"), nodes, nodes, ranks);
-        return -1;
-    }
-    if (nodes < ranks) {
-        snprintf(err, n, "%s: [experiment] nodes: %ld nodes on %d ranks: at least one per rank",
-                 config_origin(cfg, "experiment", "nodes"), nodes, ranks);
-        return -1;
-    }
-    return (int)nodes;
 }
 
 /* Initial offsets and drifts are drawn per node from streams 1 and 2 with
@@ -183,8 +150,9 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     MPI_Comm_size(comm, &rt->size);
     rt->virtual_time = strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0;
     rt->engine = rt->virtual_time ? &engine_virtual : &engine_real;
-    rt->nodes = node_total(plan, rt->size, rt->virtual_time, err, n);
-    if (rt->nodes < 0) return -1;
+    /* plan_check_ranks has checked the node count against the ranks (a
+     * check without mpirun sets up nodes the ranks will not have) */
+    rt->nodes = plan->nodes > 0 ? plan->nodes : rt->size;
     rt->first_of = calloc((size_t)rt->size + 1, sizeof *rt->first_of);
     if (!rt->first_of) {
         snprintf(err, n, "out of memory");
@@ -204,12 +172,6 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
             l->ntypes++;
         rt->ntypes += l->ntypes;
         if (l->alg->family == FAMILY_ELECTION) rt->leader_elected = 1;
-        if (rt->nodes < l->alg->min_nodes) {
-            snprintf(err, n, "%s needs at least %d nodes, this run has %d (%s)", l->alg->name,
-                     l->alg->min_nodes, rt->nodes,
-                     rt->virtual_time ? "[experiment] nodes" : "mpirun -n");
-            return -1;
-        }
     }
     rt->type_names = calloc((size_t)rt->ntypes + 1, sizeof *rt->type_names);
     rt->mpi_sent_to = calloc((size_t)rt->size, sizeof(uint64_t));
@@ -231,6 +193,8 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     rt->trace = config_bool(cfg, "experiment", "trace");
     rt->duration = config_time(cfg, "experiment", "duration");
     rt->timeout = config_time(cfg, "experiment", "timeout");
+    rt->progress_every = rt->rank == 0 ? progress_every : 0;
+    rt->progress_next = rt->progress_every > 0 ? rt->progress_every : INFINITY;
     rt->granularity = config_time(cfg, "clock", "granularity");
     config_dist(cfg, "clock", "jitter", &rt->jitter);
     rt->zero_jitter = dist_is_zero(&rt->jitter);
@@ -239,22 +203,8 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     rt->constant_delay = rt->delay.kind == DIST_CONSTANT || rt->delay.kind == DIST_VALUES;
     rt->min_delay = config_time(cfg, "network", "min_delay");
     rt->loss = config_real(cfg, "network", "loss");
-    if (rt->virtual_time && rt->size > 1 && !(rt->min_delay + dist_min(&rt->delay) > 0)) {
-        snprintf(err, n,
-                 "%s: [network] min_delay: a virtual-time run on %d ranks needs the smallest "
-                 "one-way delay to be > 0 (it is the ranks' lookahead), and [network] delay "
-                 "can be 0: set min_delay, e.g. 10us, or run on one rank",
-                 config_origin(cfg, "network", "min_delay"), rt->size);
-        return -1;
-    }
-
+    /* plan_check_nodes has checked the crash schedule and the labels */
     if (faults_parse(config_get(cfg, "faults", "crash"), &rt->crashes, err, n)) return -1;
-    for (int i = 0; i < rt->crashes.n; i++)
-        if (rt->crashes.ev[i].node >= rt->nodes) {
-            snprintf(err, n, "%s: [faults] crash: node %d does not exist in a %d-node run",
-                     config_origin(cfg, "faults", "crash"), rt->crashes.ev[i].node, rt->nodes);
-            return -1;
-        }
     if (roles_ids(config_get(cfg, "election", "ids"), rt->nodes, plan->seed, rt->ids, err, n) ||
         roles_initiators(config_get(cfg, "election", "initiators"), rt->nodes, rt->ids,
                          rt->initiator, err, n)) {
@@ -264,13 +214,6 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         return -1;
     }
     if (evaluator_check(cfg, rt->virtual_time, err, n)) return -1;
-    const char *labels = config_get(cfg, "nodes", "labels");
-    int nlabels = roles_label_count(labels);
-    if (nlabels && nlabels != rt->nodes) {
-        snprintf(err, n, "%s: [nodes] labels: %d labels for a %d-node run",
-                 config_origin(cfg, "nodes", "labels"), nlabels, rt->nodes);
-        return -1;
-    }
     struct dist offset, drift;
     config_dist(cfg, "clock", "offset", &offset);
     config_dist(cfg, "clock", "drift", &drift);

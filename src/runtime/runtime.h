@@ -14,6 +14,8 @@
 
 #include <mpi.h>
 
+/* One run, as plan.c makes it from the configuration (plan_runs) and
+ * checks it (plan_check_ranks, plan_check_nodes, plan_check_memory). */
 struct run_plan {
     int index;          /* run number, from 0 */
     unsigned long seed; /* [experiment] seed + repeat index */
@@ -23,10 +25,6 @@ struct run_plan {
     int nlayers;
     char algorithm[128]; /* "bully+berkeley" */
 };
-
-/* Parse an algorithm stack "a+b" into plan->layers. Returns 0, or -1 with a
- * message naming the unknown algorithm. */
-int runtime_plan_layers(struct run_plan *plan, const char *stack, char *err, size_t errlen);
 
 /* Collective: set up every node of the run and configure its algorithms
  * without running them (input checks that need the node count). Returns 0
@@ -45,6 +43,15 @@ struct ckpt_writer;
  * checkpoint) in the result file (output/ckpt_writer.h); NULL: none. */
 void runtime_set_checkpoint_writer(struct ckpt_writer *w);
 struct ckpt_writer *runtime_checkpoint_writer(void);
+
+/* Rank 0: during the next runs, print to stderr every `every` seconds of
+ * wall time "clocklab: LABEL: reference time T s of D s" (real time: at
+ * the first pass of the event loop after each multiple; virtual time:
+ * after the window that crosses it); every 0: no lines. The label (e.g.
+ * "run 2/6 berkeley", copied) names the run. The check costs the loop one
+ * comparison of a time it reads anyway (real time) or one MPI_Wtime per
+ * window (virtual time). */
+void runtime_set_progress(double every, const char *label);
 
 /* Async-signal-safe: ask the current run to stop (SIGTERM, SIGINT). */
 void runtime_request_stop(int signo);

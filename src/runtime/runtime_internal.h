@@ -183,6 +183,9 @@ struct runtime {
     /* faults and termination */
     struct crash_schedule crashes;
     double duration, timeout;
+    /* Progress lines (rank 0, runtime_set_progress): the next one at this
+     * many seconds of wall time since the run started (INFINITY: none). */
+    double progress_next, progress_every;
     int stopped, interrupted, timed_out;
     int not_done; /* local nodes not locally done */
     double now;   /* reference time of the current step */
@@ -230,6 +233,10 @@ int rt_layer_of_type(const struct runtime *rt, int global_type);
 int rt_rank_of(const struct runtime *rt, int node);        /* the rank hosting a node */
 struct node_state *rt_local(struct runtime *rt, int node); /* a node of this rank, or NULL */
 void rt_out_of_memory(void) __attribute__((noreturn));
+/* Rank 0, at `wall` s of wall time since the run started, past
+ * rt->progress_next: print the reference time `reached` to stderr and set
+ * the next one (runtime.c). */
+void rt_progress(struct runtime *rt, double wall, double reached);
 /* Hand a message to its layer on node ns (or drop it on a crashed node). */
 void rt_deliver(struct node_state *ns, const struct wire_header *h, const void *payload,
                 size_t len);

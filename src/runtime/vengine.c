@@ -372,6 +372,8 @@ void vengine_run(struct runtime *rt) {
          * is found at the same window boundary). */
         double window = vs->lookahead > 0 ? fmin(earliest + vs->lookahead, end) : end;
         process_window(rt, window);
+        if (rt->progress_next < INFINITY && MPI_Wtime() - wall0 >= rt->progress_next)
+            rt_progress(rt, MPI_Wtime() - wall0, window);
     }
     rt->now = rt->duration > 0 && !rt->interrupted ? rt->duration : vs->last_event;
     rt->stopped = 1;

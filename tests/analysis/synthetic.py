@@ -186,7 +186,8 @@ def write_messages(g, types, sent):
     sent = np.asarray(sent, dtype="<u8")
     msgs.create_dataset("sent", data=sent)
     msgs.create_dataset("received", data=sent)
-    with_units(msgs.create_dataset("bytes_sent", data=sent * 16), "B")
+    with_units(msgs.create_dataset("bytes_sent", data=sent * 16),
+               schema.DATASET_UNITS["messages/bytes_sent"])
     msgs.create_dataset("dropped", data=np.zeros_like(sent))
 
 
@@ -291,7 +292,8 @@ def write_logical_file(path):
             write_nodes(g, np.zeros(3), np.full(3, np.nan), labels=LOGICAL_LABELS)
             write_messages(g, ["MSG"], [[2], [1], [1]])
             events = g.create_group("events")
-            with_units(events.create_dataset("table", data=logical_table()), "s")
+            with_units(events.create_dataset("table", data=logical_table()),
+                       ";".join(f"{k}={u}" for k, u in schema.FIELD_UNITS["events/table"].items()))
             if vectors:
                 events.create_dataset("vector", data=logical_vectors())
             else:

@@ -15,6 +15,7 @@
  * same algorithm and the same seed (config attribute = the run). A broken
  * oracle aborts, which libFuzzer reports as a crash with the input. */
 #include "config/config.h"
+#include "config/schema.h"
 #include "config/units.h"
 #include "plan.h"
 #include "runtime/distribution.h"
@@ -147,9 +148,8 @@ static void round_trip(const struct config *cfg, const struct run_plan *plan) {
     oracle(n == 1 && !strcmp(again[0].algorithm, plan->algorithm) && again[0].seed == plan->seed &&
                again[0].nodes == plan->nodes,
            "saved configuration plans another run", saved);
-    static const char *core[] = {"experiment", "clock", "network", "faults", "election", "nodes"};
-    for (size_t i = 0; i < 6; i++)
-        same_values(cfg, &back, core[i], saved);
+    for (size_t i = 0; schema_core[i]; i++)
+        same_values(cfg, &back, schema_core[i]->name, saved);
     for (int i = 0; i < plan->nlayers; i++)
         same_values(cfg, &back, plan->layers[i]->name, saved);
     free(again);

@@ -389,6 +389,51 @@ static void planned_runs_are_checked(void **st) {
     config_free(&c);
 }
 
+/* The checks algorithms share (config.h): a count whose 0 means "until the
+ * run ends" and a heartbeat need a duration, for the algorithms of the run
+ * only; node indices and node counts are checked with the key named. */
+/* plan_runs of text succeeds (want NULL) or fails with a message containing want. */
+static void planned(const char *text, const char *want) {
+    struct config c;
+    struct run_plan *plans = NULL;
+    int n = 0;
+    assert_int_equal(load(&c, text), 0);
+    int rc = plan_runs(&c, &plans, &n, err, sizeof err);
+    if (want && (rc == 0 || !strstr(err, want))) fail_msg("'%s' lacks '%s'", err, want);
+    if (!want && rc) fail_msg("refused: %s", err);
+    free(plans);
+    config_free(&c);
+}
+
+static void shared_checks_name_the_key(void **st) {
+    (void)st;
+    planned("[experiment]\nduration = 0\n", "default: [berkeley] rounds: 0 = until the run ends");
+    planned("[experiment]\nduration = 0\n[berkeley]\nrounds = 3\n", NULL);
+    planned("[experiment]\nalgorithm = bully\nduration = 0\n[bully]\nheartbeat = 10ms\n",
+            "x.ini:5: [bully] heartbeat");
+    /* [berkeley] rounds = 0 is no concern of a bully run */
+    planned("[experiment]\nalgorithm = bully\nduration = 0\n", NULL);
+    struct config c;
+    assert_int_equal(load(&c, "[berkeley]\nmaster = 4\n"), 0);
+    assert_int_equal(config_check_node(&c, "berkeley", "master", 4, err, sizeof err), -1);
+    assert_string_equal(err, "x.ini:2: [berkeley] master: node 4 does not exist in a 4-node run "
+                             "(nodes 0..3)");
+    assert_int_equal(config_check_node(&c, "berkeley", "master", 5, err, sizeof err), 0);
+    config_free(&c);
+    /* Chang-Roberts needs a ring of two nodes at least */
+    struct run_plan *plans = NULL;
+    int n = 0;
+    assert_int_equal(load(&c, "[experiment]\nalgorithm = ring\nnodes = 1\n"), 0);
+    assert_int_equal(plan_runs(&c, &plans, &n, err, sizeof err), 0);
+    assert_int_equal(plan_check_nodes(&plans[0], 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "x.ini:3: [experiment] nodes: ring needs at least 2 nodes"));
+    assert_int_equal(plan_check_ranks(&plans[0], 1, err, sizeof err), 0);
+    assert_int_equal(plan_check_ranks(&plans[0], 2, err, sizeof err), -1);
+    assert_non_null(strstr(err, "[experiment] nodes: 1 nodes in real time need as many ranks"));
+    free(plans);
+    config_free(&c);
+}
+
 /* Issue table row 5 and item 2: the recording's size, predicted and bounded. */
 static void recordings_are_sized_before_running(void **st) {
     (void)st;
@@ -554,7 +599,7 @@ static void round_trip_property(void **st) {
         config_init(&c, schema);
         int rc = config_parse(&c, text, "p.ini", err, sizeof err);
         for (int k = 0; rc == 0 && k < 2; k++) {
-            const struct section_schema *s = schema[next_random() % 6];
+            const struct section_schema *s = schema[next_random() % SCHEMA_CORE_COUNT];
             unsigned nparams = 0;
             while (s->params[nparams].key)
                 nparams++;
@@ -590,7 +635,7 @@ static void round_trip_property(void **st) {
                 /* a list of node counts plans one run per count, and each
                  * saved run names its own count */
                 assert_int_equal(again[0].nodes, plans[i].nodes);
-                for (size_t k = 0; k < 6; k++)
+                for (size_t k = 0; k < SCHEMA_CORE_COUNT; k++)
                     for (const struct param *p = schema[k]->params; p && p->key; p++)
                         if (strcmp(p->key, "algorithm") && strcmp(p->key, "seed") &&
                             strcmp(p->key, "repeat") && strcmp(p->key, "nodes"))
@@ -632,6 +677,7 @@ int main(void) {
         cmocka_unit_test(crash_schedules),
         cmocka_unit_test(election_ids_initiators_and_labels),
         cmocka_unit_test(planned_runs_are_checked),
+        cmocka_unit_test(shared_checks_name_the_key),
         cmocka_unit_test(recordings_are_sized_before_running),
         cmocka_unit_test(resolved_configuration_reproduces_the_run),
         cmocka_unit_test(round_trip_property),

@@ -1,0 +1,138 @@
+"""Two parts of the command line (README, "Running"; docs/design.md).
+
+--check without mpirun: one process checks every run of a configuration for
+the node count given by --nodes N, else [experiment] nodes, including the
+rules that need it (an algorithm's smallest node count, initiators, crash
+events and labels that name existing nodes, an algorithm's own node keys
+such as [berkeley] master); it exits 2 with one error line naming the key,
+or 0 with the resolved configuration, and writes nothing.
+
+--progress: rank 0 prints the reference time each run has reached to
+stderr, at most every S seconds of wall time; without it (stderr not a
+terminal) nothing is printed."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import clocklab_testlib as lab
+
+
+def single(args, cwd):
+    """clocklab ARGS as one process, without mpirun."""
+    return subprocess.run([lab.BINARY] + list(args), cwd=cwd, capture_output=True, text=True,
+                          timeout=120, env=lab.mpi_env())
+
+
+def error_lines(proc):
+    return [line for line in proc.stderr.splitlines() if line.startswith("clocklab: error:")]
+
+
+class CheckWithoutMpirun(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="clocklab-check-")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def check(self, sets, nodes=None):
+        args = [os.devnull, "--check"]
+        for s in sets:
+            args += ["--set", s]
+        if nodes is not None:
+            args += ["--nodes", str(nodes)]
+        return single(args, self.dir)
+
+    def refused(self, sets, nodes, *names):
+        proc = self.check(sets, nodes)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        lines = error_lines(proc)
+        self.assertEqual(len(lines), 1, proc.stderr)
+        for name in names:
+            self.assertIn(name, lines[0])
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def accepted(self, sets, nodes):
+        proc = self.check(sets, nodes)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(error_lines(proc), [])
+        self.assertEqual(os.listdir(self.dir), [])
+        return proc.stdout
+
+    def test_smallest_node_count(self):
+        # Chang-Roberts needs a ring of at least two nodes
+        self.refused(["experiment.algorithm=ring"], 1, "ring needs at least 2 nodes")
+        out = self.accepted(["experiment.algorithm=ring"], 2)
+        self.assertIn("on 2 nodes", out)
+
+    def test_initiators_exist(self):
+        sets = ["experiment.algorithm=bully", "election.initiators=5"]
+        self.refused(sets, 4, "[election] initiators", "node 5")
+        self.accepted(sets, 6)
+
+    def test_one_label_per_node(self):
+        sets = ["nodes.labels=a, b, c"]
+        self.refused(sets, 4, "[nodes] labels", "3 labels")
+        self.accepted(sets, 3)
+
+    def test_crash_names_a_node(self):
+        sets = ["experiment.algorithm=bully+berkeley", "faults.crash=6@100ms"]
+        self.refused(sets, 4, "[faults] crash", "node 6")
+        self.accepted(sets, 7)
+
+    def test_algorithm_node_keys(self):
+        # checked by the algorithms' own configure, for the node count given
+        self.refused(["berkeley.master=7"], 4, "--set: [berkeley] master", "node 7")
+        self.accepted(["berkeley.master=7"], 8)
+        self.refused(["experiment.algorithm=ntp", "ntp.server=3"], 3, "[ntp] server")
+
+    def test_experiment_nodes_without_mpirun(self):
+        # a real-time run of 8 nodes needs 8 ranks; --check on one process
+        # checks the configuration for 8 nodes and says how to start it
+        out = self.accepted(["experiment.nodes=8"], None)
+        self.assertIn("on 8 nodes", out)
+        self.assertIn("mpirun -n 8", out)
+        self.refused(["experiment.nodes=8", "berkeley.master=9"], None, "[berkeley] master")
+
+    def test_open_ended_counts_need_a_duration(self):
+        # rounds = 0 means "until the run ends": with duration 0 it never ends
+        self.refused(["experiment.duration=0"], 4, "[berkeley] rounds", "duration")
+        self.accepted(["experiment.duration=0", "berkeley.rounds=3"], 4)
+        self.refused(["experiment.algorithm=bully", "experiment.duration=0",
+                      "bully.heartbeat=10ms"], 4, "[bully] heartbeat", "duration")
+
+    def test_nodes_goes_with_check(self):
+        proc = single([os.devnull, "--nodes", "4", "-o", os.path.join(self.dir, "x.h5")],
+                      self.dir)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("--nodes goes with --check", proc.stderr)
+
+
+PROGRESS = re.compile(r"^clocklab: run 1/1 berkeley: reference time ([0-9.]+) s of 1.2 s$")
+
+
+class Progress(unittest.TestCase):
+    def progress_times(self, extra):
+        proc, _ = lab.run_clocklab(2, "[experiment]\nduration = 1.2s\n", extra_args=extra)
+        self.assertEqual([l for l in proc.stdout.splitlines() if "reference time" in l], [])
+        return [float(m.group(1)) for m in map(PROGRESS.match, proc.stderr.splitlines()) if m]
+
+    def test_progress_lines_on_rank_0(self):
+        times = self.progress_times(["--progress=0.2"])
+        # about one per 0.2 s of a 1.2 s run; from rank 0 only, so strictly increasing
+        self.assertGreaterEqual(len(times), 3, times)
+        self.assertLessEqual(len(times), 6, times)
+        self.assertEqual(times, sorted(set(times)))
+        self.assertTrue(all(0.2 <= t <= 1.2 for t in times), times)
+        for a, b in zip(times, times[1:]):
+            self.assertGreaterEqual(b - a, 0.19, times)
+
+    def test_no_progress_when_stderr_is_not_a_terminal(self):
+        self.assertEqual(self.progress_times([]), [])
+        self.assertEqual(self.progress_times(["--progress=0.2", "--no-progress"]), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
