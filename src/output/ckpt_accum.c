@@ -369,43 +369,8 @@ int ckpt_accum_assemble(const struct ckpt_accum *a, double dt, struct run_result
     size_t n = (size_t)a->nodes, t = (size_t)a->ntypes, ns = a->ranks ? SIZE_MAX : 0;
     for (int r = 0; r < a->ranks; r++)
         if (a->samples[r] < ns) ns = a->samples[r];
-    out->nodes = a->nodes;
-    out->ntypes = a->ntypes;
-    out->nsamples = ns;
-    out->initial_offset = malloc(n * sizeof(double) + 1);
-    out->drift = malloc(n * sizeof(double) + 1);
-    out->crashed_at = malloc(n * sizeof(double) + 1);
-    out->recovered_at = malloc(n * sizeof(double) + 1);
-    out->decided_at = malloc(n * sizeof(double) + 1);
-    out->ids = malloc(n * sizeof(int32_t) + 1);
-    out->leader = malloc(n * sizeof(int32_t) + 1);
-    out->labels = malloc(n * LABEL_LEN + 1);
-    out->sent = malloc(n * t * sizeof(uint64_t) + 1);
-    out->received = malloc(n * t * sizeof(uint64_t) + 1);
-    out->bytes_sent = malloc(n * t * sizeof(uint64_t) + 1);
-    out->dropped = malloc(n * t * sizeof(uint64_t) + 1);
     out->sample_time = malloc(ns * sizeof(double) + 1);
-    out->offset = malloc(ns * n * sizeof(double) + 1);
-    if (!out->initial_offset || !out->drift || !out->crashed_at || !out->recovered_at ||
-        !out->decided_at || !out->ids || !out->leader || !out->labels || !out->sent ||
-        !out->received || !out->bytes_sent || !out->dropped || !out->sample_time || !out->offset)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        const struct node_summary *s = &a->summaries[i];
-        out->initial_offset[i] = s->initial_offset;
-        out->drift[i] = s->drift;
-        out->crashed_at[i] = s->crashed_at;
-        out->recovered_at[i] = s->recovered_at;
-        out->decided_at[i] = s->decided_at;
-        out->ids[i] = s->id;
-        out->leader[i] = s->leader;
-        memcpy(out->labels[i], s->label, LABEL_LEN);
-        const uint64_t *c = a->counters + i * 4 * t;
-        memcpy(out->sent + i * t, c, t * sizeof(uint64_t));
-        memcpy(out->received + i * t, c + t, t * sizeof(uint64_t));
-        memcpy(out->bytes_sent + i * t, c + 2 * t, t * sizeof(uint64_t));
-        memcpy(out->dropped + i * t, c + 3 * t, t * sizeof(uint64_t));
-    }
+    if (!out->sample_time || run_result_nodes(out, n, t, ns, a->summaries, a->counters)) return -1;
     for (size_t k = 0; k < ns; k++)
         out->sample_time[k] = (double)k * dt;
     if (ns) memcpy(out->offset, a->offsets, ns * n * sizeof(double));

@@ -191,48 +191,12 @@ int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
     if (rank != 0) return 0;
 
     size_t n = nodes;
-    out->nodes = (int)n;
-    out->ntypes = (int)t;
     out->fidelity = fid;
-    out->initial_offset = malloc(n * sizeof(double) + 1);
-    out->drift = malloc(n * sizeof(double) + 1);
-    out->crashed_at = malloc(n * sizeof(double) + 1);
-    out->recovered_at = malloc(n * sizeof(double) + 1);
-    out->decided_at = malloc(n * sizeof(double) + 1);
-    out->ids = malloc(n * sizeof(int32_t) + 1);
-    out->leader = malloc(n * sizeof(int32_t) + 1);
-    out->labels = malloc(n * LABEL_LEN + 1);
-    out->sent = malloc(n * t * sizeof(uint64_t) + 1);
-    out->received = malloc(n * t * sizeof(uint64_t) + 1);
-    out->bytes_sent = malloc(n * t * sizeof(uint64_t) + 1);
-    out->dropped = malloc(n * t * sizeof(uint64_t) + 1);
-    out->nsamples = nsamples;
-    out->offset = malloc(nsamples * n * sizeof(double) + 1);
-    if (!out->initial_offset || !out->drift || !out->crashed_at || !out->recovered_at ||
-        !out->decided_at || !out->ids || !out->leader || !out->labels || !out->sent ||
-        !out->received || !out->bytes_sent || !out->dropped || !out->offset)
-        rc = -1;
+    if (rc == 0 && run_result_nodes(out, n, t, nsamples, sums, counters)) rc = -1;
     if (rc == 0) {
-        const struct node_summary *s = sums;
-        const double *o = offs;
-        const uint64_t *c = counters;
-        for (size_t i = 0; i < n; i++) {
-            out->initial_offset[i] = s[i].initial_offset;
-            out->drift[i] = s[i].drift;
-            out->crashed_at[i] = s[i].crashed_at;
-            out->recovered_at[i] = s[i].recovered_at;
-            out->decided_at[i] = s[i].decided_at;
-            out->ids[i] = s[i].id;
-            out->leader[i] = s[i].leader;
-            memcpy(out->labels[i], s[i].label, LABEL_LEN);
+        for (size_t i = 0; i < n; i++)
             for (size_t k = 0; k < nsamples; k++)
-                out->offset[k * n + i] = o[i * nsamples + k];
-            const uint64_t *ci = c + i * 4 * t;
-            memcpy(out->sent + i * t, ci, t * sizeof(uint64_t));
-            memcpy(out->received + i * t, ci + t, t * sizeof(uint64_t));
-            memcpy(out->bytes_sent + i * t, ci + 2 * t, t * sizeof(uint64_t));
-            memcpy(out->dropped + i * t, ci + 3 * t, t * sizeof(uint64_t));
-        }
+                out->offset[k * n + i] = ((const double *)offs)[i * nsamples + k];
         assemble_results(results, nresult_rows, n, out);
     }
     free(sums);
@@ -245,6 +209,47 @@ int gather_run(MPI_Comm comm, int nlocal, const struct node_summary *summaries,
     out->events = rows;
     out->vectors = vectors;
     return rc;
+}
+
+int run_result_nodes(struct run_result *r, size_t n, size_t t, size_t ns,
+                     const struct node_summary *summaries, const uint64_t *counters) {
+    r->nodes = (int)n;
+    r->ntypes = (int)t;
+    r->nsamples = ns;
+    r->initial_offset = malloc(n * sizeof(double) + 1);
+    r->drift = malloc(n * sizeof(double) + 1);
+    r->crashed_at = malloc(n * sizeof(double) + 1);
+    r->recovered_at = malloc(n * sizeof(double) + 1);
+    r->decided_at = malloc(n * sizeof(double) + 1);
+    r->ids = malloc(n * sizeof(int32_t) + 1);
+    r->leader = malloc(n * sizeof(int32_t) + 1);
+    r->labels = malloc(n * LABEL_LEN + 1);
+    r->sent = malloc(n * t * sizeof(uint64_t) + 1);
+    r->received = malloc(n * t * sizeof(uint64_t) + 1);
+    r->bytes_sent = malloc(n * t * sizeof(uint64_t) + 1);
+    r->dropped = malloc(n * t * sizeof(uint64_t) + 1);
+    r->offset = malloc(ns * n * sizeof(double) + 1);
+    if (!r->initial_offset || !r->drift || !r->crashed_at || !r->recovered_at || !r->decided_at ||
+        !r->ids || !r->leader || !r->labels || !r->sent || !r->received || !r->bytes_sent ||
+        !r->dropped || !r->offset)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct node_summary *s = &summaries[i];
+        r->initial_offset[i] = s->initial_offset;
+        r->drift[i] = s->drift;
+        r->crashed_at[i] = s->crashed_at;
+        r->recovered_at[i] = s->recovered_at;
+        r->decided_at[i] = s->decided_at;
+        r->ids[i] = s->id;
+        r->leader[i] = s->leader;
+        memcpy(r->labels[i], s->label, LABEL_LEN);
+        const uint64_t *c = counters + i * 4 * t;
+        memcpy(r->sent + i * t, c, t * sizeof(uint64_t));
+        memcpy(r->received + i * t, c + t, t * sizeof(uint64_t));
+        memcpy(r->bytes_sent + i * t, c + 2 * t, t * sizeof(uint64_t));
+        memcpy(r->dropped + i * t, c + 3 * t, t * sizeof(uint64_t));
+    }
+    return 0;
 }
 
 void run_result_free(struct run_result *r) {

@@ -71,4 +71,13 @@ struct run_result {
 
 void run_result_free(struct run_result *r);
 
+struct node_summary;
+/* Allocates the per-node arrays of r ([N] summaries, [N,T] counters,
+ * [S,N] offsets) and fills all but the offsets: summaries[N] as gathered,
+ * counters [N][4][T] (sent, received, bytes sent, dropped per message
+ * type). Sets r->nodes, r->ntypes, r->nsamples. Returns 0, or -1 when out
+ * of memory (what was allocated is freed with r). */
+int run_result_nodes(struct run_result *r, size_t n, size_t t, size_t ns,
+                     const struct node_summary *summaries, const uint64_t *counters);
+
 #endif
