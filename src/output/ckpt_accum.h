@@ -115,11 +115,7 @@ double ckpt_accum_until(const struct ckpt_accum *a);
  * type_names and config_text alone. requests/table joins the request
  * stages before that time; a request without an outcome by then is
  * REQUEST_PENDING (attempts 0). fidelity/ stays NULL.
- * Returns 0 or -1 (no memory; free with ckpt_result_free). */
+ * Returns 0 or -1 (no memory; free with run_result_free_arrays). */
 int ckpt_accum_assemble(const struct ckpt_accum *a, double dt, struct run_result *out);
-
-/* Free the arrays ckpt_accum_assemble allocated (not the attributes,
- * type_names or config_text). */
-void ckpt_result_free(struct run_result *r);
 
 #endif

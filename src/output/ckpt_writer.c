@@ -93,7 +93,7 @@ static void write_now(struct ckpt_writer *w) {
         fail(w, "out of memory for a checkpoint");
     else if (outfile_write_checkpoint(w->out, &r, until, err, sizeof err))
         fail(w, err);
-    ckpt_result_free(&r);
+    run_result_free_arrays(&r);
     double t1 = monotonic();
     w->next_allowed = t1 + CKPT_WRITE_RATIO * (t1 - t0);
     w->written_until = until;

@@ -252,27 +252,22 @@ int run_result_nodes(struct run_result *r, size_t n, size_t t, size_t ns,
     return 0;
 }
 
-void run_result_free(struct run_result *r) {
-    free(r->config_text);
-    free(r->fidelity);
-    free((void *)r->type_names);
+void run_result_free_arrays(struct run_result *r) {
     free(r->initial_offset);
     free(r->drift);
     free(r->crashed_at);
     free(r->recovered_at);
+    free(r->decided_at);
+    free(r->ids);
+    free(r->leader);
     free(r->labels);
-    free(r->sample_time);
-    free(r->offset);
-    free(r->rounds);
-    free(r->models);
-    free(r->evaluation);
     free(r->sent);
     free(r->received);
     free(r->bytes_sent);
     free(r->dropped);
-    free(r->ids);
-    free(r->leader);
-    free(r->decided_at);
+    free(r->sample_time);
+    free(r->offset);
+    free(r->rounds);
     free(r->history);
     free(r->events);
     free(r->vectors);
@@ -281,5 +276,28 @@ void run_result_free(struct run_result *r) {
     free(r->sections);
     for (int i = 0; i < r->nresults; i++)
         free(r->result_value[i]);
+    r->initial_offset = r->drift = r->crashed_at = r->recovered_at = r->decided_at = NULL;
+    r->ids = r->leader = NULL;
+    r->labels = NULL;
+    r->sent = r->received = r->bytes_sent = r->dropped = NULL;
+    r->sample_time = r->offset = NULL;
+    r->rounds = NULL;
+    r->history = NULL;
+    r->events = NULL;
+    r->vectors = NULL;
+    r->requests = NULL;
+    r->queue = NULL;
+    r->sections = NULL;
+    r->nrequests = r->nqueue = r->nsections = 0;
+    r->nresults = 0;
+}
+
+void run_result_free(struct run_result *r) {
+    free(r->config_text);
+    free(r->fidelity);
+    free((void *)r->type_names);
+    free(r->models);
+    free(r->evaluation);
+    run_result_free_arrays(r);
     memset(r, 0, sizeof *r);
 }

@@ -69,7 +69,13 @@ struct run_result {
     double *result_value[REC_MAX_RESULTS]; /* [N] each */
 };
 
+/* Frees everything r owns and zeroes it. */
 void run_result_free(struct run_result *r);
+/* Frees the per-node arrays, tables and results of r (what
+ * run_result_nodes and the assembly of a run allocate) and sets them to
+ * NULL/0; the configuration text, type names, fidelity, models and
+ * evaluation stay (a checkpoint shares them with its run). */
+void run_result_free_arrays(struct run_result *r);
 
 struct node_summary;
 /* Allocates the per-node arrays of r ([N] summaries, [N,T] counters,

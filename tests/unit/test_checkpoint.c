@@ -111,7 +111,7 @@ static void added_only_up_to_the_cut(void **st) {
     assert_int_equal(r.nsamples, 10);
     assert_int_equal(r.nrounds, 4);
     assert_int_equal(r.sent[0], 3); /* the counters of the cut, not rank 0's newer ones */
-    ckpt_result_free(&r);
+    run_result_free_arrays(&r);
     assert_int_equal(offer(&a, 1, 2.0, 10, 10, t2, 1, 0, 5), 2);
     assert_near(ckpt_accum_until(&a), 2.0, 0);
     ckpt_accum_free(&a);
@@ -150,7 +150,7 @@ static void assembled_in_node_order(void **st) {
     }
     assert_int_equal(r.nrounds, 3 * NODES);
     assert_int_equal(r.rounds[3].node, 1);
-    ckpt_result_free(&r);
+    run_result_free_arrays(&r);
     ckpt_accum_free(&a);
 }
 
@@ -173,13 +173,13 @@ static void rows_after_the_cut_wait(void **st) {
     assert_int_equal(r.nrounds, 4);
     for (size_t k = 0; k < r.nrounds; k++)
         assert_true(r.rounds[k].time < 1.0);
-    ckpt_result_free(&r);
+    run_result_free_arrays(&r);
     assert_int_equal(offer(&a, 1, 3.0, 0, 0, t3, 1, 0, 1), 2);
     assert_near(ckpt_accum_until(&a), 3.0, 0);
     memset(&r, 0, sizeof r);
     assert_int_equal(ckpt_accum_assemble(&a, 0.1, &r), 0);
     assert_int_equal(r.nrounds, 12);
-    ckpt_result_free(&r);
+    run_result_free_arrays(&r);
     ckpt_accum_free(&a);
 }
 
@@ -236,7 +236,7 @@ static void sections_and_requests_as_at_the_cut(void **st) {
     assert_true(isnan(r.sections[0].exited));
     assert_int_equal(r.nrequests, 1);
     assert_int_equal(r.requests[0].status, REQUEST_PENDING); /* no outcome yet */
-    ckpt_result_free(&r);
+    run_result_free_arrays(&r);
     /* Up to 2 s: the section was left and a second one requested; the
      * request was answered. The first row is sent again, settled. */
     struct section_row two[] = {{0, 0, 0, 0.5, 0.6, 1.2, 0.5, 0.6, 1.2},
@@ -253,7 +253,7 @@ static void sections_and_requests_as_at_the_cut(void **st) {
     assert_int_equal(r.nrequests, 1);
     assert_int_equal(r.requests[0].status, REQUEST_SERVED);
     assert_near(r.requests[0].received, 1.1, 0);
-    ckpt_result_free(&r);
+    run_result_free_arrays(&r);
     ckpt_accum_free(&a);
 }
 
