@@ -151,6 +151,17 @@ static char *put(char *p, const void *src, size_t from, size_t bytes) {
     return p + bytes;
 }
 
+/* Append the rows [from[k], to[k]) of the recorder table at `member` of
+ * every local node k. */
+static char *put_rows(char *p, const struct runtime *rt, size_t member, const size_t *from,
+                      const size_t *to) {
+    for (int k = 0; k < rt->count; k++) {
+        const struct vec *v = (const struct vec *)((const char *)&rt->local[k].rec + member);
+        p = put(p, v->data, from[k] * v->elem, (to[k] - from[k]) * v->elem);
+    }
+    return p;
+}
+
 /* Serialize this rank's increment up to `until` into ck->held, with the
  * ends it covers in held_*; an earlier held increment is replaced (the
  * marks only move when one is sent). Returns 0 or -1 (no memory). */
@@ -214,16 +225,8 @@ static int take(struct runtime *rt, double until, int index) {
             double off = clock_offset(&rt->local[k].clock, (double)(h.sample_from + s) * ck->dt);
             p = put(p, &off, 0, sizeof off);
         }
-    for (size_t k = 0; k < count; k++) {
-        const struct vec *v = &rt->local[k].rec.rounds;
-        p = put(p, v->data, ck->rounds[k] * v->elem,
-                (ck->held_rounds[k] - ck->rounds[k]) * v->elem);
-    }
-    for (size_t k = 0; k < count; k++) {
-        const struct vec *v = &rt->local[k].rec.history;
-        p = put(p, v->data, ck->history[k] * v->elem,
-                (ck->held_history[k] - ck->history[k]) * v->elem);
-    }
+    p = put_rows(p, rt, offsetof(struct recorder, rounds), ck->rounds, ck->held_rounds);
+    p = put_rows(p, rt, offsetof(struct recorder, history), ck->history, ck->held_history);
     p = put(p, table->events.data, ck->events * table->events.elem, h.nevents * table->events.elem);
     if (h.width)
         p = put(p, table->vectors.data, ck->events * table->vectors.elem,
@@ -232,15 +235,8 @@ static int take(struct runtime *rt, double until, int index) {
         const struct vec *v = &rt->local[k].rec.results;
         p = put(p, v->data, 0, v->n * v->elem);
     }
-    for (size_t k = 0; k < count; k++) {
-        const struct vec *v = &rt->local[k].rec.stages;
-        p = put(p, v->data, ck->stages[k] * v->elem,
-                (ck->held_stages[k] - ck->stages[k]) * v->elem);
-    }
-    for (size_t k = 0; k < count; k++) {
-        const struct vec *v = &rt->local[k].rec.queue;
-        p = put(p, v->data, ck->queue[k] * v->elem, (ck->held_queue[k] - ck->queue[k]) * v->elem);
-    }
+    p = put_rows(p, rt, offsetof(struct recorder, stages), ck->stages, ck->held_stages);
+    p = put_rows(p, rt, offsetof(struct recorder, queue), ck->queue, ck->held_queue);
     for (size_t k = 0; k < count; k++) {
         const struct vec *v = &rt->local[k].rec.sections;
         size_t settle;
