@@ -88,7 +88,7 @@ static void scalar_parsers(const char *s, int nodes) {
         oracle(c.n >= 0 && c.n <= FAULTS_MAX, "crash count", s);
         for (int i = 0; i < c.n; i++)
             oracle(c.ev[i].at >= 0 && c.ev[i].recover > c.ev[i].at &&
-                       (c.ev[i].node == CRASH_COORDINATOR ||
+                       (c.ev[i].node == CRASH_COORDINATOR || c.ev[i].node == CRASH_HIGHEST ||
                         (c.ev[i].node >= 0 && c.ev[i].node <= FAULTS_MAX_NODE)),
                    "crash event", s);
     }
