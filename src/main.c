@@ -95,8 +95,10 @@ static void print_check(const struct run_plan *plans, int nplans) {
     printf("; configuration OK: %d run(s) on %d nodes; the first one resolves to:\n%s", nplans,
            nodes, resolved ? resolved : "");
     free(resolved);
-    if (nodes != size_ && strcmp(config_get(plans[0].cfg, "experiment", "time"), "real") == 0)
-        printf("; in real time every node is a rank: start it with mpirun -n %d\n", nodes);
+    if (strcmp(config_get(plans[0].cfg, "experiment", "time"), "real") == 0)
+        printf("; in real time the nodes are spread over the ranks: start it with mpirun -n R, "
+               "1 <= R <= %d, R no more than this host's %ld CPUs for timing to trust\n",
+               nodes, sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 static void on_signal(int signo) {

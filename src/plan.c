@@ -149,11 +149,20 @@ int plan_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t n
     const struct config *cfg = plan->cfg;
     int virtual_time = strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0;
     int nodes = plan->nodes;
-    if (nodes > 0 && !virtual_time && nodes != ranks)
+    /* Real time with several nodes on a rank: the nodes of a rank share its
+     * process, so its hardware clock and the evaluator's ping-pong (which
+     * measures a rank's clock) would not tell the nodes apart. */
+    if (nodes > ranks && !virtual_time &&
+        strcmp(config_get(cfg, "clock", "source"), "hardware") == 0)
         return config_fail(cfg, "experiment", "nodes", err, n,
-                           "%d nodes in real time need as many ranks (mpirun -n %d), this run "
-                           "has %d; or set [experiment] time = virtual",
-                           nodes, nodes, ranks);
+                           "%d nodes on %d ranks: hardware clocks ([clock] source = hardware) "
+                           "are the ranks' own, so they need one node per rank (mpirun -n %d)",
+                           nodes, ranks, nodes);
+    if (nodes > ranks && !virtual_time && strcmp(config_get(cfg, "evaluation", "at"), "none") != 0)
+        return config_fail(cfg, "experiment", "nodes", err, n,
+                           "%d nodes on %d ranks: the evaluator ([evaluation] at) measures the "
+                           "ranks' clocks, so it needs one node per rank (mpirun -n %d)",
+                           nodes, ranks, nodes);
     if (nodes > 0 && nodes < ranks)
         return config_fail(cfg, "experiment", "nodes", err, n,
                            "%d nodes on %d ranks: at least one per rank", nodes, ranks);

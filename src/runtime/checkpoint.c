@@ -97,9 +97,9 @@ void ckpt_free(struct runtime *rt) {
     ck->next = INFINITY;
 }
 
-/* The table events/ rows go to: one per rank in virtual time, the node's own in real time. */
+/* The table events/ rows go to: one per rank, in the order they happened. */
 static struct recorder *event_table(struct runtime *rt) {
-    return rt->virtual_time ? &rt->events : &rt->local[0].rec;
+    return &rt->events;
 }
 
 /* Clock samples k * dt before reference time `until`. */

@@ -219,10 +219,9 @@ static void record_row(struct node_state *ns, enum event_kind kind, int peer, in
     double t = rt_now(ns->rt);
     struct event_row row = {ns->id, ns->event_seq++, (int32_t)kind,         peer, global_type,
                             msg,    lamport,         rt_clock_exact(ns, t), t,    due};
-    /* Virtual time appends the rows of all of a rank's nodes to one table
-     * (sequential writes); it is put in node order before the gather. */
-    struct recorder *r = ns->rt->virtual_time ? &ns->rt->events : &ns->rec;
-    if (rec_event(r, &row, vector)) rt_out_of_memory();
+    /* The rows of all of a rank's nodes go to one table (sequential
+     * writes); it is put in node order before the gather. */
+    if (rec_event(&ns->rt->events, &row, vector)) rt_out_of_memory();
 }
 
 void rt_trace(struct node_state *ns, enum event_kind kind, int peer, int type, uint64_t msg,

@@ -65,10 +65,12 @@ static void teardown(struct runtime *rt) {
         if (ns->vt != ns->vt_small) free(ns->vt);
     }
     ckpt_free(rt);
-    if (rt->virtual_time) vengine_free(rt);
+    if (rt->virtual_time)
+        vengine_free(rt);
+    else
+        real_engine_free(rt);
     transport_free(rt);
     if (rt->wake.slot_of) wake_free(&rt->wake);
-    fidelity_free(&rt->fidelity);
     rec_free(&rt->events);
     free(rt->local);
     free(rt->first_of);
@@ -80,20 +82,9 @@ static void teardown(struct runtime *rt) {
     memset(rt, 0, sizeof *rt);
 }
 
-/* A timed sleep may end up to the process's timer slack late (50 us by
- * default; prctl(2) PR_SET_TIMERSLACK): ask for the smallest, 1 ns, unless
- * CLOCKLAB_TIMER_SLACK=default (to measure what it changes). */
-static void set_timer_slack(void) {
+void rt_set_timer_slack(void) {
     const char *e = getenv("CLOCKLAB_TIMER_SLACK");
     if (!e || strcmp(e, "default") != 0) prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-}
-
-/* User + system CPU time of this process (s), getrusage(2). */
-static double cpu_seconds(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
 /* Initial offsets and drifts are drawn per node from streams 1 and 2 with
@@ -187,8 +178,6 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     for (int i = 0, k = 0; i < rt->nlayers; i++)
         for (int j = 0; j < rt->layers[i].ntypes; j++)
             rt->type_names[k++] = rt->layers[i].alg->message_types[j];
-    fidelity_init(&rt->fidelity);
-    timers_clear(&rt->timers);
     rt->seed = plan->seed;
     rt->trace = config_bool(cfg, "experiment", "trace");
     rt->duration = config_time(cfg, "experiment", "duration");
@@ -337,32 +326,11 @@ static void start_checkpoints(struct runtime *rt, const struct run_plan *plan) {
                 plan->index + 1);
 }
 
-/* Real time: start together, run the event loop, drain. Returns the rank's
- * CPU time for the run (s) in *cpu. */
-static void run_real(struct runtime *rt, double *cpu) {
-    MPI_Comm comm = rt->comm;
-    double host_offset = reftime_host_offset(comm);
-    if (wake_init(&rt->wake, comm)) rt_out_of_memory();
-    transport_start(rt);
-    set_timer_slack();
-    double cpu0 = cpu_seconds();
-    MPI_Barrier(comm);
-    double t0 = reftime_monotonic();
-    MPI_Bcast(&t0, 1, MPI_DOUBLE, 0, comm);
-    rt->t0 = t0 - host_offset;
-    hwclock_start(rt);
-    rt_event_loop(rt);
-    double stop_time = rt->now;
-    transport_drain(rt);
-    rt->now = stop_time;
-    *cpu = cpu_seconds() - cpu0;
-}
-
 int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *res, char *err,
                 size_t n) {
     struct runtime *rt = calloc(1, sizeof *rt);
     int rc = rt ? setup(rt, comm, plan, 0, err, n) : -1;
-    if (rc == 0 && rt->virtual_time && vengine_init(rt)) {
+    if (rc == 0 && (rt->virtual_time ? vengine_init(rt) : real_engine_init(rt))) {
         snprintf(err, n, "out of memory");
         rc = -1;
     }
@@ -380,7 +348,7 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     if (rt->virtual_time)
         vengine_run(rt);
     else
-        run_real(rt, &cpu);
+        real_engine_run(rt, &cpu);
     ckpt_finish(rt);
     double stop_time = rt->now;
     for (int k = 0; k < rt->count; k++) {
@@ -391,10 +359,15 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
                 rt->layers[i].alg->finish(&view, ns->state[i]);
             }
     }
-    struct fidelity_summary fid;
+    /* real time: how late each node's deliveries and timers were */
+    struct fidelity_summary *fid = NULL;
     if (!rt->virtual_time) {
-        fidelity_summarize(&rt->fidelity, &fid);
-        fid.cpu_time = cpu;
+        fid = calloc((size_t)rt->count + 1, sizeof *fid);
+        if (!fid) rt_out_of_memory();
+        for (int k = 0; k < rt->count; k++) {
+            fidelity_summarize(&rt->core.lateness[k], &fid[k]);
+            fid[k].cpu_time = cpu;
+        }
     }
 
     double end_time = 0, event_time = 0;
@@ -427,9 +400,9 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         sums[i] = rt->local[i].summary;
         recs[i] = &rt->local[i].rec;
     }
-    if (rt->virtual_time && node_order(&rt->events)) rt_out_of_memory();
-    rc = gather_run(comm, rt->count, sums, recs, rt->virtual_time ? &rt->events : NULL,
-                    rt->virtual_time ? NULL : &fid, offsets, ns, res);
+    if (node_order(&rt->events)) rt_out_of_memory();
+    rc = gather_run(comm, rt->count, sums, recs, &rt->events, fid, offsets, ns, res);
+    free(fid);
     free(offsets);
     free(sums);
     free(recs);

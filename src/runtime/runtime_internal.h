@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "distribution.h"
 #include "due_map.h"
+#include "event_core.h"
 #include "faults.h"
 #include "fidelity.h"
 #include "heap.h"
@@ -191,7 +192,6 @@ struct runtime {
     double now;   /* reference time of the current step */
     /* real time */
     double t0; /* CLOCK_MONOTONIC seconds at the run's start (this host's) */
-    struct timers timers;
     double last_activity;
     struct pool pool;
     struct wake wake;
@@ -201,12 +201,13 @@ struct runtime {
     int recv_next;
     struct pending_send *pending;
     size_t npending, cap_pending;
-    struct heap held;                      /* received messages waiting to be due */
     uint64_t *mpi_sent_to, *mpi_recv_from; /* [size], for the end-of-run drain */
     uint64_t mpi_sent, mpi_received;       /* totals, for termination */
     struct waves waves;
-    struct fidelity fidelity;
     struct ckpt_state ck;
+    int polling; /* real time: the rank polls (idle, real_engine.c) */
+    /* both engines: this rank's nodes' events (event_core.h) */
+    struct event_core core;
     /* virtual time (vengine.c) */
     struct vstate *vs;
     uint64_t events_processed; /* node events processed by this rank */
@@ -220,11 +221,6 @@ struct pending_send {
     MPI_Request req;
     void *buf;
     int dst;
-};
-
-struct held_item { /* a received message waiting for its due time */
-    void *buf;     /* pool buffer: header + payload */
-    size_t len;
 };
 
 /* node_api.c and runtime.c: what both engines share */
@@ -262,14 +258,28 @@ void rt_trace(struct node_state *ns, enum event_kind kind, int peer, int type, u
 /* The node's generator for stream (3 algorithm, 4 network, 5 jitter), allocated on first use. */
 gsl_rng *rt_stream(struct node_state *ns, int stream);
 
-/* event_loop.c + transport.c: the real-time engine (one node per rank) */
+/* real_engine.c + transport.c: the real-time engine (event_core.h paced by
+ * the wall clock, MPI between ranks) */
 extern const struct engine engine_real;
-void rt_event_loop(struct runtime *rt);
+/* Set up the event queue and the lateness records (after the nodes).
+ * Returns 0 or -1 (no memory). */
+int real_engine_init(struct runtime *rt);
+/* Start together at a common t0, run to the end, drain; *cpu: the rank's
+ * CPU time in the run (s). */
+void real_engine_run(struct runtime *rt, double *cpu);
+void real_engine_free(struct runtime *rt);
+/* A timed sleep may end up to the timer slack late (50 us by default): ask
+ * for 1 ns (prctl(2) PR_SET_TIMERSLACK) unless CLOCKLAB_TIMER_SLACK=default. */
+void rt_set_timer_slack(void);
 void transport_start(struct runtime *rt); /* post the receives (after wake_init) */
+/* A stamped message to a node of another rank, at once. */
+void transport_send(struct runtime *rt, const struct wire_header *h, const void *payload,
+                    size_t len);
 void transport_send_control(struct runtime *rt, int dst, int type);
+/* Ring the doorbells of the ranks sent to since the last flush. */
+void transport_flush(struct runtime *rt);
 int transport_receive(struct runtime *rt, int max_messages); /* > 0: messages taken */
-int transport_deliver_due(struct runtime *rt, int max_messages);
-double transport_next_due(const struct runtime *rt);
+int transport_arrived(struct runtime *rt); /* a message waits to be taken */
 void transport_progress(struct runtime *rt);
 void transport_drain(struct runtime *rt);
 void transport_free(struct runtime *rt);

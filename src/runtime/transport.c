@@ -1,14 +1,17 @@
-/* Messages between nodes over MPI. The sender decides loss and the due time
- * (send time + the sampled one-way delay, never before the previous due time
- * on that channel, so channels stay FIFO), stamps the message with it and
- * hands it to MPI at once (MPI_Isend from a pool buffer), then wakes the
- * receiver (wake.h). The receiver keeps RECV_SLOTS receives posted on one
- * tag; MPI matches them in posting order and never lets messages of one
- * channel overtake each other. A message that is due is delivered at once;
- * one that is early waits in a heap ordered by (due time, arrival), which
- * keeps each channel FIFO, until the event loop delivers it. Every run ends
- * with a drain that leaves no message in flight. */
+/* Messages between nodes of different ranks over MPI, in real time. The
+ * sender decides loss and the due time (send time + the sampled one-way
+ * delay, never before the previous due time on that channel, so channels
+ * stay FIFO), stamps the message with it and hands it to MPI at once
+ * (MPI_Isend from a pool buffer), then wakes the receiver (wake.h). The
+ * receiver keeps RECV_SLOTS receives posted on one tag; MPI matches them in
+ * posting order and never lets messages of one channel overtake each other.
+ * An arrived message joins the receiver's event queue at its due time
+ * (event_core.h), whose order (due time, destination, source, the source's
+ * sequence number) keeps each channel FIFO. Every run ends with a drain
+ * that leaves no message in flight. */
 #include "runtime_internal.h"
+
+#include "event_core.h"
 
 #include "reftime.h"
 
@@ -68,13 +71,8 @@ static void *wire(struct runtime *rt, const struct wire_header *h, const void *p
     return buf;
 }
 
-/* engine_real's send: the message goes to MPI at once (event_loop.c). */
-void real_send(struct runtime *rt, struct node_state *src, const struct wire_header *h,
-               const void *payload, size_t len);
-void real_send(struct runtime *rt, struct node_state *src, const struct wire_header *h,
-               const void *payload, size_t len) {
-    (void)src;
-    rt->last_activity = rt->now;
+void transport_send(struct runtime *rt, const struct wire_header *h, const void *payload,
+                    size_t len) {
     isend(rt, rt_rank_of(rt, h->dst), wire(rt, h, payload, len), sizeof *h + len);
 }
 
@@ -83,35 +81,22 @@ void transport_send_control(struct runtime *rt, int dst, int type) {
     isend(rt, dst, wire(rt, &h, NULL, 0), sizeof h);
 }
 
-/* Deliver to this rank's node, recording how late the delivery is. */
-static void deliver(struct runtime *rt, const struct wire_header *h, const void *payload,
-                    size_t len) {
-    if (h->type != CONTROL_STOP && !rt->local[0].crashed && !rt->stopped) {
-        rt->now = reftime_monotonic() - rt->t0;
-        if (fidelity_delivery(&rt->fidelity, rt->now - h->due)) rt_out_of_memory();
-        rt->last_activity = rt->now;
-    }
-    rt_deliver(&rt->local[0], h, payload, len);
+void transport_flush(struct runtime *rt) {
+    wake_flush(&rt->wake);
 }
 
-/* The message in slot i arrived (count bytes): deliver it now if it is due
- * and nothing earlier waits, else keep a copy until it is due. */
+/* The message in slot i arrived (count bytes): into the event queue, or
+ * the stop request. */
 static void arrived(struct runtime *rt, int slot, int count, int to_node) {
     if (!to_node || (size_t)count < sizeof(struct wire_header)) return;
     struct wire_header h;
     memcpy(&h, rt->recv_slot[slot], sizeof h);
-    const char *payload = (const char *)rt->recv_slot[slot] + sizeof h;
-    size_t len = (size_t)count - sizeof h;
-    /* Everything held is due later than now, so nothing earlier on this
-     * channel is still waiting: delivering at once keeps the channel FIFO. */
-    if (h.type == CONTROL_STOP || (h.due <= rt->now && heap_next_due(&rt->held) > rt->now)) {
-        deliver(rt, &h, payload, len);
+    if (h.type == CONTROL_STOP) {
+        rt->interrupted = 1;
         return;
     }
-    struct held_item it = {pool_get(&rt->pool, (size_t)count), (size_t)count};
-    if (!it.buf) rt_out_of_memory();
-    memcpy(it.buf, rt->recv_slot[slot], (size_t)count);
-    if (heap_push(&rt->held, h.due, &it, sizeof it)) rt_out_of_memory();
+    core_push_message(rt, &h, (const char *)rt->recv_slot[slot] + sizeof h,
+                      (size_t)count - sizeof h);
 }
 
 /* Take up to max messages from MPI; deliver those that are due. */
@@ -138,22 +123,10 @@ int transport_receive(struct runtime *rt, int max_messages) {
     return rt->stopped ? 0 : receive(rt, max_messages, 1);
 }
 
-int transport_deliver_due(struct runtime *rt, int max_messages) {
-    int n = 0;
-    while (n < max_messages && heap_next_due(&rt->held) <= rt->now && !rt->stopped) {
-        struct held_item it;
-        heap_pop(&rt->held, &it, sizeof it);
-        struct wire_header h;
-        memcpy(&h, it.buf, sizeof h);
-        deliver(rt, &h, (const char *)it.buf + sizeof h, it.len - sizeof h);
-        pool_put(&rt->pool, it.buf);
-        n++;
-    }
-    return n;
-}
-
-double transport_next_due(const struct runtime *rt) {
-    return heap_next_due(&rt->held);
+int transport_arrived(struct runtime *rt) {
+    int arrived = 0; /* get_status leaves the request alone */
+    MPI_Request_get_status(rt->recv_req[rt->recv_next], &arrived, MPI_STATUS_IGNORE);
+    return arrived;
 }
 
 void transport_progress(struct runtime *rt) {
@@ -176,14 +149,7 @@ static void nap(long ns) {
     nanosleep(&ts, NULL);
 }
 
-static void drop_held(struct runtime *rt) {
-    struct held_item it;
-    while (heap_pop(&rt->held, &it, sizeof it) == 0)
-        pool_put(&rt->pool, it.buf);
-}
-
 void transport_drain(struct runtime *rt) {
-    drop_held(rt); /* messages not yet due when the run ended are not delivered */
     uint64_t *expected = calloc((size_t)rt->size, sizeof *expected);
     if (!expected) rt_out_of_memory();
     MPI_Request req;
@@ -229,8 +195,6 @@ void transport_free(struct runtime *rt) {
         pool_put(&rt->pool, rt->recv_slot[i]);
         rt->recv_slot[i] = NULL;
     }
-    drop_held(rt);
-    heap_free(&rt->held);
     free(rt->pending);
     rt->pending = NULL;
     rt->npending = rt->cap_pending = 0;

@@ -17,7 +17,7 @@
  * how many bytes it sends to every other rank; the bytes follow point to
  * point. A message between two nodes of one rank never touches MPI. */
 #include "runtime_internal.h"
-#include "vqueue.h"
+#include "event_core.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -34,8 +34,6 @@ struct outbox {
 };
 
 struct vstate {
-    struct vqueue q;
-    size_t messages;      /* message events in q */
     struct outbox *out;   /* [size]: messages for each rank, this window */
     double out_min;       /* earliest due time in the outboxes */
     size_t out_count;     /* messages in the outboxes */
@@ -50,11 +48,6 @@ struct vstate {
     double window_time;   /* wall seconds spent in them */
 };
 
-static void push(struct runtime *rt, const struct vevent *e) {
-    if (vqueue_push(&rt->vs->q, e)) rt_out_of_memory();
-    if (e->kind == VEV_MESSAGE) rt->vs->messages++;
-}
-
 static double v_now(struct runtime *rt) {
     return rt->now;
 }
@@ -64,19 +57,8 @@ static void v_send(struct runtime *rt, struct node_state *src, const struct wire
     (void)src;
     struct vstate *vs = rt->vs;
     size_t bytes = sizeof *h + len;
-    struct node_state *dst = rt_local(rt, h->dst);
-    if (dst) {
-        char *buf = pool_get(&rt->pool, bytes);
-        if (!buf) rt_out_of_memory();
-        memcpy(buf, h, sizeof *h);
-        if (len) memcpy(buf + sizeof *h, payload, len);
-        struct vevent e = {.time = h->due,
-                           .dst = h->dst,
-                           .src = h->src,
-                           .seq = h->seq,
-                           .kind = VEV_MESSAGE,
-                           .buf = buf};
-        push(rt, &e);
+    if (rt_local(rt, h->dst)) {
+        core_push_message(rt, h, payload, len);
         return;
     }
     if (h->due < rt->now + vs->lookahead * (1 - 1e-12)) {
@@ -103,82 +85,7 @@ static void v_send(struct runtime *rt, struct node_state *src, const struct wire
     if (h->due < vs->out_min) vs->out_min = h->due;
 }
 
-static struct vtimer *vtimer(struct node_state *ns, int layer, int id) {
-    for (int i = 0; i < ns->nvt; i++)
-        if (ns->vt[i].layer == layer && ns->vt[i].id == id) return &ns->vt[i];
-    if (!ns->vt) {
-        ns->vt = ns->vt_small;
-        ns->cap_vt = VT_INLINE;
-    }
-    if (ns->nvt == ns->cap_vt) {
-        int cap = 2 * ns->cap_vt;
-        if (cap > RUNTIME_MAX_LAYERS * NODE_MAX_TIMERS) cap = RUNTIME_MAX_LAYERS * NODE_MAX_TIMERS;
-        struct vtimer *p = malloc((size_t)cap * sizeof *p);
-        if (!p) rt_out_of_memory();
-        memcpy(p, ns->vt, ns->nvt * sizeof *p);
-        if (ns->vt != ns->vt_small) free(ns->vt);
-        ns->vt = p;
-        ns->cap_vt = (uint8_t)cap;
-    }
-    struct vtimer *t = &ns->vt[ns->nvt++];
-    *t = (struct vtimer){INFINITY, INFINITY, 0, 0, (uint8_t)layer, (uint8_t)id};
-    return t;
-}
-
-static void queue_timer(struct runtime *rt, struct node_state *ns, struct vtimer *t) {
-    t->queued = t->due;
-    struct vevent e = {.time = t->due,
-                       .dst = ns->id,
-                       .src = ns->id,
-                       .seq = t->seq,
-                       .gen = ++t->gen,
-                       .kind = VEV_TIMER,
-                       .layer = t->layer,
-                       .id = t->id};
-    push(rt, &e);
-}
-
-static void v_set_timer(struct runtime *rt, struct node_state *ns, int layer, int id, double due) {
-    struct vtimer *t = vtimer(ns, layer, id);
-    t->due = due;
-    t->seq = ns->order_seq;
-    if (t->queued > due) queue_timer(rt, ns, t); /* else the queued event comes first */
-}
-
-static void v_cancel_timer(struct runtime *rt, struct node_state *ns, int layer, int id) {
-    (void)rt;
-    for (int i = 0; i < ns->nvt; i++)
-        if (ns->vt[i].layer == layer && ns->vt[i].id == id) ns->vt[i].due = INFINITY;
-}
-
-/* A timer event's time has come: fire it, drop it, or queue it again for
- * the later time it was moved to. */
-static void timer_event(struct runtime *rt, struct node_state *ns, const struct vevent *e) {
-    struct vtimer *t = NULL;
-    for (int i = 0; i < ns->nvt && !t; i++)
-        if (ns->vt[i].layer == e->layer && ns->vt[i].id == e->id) t = &ns->vt[i];
-    if (!t || t->gen != e->gen) return; /* superseded by an earlier one */
-    t->queued = INFINITY;
-    if (t->due > e->time) {
-        if (isfinite(t->due)) queue_timer(rt, ns, t);
-        return;
-    }
-    t->due = INFINITY;
-    rt_fire_timer(ns, e->layer, e->id);
-}
-
-const struct engine engine_virtual = {v_now, v_send, v_set_timer, v_cancel_timer};
-
-/* After faults were applied to ns: schedule its recovery. */
-static void schedule_recovery(struct runtime *rt, struct node_state *ns) {
-    if (!ns->crashed || !isfinite(ns->recover_at)) return;
-    struct vevent e = {.time = ns->recover_at, .dst = ns->id, .src = -1, .kind = VEV_RECOVER};
-    push(rt, &e);
-}
-
-static void apply_faults(struct runtime *rt, struct node_state *ns) {
-    if (rt_process_faults(ns)) schedule_recovery(rt, ns);
-}
+const struct engine engine_virtual = {v_now, v_send, core_set_timer, core_cancel_timer};
 
 int vengine_init(struct runtime *rt) {
     struct vstate *vs = calloc(1, sizeof *vs);
@@ -192,26 +99,13 @@ int vengine_init(struct runtime *rt) {
     if (!vs->out || !vs->gathered || !vs->reqs || !vs->inbox) return -1;
     vs->out_min = INFINITY;
     vs->lookahead = rt->min_delay + dist_min(&rt->delay);
-    /* One host-level event per crash time: every rank applies the schedule
-     * to its nodes there, before any node's event at that time. */
-    for (int i = 0; i < rt->crashes.n; i++) {
-        struct vevent e = {.time = rt->crashes.ev[i].at,
-                           .dst = -1,
-                           .src = -1,
-                           .seq = (uint64_t)i,
-                           .kind = VEV_FAULTS};
-        if (vqueue_push(&vs->q, &e)) return -1;
-    }
-    return 0;
+    return core_init(rt);
 }
 
 void vengine_free(struct runtime *rt) {
     struct vstate *vs = rt->vs;
     if (!vs) return;
-    struct vevent e;
-    while (vqueue_pop(&vs->q, &e) == 0)
-        pool_put(&rt->pool, e.buf);
-    vqueue_free(&vs->q);
+    core_free(rt);
     for (int i = 0; vs->out && i < rt->size; i++)
         free(vs->out[i].data);
     for (int i = 0; vs->inbox && i < rt->size; i++)
@@ -224,34 +118,9 @@ void vengine_free(struct runtime *rt) {
     rt->vs = NULL;
 }
 
-static void dispatch(struct runtime *rt, const struct vevent *e) {
-    rt->now = e->time;
-    if (e->kind == VEV_FAULTS) {
-        for (int k = 0; k < rt->count; k++)
-            apply_faults(rt, &rt->local[k]);
-        return;
-    }
-    struct node_state *ns = rt_local(rt, e->dst);
-    switch (e->kind) {
-    case VEV_RECOVER:
-        apply_faults(rt, ns);
-        break;
-    case VEV_TIMER:
-        timer_event(rt, ns, e);
-        break;
-    case VEV_MESSAGE: {
-        const struct wire_header *h = e->buf;
-        rt_deliver(ns, h, (const char *)e->buf + sizeof *h, h->len);
-        pool_put(&rt->pool, e->buf);
-        rt->vs->messages--;
-        break;
-    }
-    }
-}
-
 /* Nodes with work left, or messages on their way: the run goes on. */
 static int active(const struct runtime *rt) {
-    return rt->not_done > 0 || rt->vs->messages > 0 || rt->vs->out_count > 0;
+    return rt->not_done > 0 || core_messages(rt) > 0 || rt->vs->out_count > 0;
 }
 
 /* Process the local events earlier than end (duration-0 runs without a
@@ -260,15 +129,16 @@ static void process_window(struct runtime *rt, double end) {
     struct vstate *vs = rt->vs;
     struct vevent e;
     double t;
-    while ((t = vqueue_next_time(&vs->q)) < end) {
+    while ((t = core_next_time(rt)) < end) {
         if (rt->duration <= 0 && !(vs->lookahead > 0) && !active(rt)) return;
         if (++vs->events % STOP_CHECK == 0 && runtime_stop_signal()) {
             rt->interrupted = 1;
             return;
         }
         if (t >= rt->ck.next) ckpt_cross(rt, t); /* everything before t is done */
-        vqueue_pop(&vs->q, &e);
-        dispatch(rt, &e);
+        core_pop(rt, &e);
+        rt->now = e.time;
+        core_dispatch(rt, &e);
         vs->last_event = e.time;
         if (e.kind != VEV_FAULTS) vs->node_events++;
     }
@@ -284,7 +154,7 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
     size_t p = (size_t)rt->size, w = 4 + p;
     double *mine = malloc(w * sizeof *mine);
     if (!mine) rt_out_of_memory();
-    mine[0] = fmin(vqueue_next_time(&vs->q), vs->out_min);
+    mine[0] = fmin(core_next_time(rt), vs->out_min);
     mine[1] = active(rt);
     mine[2] = rt->interrupted || runtime_stop_signal();
     mine[3] = ckpt_vote(rt);
@@ -319,18 +189,8 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
         for (size_t at = 0; vs->inbox[r] && at < from;) {
             struct wire_header h;
             memcpy(&h, vs->inbox[r] + at, sizeof h);
-            size_t len = h.len;
-            char *buf = pool_get(&rt->pool, sizeof h + len);
-            if (!buf) rt_out_of_memory();
-            memcpy(buf, vs->inbox[r] + at, sizeof h + len);
-            struct vevent e = {.time = h.due,
-                               .dst = h.dst,
-                               .src = h.src,
-                               .seq = h.seq,
-                               .kind = VEV_MESSAGE,
-                               .buf = buf};
-            push(rt, &e);
-            at += sizeof h + len;
+            core_push_message(rt, &h, vs->inbox[r] + at + sizeof h, h.len);
+            at += sizeof h + h.len;
         }
         free(vs->inbox[r]);
         vs->inbox[r] = NULL;
@@ -346,7 +206,7 @@ void vengine_run(struct runtime *rt) {
     double end = rt->duration > 0 ? rt->duration : rt->timeout;
     rt->now = 0;
     for (int k = 0; k < rt->count; k++)
-        apply_faults(rt, &rt->local[k]);
+        core_apply_faults(rt, &rt->local[k]);
     for (int k = 0; k < rt->count; k++)
         rt_start_node(&rt->local[k]);
     for (;;) {

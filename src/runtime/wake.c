@@ -30,6 +30,7 @@ int wake_init(struct wake *w, MPI_Comm comm) {
     int size, rank;
     MPI_Comm_size(comm, &size);
     MPI_Comm_rank(comm, &rank);
+    w->size = size;
     MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &w->shared);
     int local_size;
     MPI_Comm_size(w->shared, &local_size);
@@ -126,10 +127,20 @@ void wake_cancel(struct wake *w) {
     if (s) atomic_store(&s->sleeping, 0);
 }
 
-void wake_wait(struct wake *w, uint32_t seen, double seconds) {
+void wake_ring_sleepers(struct wake *w) {
+    if (!w->slot_of) return;
+    for (int i = 0; i < w->size; i++) {
+        struct word *s = w->slot_of[i];
+        if (!s || s == w->mine || !atomic_load(&s->sleeping)) continue;
+        atomic_fetch_add(&s->value, 1);
+        futex(&s->value, FUTEX_WAKE, 1, NULL);
+    }
+}
+
+int wake_wait(struct wake *w, uint32_t seen, double seconds) {
     if (!(seconds > 0)) {
         wake_cancel(w);
-        return;
+        return 0;
     }
     struct timespec ts;
     ts.tv_sec = (time_t)seconds;
@@ -138,11 +149,13 @@ void wake_wait(struct wake *w, uint32_t seen, double seconds) {
     if (s) {
         /* EAGAIN: the word moved since wake_prepare (a message came);
          * EINTR: a signal (the stop request); ETIMEDOUT: the deadline. */
-        futex(&s->value, FUTEX_WAIT, seen, &ts);
+        long rc = futex(&s->value, FUTEX_WAIT, seen, &ts);
+        int timed_out = rc != 0 && errno == ETIMEDOUT;
         atomic_store(&s->sleeping, 0);
-    } else {
-        nanosleep(&ts, NULL);
+        return !timed_out;
     }
+    nanosleep(&ts, NULL);
+    return 0;
 }
 
 double wake_max_sleep(const struct wake *w) {

@@ -33,6 +33,7 @@ struct wake {
     int *deferred;      /* comm ranks to notify at the next wake_flush */
     unsigned char *is_deferred;
     int ndeferred;
+    int size; /* comm size */
 };
 
 /* Collective over comm: set up the words. Returns 0, or -1 (no memory). */
@@ -52,8 +53,12 @@ void wake_flush(struct wake *w);
 /* Announce a sleep; returns the word's value to pass to wake_wait. After
  * this, poll for messages once more; then wake_wait or wake_cancel. */
 uint32_t wake_prepare(struct wake *w);
-/* Sleep up to seconds (> 0), or until woken after wake_prepare. */
-void wake_wait(struct wake *w, uint32_t seen, double seconds);
+/* Sleep up to seconds (> 0), or until woken after wake_prepare. Returns 1
+ * when woken (or the word had moved) before the deadline, 0 at the deadline. */
+int wake_wait(struct wake *w, uint32_t seen, double seconds);
+/* Wake every rank of this host that sleeps, whatever its deadline (a rank
+ * about to act tells the others to poll: real_engine.c). */
+void wake_ring_sleepers(struct wake *w);
 /* Give up the announced sleep (work was found on the re-poll). */
 void wake_cancel(struct wake *w);
 
