@@ -95,10 +95,14 @@ static void print_check(const struct run_plan *plans, int nplans) {
     printf("; configuration OK: %d run(s) on %d nodes; the first one resolves to:\n%s", nplans,
            nodes, resolved ? resolved : "");
     free(resolved);
-    if (strcmp(config_get(plans[0].cfg, "experiment", "time"), "real") == 0)
-        printf("; in real time the nodes are spread over the ranks: start it with mpirun -n R, "
-               "1 <= R <= %d, R no more than this host's %ld CPUs for timing to trust\n",
-               nodes, sysconf(_SC_NPROCESSORS_ONLN));
+    if (runtime_paced(plans[0].cfg)) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        long ranks = cpus > 0 && cpus < nodes ? cpus : nodes;
+        printf("; in real time the %d nodes are spread over the ranks, 1 to %d of them; no more "
+               "ranks than this host's %ld CPUs keeps the timing trustworthy: start it with "
+               "mpirun -n %ld\n",
+               nodes, nodes, cpus, ranks);
+    }
 }
 
 static void on_signal(int signo) {

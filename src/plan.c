@@ -146,36 +146,11 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
 }
 
 int plan_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t n) {
-    const struct config *cfg = plan->cfg;
-    int virtual_time = strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0;
     int nodes = plan->nodes;
-    /* Real time with several nodes on a rank: the nodes of a rank share its
-     * process, so its hardware clock and the evaluator's ping-pong (which
-     * measures a rank's clock) would not tell the nodes apart. */
-    if (nodes > ranks && !virtual_time &&
-        strcmp(config_get(cfg, "clock", "source"), "hardware") == 0)
-        return config_fail(cfg, "experiment", "nodes", err, n,
-                           "%d nodes on %d ranks: hardware clocks ([clock] source = hardware) "
-                           "are the ranks' own, so they need one node per rank (mpirun -n %d)",
-                           nodes, ranks, nodes);
-    if (nodes > ranks && !virtual_time && strcmp(config_get(cfg, "evaluation", "at"), "none") != 0)
-        return config_fail(cfg, "experiment", "nodes", err, n,
-                           "%d nodes on %d ranks: the evaluator ([evaluation] at) measures the "
-                           "ranks' clocks, so it needs one node per rank (mpirun -n %d)",
-                           nodes, ranks, nodes);
     if (nodes > 0 && nodes < ranks)
-        return config_fail(cfg, "experiment", "nodes", err, n,
+        return config_fail(plan->cfg, "experiment", "nodes", err, n,
                            "%d nodes on %d ranks: at least one per rank", nodes, ranks);
-    struct dist delay;
-    config_dist(cfg, "network", "delay", &delay);
-    if (virtual_time && ranks > 1 &&
-        !(config_time(cfg, "network", "min_delay") + dist_min(&delay) > 0))
-        return config_fail(cfg, "network", "min_delay", err, n,
-                           "a virtual-time run on %d ranks needs the smallest one-way delay to "
-                           "be > 0 (it is the ranks' lookahead), and [network] delay can be 0: "
-                           "set min_delay, e.g. 10us, or run on one rank",
-                           ranks);
-    return 0;
+    return runtime_check_ranks(plan, ranks, err, n);
 }
 
 int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t n) {
@@ -260,8 +235,7 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
         sections += e.sections;
         if (e.vectors) vector_events += e.events;
         if (trace && !a->records_events) out->traced += 2.0 * e.messages; /* send + receive */
-        if (strcmp(config_get(cfg, "experiment", "time"), "real") == 0)
-            out->timing += (e.messages + e.timers) * sizeof(double);
+        if (runtime_paced(cfg)) out->timing += (e.messages + e.timers) * sizeof(double);
     }
     out->events += out->traced;
     out->bytes = out->samples * (nodes + 1.0) * sizeof(double) +

@@ -1,9 +1,11 @@
 /* Rank 0's checkpoint writer thread. See ckpt_writer.h. */
+#define _GNU_SOURCE /* SCHED_IDLE */
 #include "ckpt_writer.h"
 
 #include "ckpt_accum.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +104,11 @@ static void write_now(struct ckpt_writer *w) {
 
 static void *writer_main(void *arg) {
     struct ckpt_writer *w = arg;
+    /* The writer runs only on a CPU that no rank wants (sched(7),
+     * SCHED_IDLE): in real time a rank woken for an event takes the CPU from
+     * it at once, so writing a checkpoint does not make events late. */
+    struct sched_param none = {0};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
     int dirty = 0;
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {

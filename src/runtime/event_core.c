@@ -4,7 +4,6 @@
 #include "runtime_internal.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,8 +40,12 @@ void core_push_message(struct runtime *rt, const struct wire_header *h, const vo
     if (!buf) rt_out_of_memory();
     memcpy(buf, h, sizeof *h);
     if (len) memcpy(buf + sizeof *h, payload, len);
-    struct vevent e = {
-        .time = h->due, .dst = h->dst, .src = h->src, .seq = h->seq, .kind = VEV_MESSAGE, .buf = buf};
+    struct vevent e = {.time = h->due,
+                       .dst = h->dst,
+                       .src = h->src,
+                       .seq = h->seq,
+                       .kind = VEV_MESSAGE,
+                       .buf = buf};
     push(rt, &e);
 }
 
@@ -110,8 +113,6 @@ static void timer_event(struct runtime *rt, struct node_state *ns, const struct 
     if (rt->core.lateness && !ns->crashed &&
         fidelity_timer(&rt->core.lateness[ns - rt->local], rt->now - e->time))
         rt_out_of_memory();
-    if (getenv("CLOCKLAB_DEBUG_LATE") && rt->now - e->time > 200e-6)
-        fprintf(stderr, "late timer node %d layer %d id %d due %.6f late %.1f us\n", ns->id, e->layer, e->id, e->time, (rt->now - e->time) * 1e6);
     rt_fire_timer(ns, e->layer, e->id);
 }
 
@@ -157,8 +158,6 @@ void core_dispatch(struct runtime *rt, const struct vevent *e) {
         if (rt->core.lateness && !ns->crashed && !rt->stopped &&
             fidelity_delivery(&rt->core.lateness[ns - rt->local], rt->now - h->due))
             rt_out_of_memory();
-        if (getenv("CLOCKLAB_DEBUG_LATE") && rt->now - h->due > 100e-6)
-            fprintf(stderr, "late msg node %d from %d type %d due %.6f late %.1f us\n", ns->id, h->src, h->type, h->due, (rt->now - h->due) * 1e6);
         rt_deliver(ns, h, (const char *)e->buf + sizeof *h, h->len);
         pool_put(&rt->pool, e->buf);
         rt->core.messages--;

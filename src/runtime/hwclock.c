@@ -29,7 +29,7 @@ static int at_default(const struct config *cfg, const char *key) {
 
 int hwclock_setup(struct node_state *ns, const struct config *cfg, char *err, size_t n) {
     if (strcmp(config_get(cfg, "clock", "source"), "hardware") != 0) return 0;
-    if (strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0)
+    if (!runtime_paced(cfg))
         return config_fail(cfg, "clock", "source", err, n,
                            "hardware clocks run in real time ([experiment] time = real)");
     static const char *const simulated_only[] = {"offset", "drift"};

@@ -28,7 +28,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BATCH 64 /* arrivals and events per pass */
 /* Poll, rather than sleep, when the next event is this close (s). */
@@ -36,11 +39,11 @@
 #define POLL_AHEAD_SHARED 60e-6 /* ... when ranks outnumber CPUs */
 /* Poll this long after the last activity (s). */
 #define AWAKE 2e-3
-#define AWAKE_SHARED 20e-6        /* ... when ranks outnumber CPUs */
-#define WAVE_NAP 200e-6           /* longest sleep while a termination wave is under way */
-#define PENDING_NAP 20e-6         /* ... while a send is not yet handed over */
-#define SAFETY_SLEEP 0.1          /* longest sleep at all (a lost wake-up costs at most this) */
-#define START_LEAD 20e-3          /* s between rank 0's reading of t0 and the common start */
+#define AWAKE_SHARED 20e-6 /* ... when ranks outnumber CPUs */
+#define WAVE_NAP 200e-6    /* longest sleep while a termination wave is under way */
+#define PENDING_NAP 20e-6  /* ... while a send is not yet handed over */
+#define SAFETY_SLEEP 0.1   /* longest sleep at all (a lost wake-up costs at most this) */
+#define START_LEAD 20e-3   /* s between rank 0's reading of t0 and the common start */
 
 static double real_now(struct runtime *rt) {
     rt->now = reftime_monotonic() - rt->t0;
@@ -212,7 +215,15 @@ static double cpu_seconds(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int real_engine_init(struct runtime *rt) {
+/* A timed sleep may end up to the timer slack late (50 us by default): ask
+ * for 1 ns (prctl(2) PR_SET_TIMERSLACK) unless CLOCKLAB_TIMER_SLACK=default
+ * (to measure what it changes). */
+static void set_timer_slack(void) {
+    const char *e = getenv("CLOCKLAB_TIMER_SLACK");
+    if (!e || strcmp(e, "default") != 0) prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+}
+
+static int real_engine_init(struct runtime *rt) {
     rt->core.lateness = calloc((size_t)rt->count + 1, sizeof *rt->core.lateness);
     if (!rt->core.lateness) return -1;
     for (int k = 0; k < rt->count; k++)
@@ -220,20 +231,37 @@ int real_engine_init(struct runtime *rt) {
     return core_init(rt);
 }
 
-void real_engine_free(struct runtime *rt) {
+static void real_engine_free(struct runtime *rt) {
     core_free(rt);
+    transport_free(rt);
+    if (rt->wake.slot_of) wake_free(&rt->wake);
     for (int k = 0; rt->core.lateness && k < rt->count; k++)
         fidelity_free(&rt->core.lateness[k]);
     free(rt->core.lateness);
     rt->core.lateness = NULL;
 }
 
-void real_engine_run(struct runtime *rt, double *cpu) {
+static void real_engine_run(struct runtime *rt, double *cpu) {
     MPI_Comm comm = rt->comm;
     double host_offset = reftime_host_offset(comm);
     if (wake_init(&rt->wake, comm)) rt_out_of_memory();
+    static int warned = 0;
+    if (rt->wake.any_oversubscribed && !warned) {
+        warned = 1;
+        /* one line, from the first rank of an oversubscribed host */
+        int who = rt->wake.oversubscribed ? rt->rank : rt->size, first = rt->size;
+        MPI_Allreduce(&who, &first, 1, MPI_INT, MPI_MIN, comm);
+        if (rt->rank == first)
+            fprintf(stderr,
+                    "clocklab: warning: %d ranks share this host's %ld CPUs: real-time timing "
+                    "will be late, because the OS, not clocklab, decides when each rank runs. "
+                    "Run the nodes on at most %ld ranks (mpirun -n %ld ... --set "
+                    "experiment.nodes=%d) or in virtual time (--set experiment.time=virtual)\n",
+                    rt->wake.host_ranks, sysconf(_SC_NPROCESSORS_ONLN),
+                    sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_ONLN), rt->nodes);
+    }
     transport_start(rt);
-    rt_set_timer_slack();
+    set_timer_slack();
     double cpu0 = cpu_seconds();
     MPI_Barrier(comm);
     double t0 = reftime_monotonic() + START_LEAD;
@@ -248,4 +276,34 @@ void real_engine_run(struct runtime *rt, double *cpu) {
     *cpu = cpu_seconds() - cpu0;
 }
 
-const struct engine engine_real = {real_now, real_send, core_set_timer, core_cancel_timer};
+/* Several nodes on a rank share its process: its hardware clock and the
+ * evaluator's ping-pong (which measures a rank's clock) cannot tell them
+ * apart. */
+static int real_engine_check(const struct run_plan *plan, int ranks, char *err, size_t n) {
+    const struct config *cfg = plan->cfg;
+    int nodes = plan->nodes;
+    if (nodes > ranks && strcmp(config_get(cfg, "clock", "source"), "hardware") == 0)
+        return config_fail(cfg, "experiment", "nodes", err, n,
+                           "%d nodes on %d ranks: hardware clocks ([clock] source = hardware) "
+                           "are the ranks' own, so they need one node per rank (mpirun -n %d)",
+                           nodes, ranks, nodes);
+    if (nodes > ranks && strcmp(config_get(cfg, "evaluation", "at"), "none") != 0)
+        return config_fail(cfg, "experiment", "nodes", err, n,
+                           "%d nodes on %d ranks: the evaluator ([evaluation] at) measures the "
+                           "ranks' clocks, so it needs one node per rank (mpirun -n %d)",
+                           nodes, ranks, nodes);
+    return 0;
+}
+
+const struct engine engine_real = {
+    .name = "real",
+    .paced = 1,
+    .check = real_engine_check,
+    .init = real_engine_init,
+    .run = real_engine_run,
+    .free = real_engine_free,
+    .now = real_now,
+    .send = real_send,
+    .set_timer = core_set_timer,
+    .cancel_timer = core_cancel_timer,
+};

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -65,12 +64,8 @@ static void teardown(struct runtime *rt) {
         if (ns->vt != ns->vt_small) free(ns->vt);
     }
     ckpt_free(rt);
-    if (rt->virtual_time)
-        vengine_free(rt);
-    else
-        real_engine_free(rt);
-    transport_free(rt);
-    if (rt->wake.slot_of) wake_free(&rt->wake);
+    if (rt->engine) rt->engine->free(rt);
+    pool_free(&rt->pool);
     rec_free(&rt->events);
     free(rt->local);
     free(rt->first_of);
@@ -80,11 +75,6 @@ static void teardown(struct runtime *rt) {
     free(rt->ids);
     free(rt->initiator);
     memset(rt, 0, sizeof *rt);
-}
-
-void rt_set_timer_slack(void) {
-    const char *e = getenv("CLOCKLAB_TIMER_SLACK");
-    if (!e || strcmp(e, "default") != 0) prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 }
 
 /* Initial offsets and drifts are drawn per node from streams 1 and 2 with
@@ -139,8 +129,13 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     rt->comm = comm;
     MPI_Comm_rank(comm, &rt->rank);
     MPI_Comm_size(comm, &rt->size);
-    rt->virtual_time = strcmp(config_get(cfg, "experiment", "time"), "virtual") == 0;
-    rt->engine = rt->virtual_time ? &engine_virtual : &engine_real;
+    rt->engine = engine_find(config_get(cfg, "experiment", "time"));
+    if (!rt->engine) {
+        snprintf(err, n, "%s: [experiment] time: no such engine",
+                 config_origin(cfg, "experiment", "time"));
+        return -1;
+    }
+    rt->virtual_time = !rt->engine->paced;
     /* plan_check_ranks has checked the node count against the ranks (a
      * check without mpirun sets up nodes the ranks will not have) */
     rt->nodes = plan->nodes > 0 ? plan->nodes : rt->size;
@@ -224,6 +219,16 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     return rc;
 }
 
+int runtime_paced(const struct config *cfg) {
+    const struct engine *e = engine_find(config_get(cfg, "experiment", "time"));
+    return e && e->paced;
+}
+
+int runtime_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t n) {
+    const struct engine *e = engine_find(config_get(plan->cfg, "experiment", "time"));
+    return e ? e->check(plan, ranks, err, n) : 0;
+}
+
 /* Agree on failure: every rank returns -1 with the lowest failing rank's message. */
 static int agree(MPI_Comm comm, int rc, char *err, size_t n) {
     int rank, size;
@@ -297,7 +302,7 @@ static void run_attributes(const struct runtime *rt, const struct run_plan *plan
                            struct run_result *res) {
     snprintf(res->algorithm, sizeof res->algorithm, "%s", plan->algorithm);
     join_families(plan, res->family, sizeof res->family);
-    snprintf(res->time, sizeof res->time, "%s", rt->virtual_time ? "virtual" : "real");
+    snprintf(res->time, sizeof res->time, "%s", rt->engine->name);
     res->seed = plan->seed;
     res->fidelity_threshold = fidelity_threshold(rt->min_delay + dist_smallest_mean(&rt->delay));
     for (int i = 0; i < plan->nlayers; i++) {
@@ -330,7 +335,7 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
                 size_t n) {
     struct runtime *rt = calloc(1, sizeof *rt);
     int rc = rt ? setup(rt, comm, plan, 0, err, n) : -1;
-    if (rc == 0 && (rt->virtual_time ? vengine_init(rt) : real_engine_init(rt))) {
+    if (rc == 0 && rt->engine->init(rt)) {
         snprintf(err, n, "out of memory");
         rc = -1;
     }
@@ -345,10 +350,7 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     }
     start_checkpoints(rt, plan);
     double cpu = 0;
-    if (rt->virtual_time)
-        vengine_run(rt);
-    else
-        real_engine_run(rt, &cpu);
+    rt->engine->run(rt, &cpu);
     ckpt_finish(rt);
     double stop_time = rt->now;
     for (int k = 0; k < rt->count; k++) {
@@ -366,7 +368,7 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         if (!fid) rt_out_of_memory();
         for (int k = 0; k < rt->count; k++) {
             fidelity_summarize(&rt->core.lateness[k], &fid[k]);
-            fid[k].cpu_time = cpu;
+            fid[k].cpu_time = cpu / rt->count; /* the rank's, shared among its nodes */
         }
     }
 

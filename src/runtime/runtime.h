@@ -26,6 +26,15 @@ struct run_plan {
     char algorithm[128]; /* "bully+berkeley" */
 };
 
+/* Whether [experiment] time names an engine paced by the wall clock (real
+ * time), whose runs have one node per rank unless [experiment] nodes says
+ * otherwise. */
+int runtime_paced(const struct config *cfg);
+/* The rules of the configured engine for a run of plan on `ranks` ranks
+ * (engine.h), checked before anything runs. Returns 0, or -1 with one
+ * message naming the key. */
+int runtime_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t errlen);
+
 /* Collective: set up every node of the run and configure its algorithms
  * without running them (input checks that need the node count). Returns 0
  * on every rank, or -1 on every rank with the first failing rank's message. */

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "distribution.h"
 #include "due_map.h"
+#include "engine.h"
 #include "event_core.h"
 #include "faults.h"
 #include "fidelity.h"
@@ -98,18 +99,6 @@ struct node_state {
     uint64_t crash_seen;     /* bit i: crash event i of the schedule applied */
     struct due_map last_due; /* FIFO per channel: due time of the last message to each node */
     struct node_summary summary;
-};
-
-/* The engine behind the node API. */
-struct engine {
-    /* Reference time now (s). */
-    double (*now)(struct runtime *rt);
-    /* Hand a stamped message (header h, payload) from node src to node h->dst. */
-    void (*send)(struct runtime *rt, struct node_state *src, const struct wire_header *h,
-                 const void *payload, size_t len);
-    /* Fire timer (layer, id) of node ns at reference time due; setting it again replaces it. */
-    void (*set_timer)(struct runtime *rt, struct node_state *ns, int layer, int id, double due);
-    void (*cancel_timer)(struct runtime *rt, struct node_state *ns, int layer, int id);
 };
 
 /* Checkpoints of the running run (checkpoint.c). */
@@ -260,17 +249,6 @@ gsl_rng *rt_stream(struct node_state *ns, int stream);
 
 /* real_engine.c + transport.c: the real-time engine (event_core.h paced by
  * the wall clock, MPI between ranks) */
-extern const struct engine engine_real;
-/* Set up the event queue and the lateness records (after the nodes).
- * Returns 0 or -1 (no memory). */
-int real_engine_init(struct runtime *rt);
-/* Start together at a common t0, run to the end, drain; *cpu: the rank's
- * CPU time in the run (s). */
-void real_engine_run(struct runtime *rt, double *cpu);
-void real_engine_free(struct runtime *rt);
-/* A timed sleep may end up to the timer slack late (50 us by default): ask
- * for 1 ns (prctl(2) PR_SET_TIMERSLACK) unless CLOCKLAB_TIMER_SLACK=default. */
-void rt_set_timer_slack(void);
 void transport_start(struct runtime *rt); /* post the receives (after wake_init) */
 /* A stamped message to a node of another rank, at once. */
 void transport_send(struct runtime *rt, const struct wire_header *h, const void *payload,
@@ -279,7 +257,7 @@ void transport_send_control(struct runtime *rt, int dst, int type);
 /* Ring the doorbells of the ranks sent to since the last flush. */
 void transport_flush(struct runtime *rt);
 int transport_receive(struct runtime *rt, int max_messages); /* > 0: messages taken */
-int transport_arrived(struct runtime *rt); /* a message waits to be taken */
+int transport_arrived(struct runtime *rt);                   /* a message waits to be taken */
 void transport_progress(struct runtime *rt);
 void transport_drain(struct runtime *rt);
 void transport_free(struct runtime *rt);
@@ -308,12 +286,6 @@ void ckpt_exchange(struct runtime *rt);
  * under way and stop the writer (rank 0). */
 void ckpt_finish(struct runtime *rt);
 
-/* vengine.c: the virtual-time engine */
-extern const struct engine engine_virtual;
-/* Set up the event queue (after the nodes). Returns 0 or -1 (no memory). */
-int vengine_init(struct runtime *rt);
-/* Run to the end: duration, termination, timeout or a stop request. */
-void vengine_run(struct runtime *rt);
-void vengine_free(struct runtime *rt);
+/* vengine.c: the virtual-time engine (engine.h) */
 
 #endif

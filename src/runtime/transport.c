@@ -198,5 +198,4 @@ void transport_free(struct runtime *rt) {
     free(rt->pending);
     rt->pending = NULL;
     rt->npending = rt->cap_pending = 0;
-    pool_free(&rt->pool);
 }

@@ -16,8 +16,8 @@
  * each rank's earliest event, whether it still has work, a stop request, and
  * how many bytes it sends to every other rank; the bytes follow point to
  * point. A message between two nodes of one rank never touches MPI. */
-#include "runtime_internal.h"
 #include "event_core.h"
+#include "runtime_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -85,9 +85,7 @@ static void v_send(struct runtime *rt, struct node_state *src, const struct wire
     if (h->due < vs->out_min) vs->out_min = h->due;
 }
 
-const struct engine engine_virtual = {v_now, v_send, core_set_timer, core_cancel_timer};
-
-int vengine_init(struct runtime *rt) {
+static int vengine_init(struct runtime *rt) {
     struct vstate *vs = calloc(1, sizeof *vs);
     if (!vs) return -1;
     rt->vs = vs;
@@ -102,7 +100,7 @@ int vengine_init(struct runtime *rt) {
     return core_init(rt);
 }
 
-void vengine_free(struct runtime *rt) {
+static void vengine_free(struct runtime *rt) {
     struct vstate *vs = rt->vs;
     if (!vs) return;
     core_free(rt);
@@ -200,7 +198,8 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
     vs->out_count = 0;
 }
 
-void vengine_run(struct runtime *rt) {
+static void vengine_run(struct runtime *rt, double *cpu) {
+    *cpu = 0;
     struct vstate *vs = rt->vs;
     double wall0 = MPI_Wtime();
     double end = rt->duration > 0 ? rt->duration : rt->timeout;
@@ -242,3 +241,30 @@ void vengine_run(struct runtime *rt) {
     rt->window_time = vs->window_time;
     rt->event_time = MPI_Wtime() - wall0;
 }
+
+/* A run on several ranks needs a lookahead: the smallest one-way delay > 0. */
+static int vengine_check(const struct run_plan *plan, int ranks, char *err, size_t n) {
+    const struct config *cfg = plan->cfg;
+    struct dist delay;
+    config_dist(cfg, "network", "delay", &delay);
+    if (ranks > 1 && !(config_time(cfg, "network", "min_delay") + dist_min(&delay) > 0))
+        return config_fail(cfg, "network", "min_delay", err, n,
+                           "a virtual-time run on %d ranks needs the smallest one-way delay to "
+                           "be > 0 (it is the ranks' lookahead), and [network] delay can be 0: "
+                           "set min_delay, e.g. 10us, or run on one rank",
+                           ranks);
+    return 0;
+}
+
+const struct engine engine_virtual = {
+    .name = "virtual",
+    .paced = 0,
+    .check = vengine_check,
+    .init = vengine_init,
+    .run = vengine_run,
+    .free = vengine_free,
+    .now = v_now,
+    .send = v_send,
+    .set_timer = core_set_timer,
+    .cancel_timer = core_cancel_timer,
+};

@@ -37,6 +37,8 @@ int wake_init(struct wake *w, MPI_Comm comm) {
     /* Not this rank's affinity: mpirun binds each rank to its own core when
      * there are enough of them. */
     w->oversubscribed = local_size > sysconf(_SC_NPROCESSORS_ONLN);
+    MPI_Allreduce(&w->oversubscribed, &w->any_oversubscribed, 1, MPI_INT, MPI_LOR, comm);
+    w->host_ranks = local_size;
     int all = local_size == size, every = 0;
     MPI_Allreduce(&all, &every, 1, MPI_INT, MPI_LAND, comm);
     w->all_local = every;

@@ -24,13 +24,15 @@
 #define WAKE_REMOTE_NAP 500e-6 /* s: longest sleep when a sender cannot wake us */
 
 struct wake {
-    MPI_Comm shared;    /* ranks on this host */
-    MPI_Win win;        /* the words, or MPI_WIN_NULL in nap mode */
-    void **slot_of;     /* [comm size]: a rank's word on this host, or NULL */
-    void *mine;         /* this rank's word */
-    int all_local;      /* every rank of comm shares this host */
-    int oversubscribed; /* more ranks on this host than online CPUs */
-    int *deferred;      /* comm ranks to notify at the next wake_flush */
+    MPI_Comm shared;        /* ranks on this host */
+    MPI_Win win;            /* the words, or MPI_WIN_NULL in nap mode */
+    void **slot_of;         /* [comm size]: a rank's word on this host, or NULL */
+    void *mine;             /* this rank's word */
+    int all_local;          /* every rank of comm shares this host */
+    int oversubscribed;     /* more ranks on this host than online CPUs */
+    int any_oversubscribed; /* ... on some host of comm */
+    int host_ranks;         /* ranks on this host */
+    int *deferred;          /* comm ranks to notify at the next wake_flush */
     unsigned char *is_deferred;
     int ndeferred;
     int size; /* comm size */

@@ -192,10 +192,11 @@ class Determinism(unittest.TestCase):
         self.assertIn("[network] min_delay", proc.stderr)
         self.assertFalse(os.path.exists(path))
 
-    def test_real_time_needs_one_rank_per_node(self):
-        proc, path = lab.run_clocklab(2, "[experiment]\nnodes = 3\n", check=False)
+    def test_real_time_needs_a_node_per_rank(self):
+        # real time spreads the nodes over the ranks, at least one each
+        proc, path = lab.run_clocklab(4, "[experiment]\nnodes = 3\n", check=False)
         self.assertEqual(proc.returncode, 2)
-        self.assertIn("[experiment] nodes", proc.stderr)
+        self.assertIn("[experiment] nodes: 3 nodes on 4 ranks", proc.stderr)
         self.assertFalse(os.path.exists(path))
 
 

@@ -429,7 +429,7 @@ static void shared_checks_name_the_key(void **st) {
     assert_non_null(strstr(err, "x.ini:3: [experiment] nodes: ring needs at least 2 nodes"));
     assert_int_equal(plan_check_ranks(&plans[0], 1, err, sizeof err), 0);
     assert_int_equal(plan_check_ranks(&plans[0], 2, err, sizeof err), -1);
-    assert_non_null(strstr(err, "[experiment] nodes: 1 nodes in real time need as many ranks"));
+    assert_non_null(strstr(err, "[experiment] nodes: 1 nodes on 2 ranks: at least one per rank"));
     free(plans);
     config_free(&c);
 }

@@ -1,0 +1,48 @@
+/* The engines behind the node API, one per value of [experiment] time, in
+ * one registry (engines.c). Both run the event core (event_core.h) and
+ * differ in pacing and transport:
+ *   real     real_engine.c + transport.c + wake.c: the wall clock paces the
+ *            events; messages between ranks go over MPI at once;
+ *   virtual  vengine.c: the next event is taken at once; messages between
+ *            ranks move in YAWNS windows.
+ * The runtime (runtime.c) calls an engine only through this struct. */
+#ifndef CLOCKLAB_ENGINE_H
+#define CLOCKLAB_ENGINE_H
+
+#include <stddef.h>
+
+struct runtime;
+struct node_state;
+struct wire_header;
+struct run_plan;
+
+struct engine {
+    const char *name; /* its [experiment] time value */
+    int paced;        /* 1: the wall clock paces it (real time) */
+    /* Before anything runs (every rank decides the same): the rules this
+     * engine has for a run of plan on `ranks` ranks. Returns 0, or -1 with
+     * one message naming the key (config_fail). */
+    int (*check)(const struct run_plan *plan, int ranks, char *err, size_t n);
+    /* After the nodes are set up: queues and records. Returns 0 or -1 (no memory). */
+    int (*init)(struct runtime *rt);
+    /* Collective: run to the end (duration, termination, timeout or a stop
+     * request); *cpu: this rank's CPU time in the run (s), 0 if not measured. */
+    void (*run)(struct runtime *rt, double *cpu);
+    void (*free)(struct runtime *rt);
+    /* Reference time now (s). */
+    double (*now)(struct runtime *rt);
+    /* Hand a stamped message (header h, payload) from node src to node h->dst. */
+    void (*send)(struct runtime *rt, struct node_state *src, const struct wire_header *h,
+                 const void *payload, size_t len);
+    /* Fire timer (layer, id) of node ns at reference time due; setting it again replaces it. */
+    void (*set_timer)(struct runtime *rt, struct node_state *ns, int layer, int id, double due);
+    void (*cancel_timer)(struct runtime *rt, struct node_state *ns, int layer, int id);
+};
+
+extern const struct engine engine_real, engine_virtual;
+
+/* The engine of an [experiment] time value, or NULL (the configuration
+ * checks the value, so NULL means a value without an engine). */
+const struct engine *engine_find(const char *name);
+
+#endif

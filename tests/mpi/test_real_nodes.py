@@ -1,0 +1,150 @@
+"""Real time with many nodes per rank ([experiment] nodes with time = real):
+the nodes are spread over the ranks in blocks, each rank runs its nodes in
+one event loop paced by the wall clock, messages between nodes of one rank
+stay in its queue and those between ranks go over MPI (docs/design.md,
+"Real time"). The network model holds whatever the placement: no message is
+delivered before its due time, and every channel is FIFO, within a rank and
+across ranks (Coulouris et al., section 4.2: reliable, ordered channels).
+Node counts that do not divide by the rank count work. The default scenario
+at 64 nodes on 2 ranks elects the highest alive id after the coordinator's
+crash (Garcia-Molina 1982) and Berkeley keeps the survivors within 2 ms
+(readings with RTTs of about 2 ms err by about 1 ms each: Gusella & Zatti
+1989). The file has the same datasets, shapes and types on any rank count.
+"""
+import unittest
+
+import h5py
+import numpy as np
+
+import clocklab_testlib as lab
+from clocklab import event_kinds
+from test_delivery import channel_orders
+
+# (ranks, nodes): 7 nodes on 2 ranks (blocks of 3 and 4), 10 on 3
+PLACEMENTS = [(2, 7), (3, 10)]
+DELAYS = ["constant(2ms)", "uniform(0, 4ms)", "exponential(1ms)", "values(0, 1ms, 3ms, 500us)"]
+
+
+def blocks(ranks, nodes):
+    """The rank of every node: blocks in rank order, as the runtime places them."""
+    first = [r * nodes // ranks for r in range(ranks + 1)]
+    return {n: r for r in range(ranks) for n in range(first[r], first[r + 1])}
+
+
+class ManyNodesDelivery(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.files = {}
+        for ranks, nodes in PLACEMENTS:
+            for delay in DELAYS:
+                _, path = lab.run_clocklab(ranks, "", sets=[
+                    "experiment.nodes=%d" % nodes, "experiment.algorithm=vector",
+                    "experiment.duration=500ms", "vector.interval=uniform(100us, 1ms)",
+                    "network.delay=" + delay])
+                cls.files[ranks, nodes, delay] = path
+
+    def tables(self):
+        for (ranks, nodes, delay), path in self.files.items():
+            (_, run), = lab.runs(path)
+            self.assertEqual(int(run.attrs["nodes"]), nodes)
+            yield (ranks, nodes, delay), run["events/table"][()]
+
+    def test_never_before_due(self):
+        for key, t in self.tables():
+            recv = t[t["kind"] == event_kinds(t).RECEIVE]
+            self.assertGreater(len(recv), 300, key)
+            self.assertTrue(np.all(np.isfinite(recv["due"])), key)
+            early = recv["time"] < recv["due"]
+            self.assertFalse(np.any(early), "%s: %d messages delivered before their due time"
+                             % (key, int(early.sum())))
+
+    def test_channels_fifo_within_and_across_ranks(self):
+        for (ranks, nodes, delay), t in self.tables():
+            rank = blocks(ranks, nodes)
+            kinds = {"within": 0, "across": 0}
+            for (src, dst), (sent, received) in channel_orders(t).items():
+                self.assertEqual(received, sent[:len(received)],
+                                 "%s: %d->%d" % ((ranks, nodes, delay), src, dst))
+                kinds["within" if rank[src] == rank[dst] else "across"] += len(received)
+            # both kinds of channel carried messages
+            self.assertGreater(kinds["within"], 50, (ranks, nodes, delay))
+            self.assertGreater(kinds["across"], 50, (ranks, nodes, delay))
+
+    def test_every_node_ran(self):
+        for (ranks, nodes, delay), t in self.tables():
+            send = t[t["kind"] == event_kinds(t).SEND]
+            self.assertEqual(sorted(set(send["node"].tolist())), list(range(nodes)))
+
+
+class DefaultScenarioAt64On2(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        _, cls.path = lab.run_clocklab(2, sets=["experiment.nodes=64"])
+        cls.file = h5py.File(cls.path, "r")
+        cls.run_ = cls.file["runs/run000"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.file.close()
+
+    def test_highest_alive_id_and_synchronized(self):
+        run = self.run_
+        self.assertEqual(int(run.attrs["nodes"]), 64)
+        crashed = np.isfinite(run["nodes/crashed_at"][()])
+        self.assertEqual(int(crashed.sum()), 1)
+        ids = run["election/ids"][()]
+        alive = np.flatnonzero(~crashed)
+        best = alive[np.argmax(ids[alive])]
+        leader = run["election/leader"][()]
+        self.assertTrue(np.all(leader[alive] == best), leader)
+        off = run["clock/offset"][()]
+        self.assertLessEqual(np.ptp(off[-1, alive]), 2e-3)
+
+    def test_lateness_per_node(self):
+        fid = self.run_["fidelity"]
+        self.assertEqual(fid["delivery_p99"].shape, (64,))
+        self.assertTrue(np.all(fid["deliveries"][()] > 0))
+        for kind in ["delivery", "timer"]:
+            p50, p99, mx = (fid["%s_%s" % (kind, q)][()] for q in ("p50", "p99", "max"))
+            self.assertTrue(np.all((0 <= p50) & (p50 <= p99) & (p99 <= mx)), kind)
+
+
+def datasets(path):
+    """{dataset name under the run: (shape, dtype)}."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        run = f["runs/run000"]
+        run.visititems(lambda name, obj: out.__setitem__(name, (obj.shape, obj.dtype))
+                       if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+class SameShapeOnAnyRankCount(unittest.TestCase):
+    def test_two_and_four_ranks(self):
+        sets = ["experiment.nodes=8", "experiment.trace=on", "experiment.duration=600ms"]
+        shapes = {}
+        for ranks in (2, 4):
+            _, path = lab.run_clocklab(ranks, sets=sets)
+            shapes[ranks] = datasets(path)
+        self.assertEqual(sorted(shapes[2]), sorted(shapes[4]))
+        for name, (shape, dtype) in shapes[2].items():
+            other_shape, other_dtype = shapes[4][name]
+            self.assertEqual(dtype, other_dtype, name)
+            # per-node datasets have one row per node; the rest (samples,
+            # events, rows of rounds) have as many as the run produced
+            if shape and shape[0] == 8:
+                self.assertEqual(shape, other_shape, name)
+        self.assertEqual(shapes[2]["fidelity/timer_p99"][0], (8,))
+        self.assertEqual(shapes[2]["clock/offset"][0][1], 8)
+
+
+class RefusedPlacements(unittest.TestCase):
+    def test_hardware_clocks_need_a_rank_per_node(self):
+        proc, _ = lab.run_clocklab(2, "", sets=["experiment.nodes=4", "clock.source=hardware",
+                                                "clock.offset=constant(0)"], check=False)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("[experiment] nodes: 4 nodes on 2 ranks: hardware clocks", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
