@@ -27,6 +27,9 @@ struct ckpt_writer {
     struct item *queue;
     size_t nq, capq;
     int stop;
+    /* the pushing thread's own: increments not yet handed over */
+    struct item *held;
+    size_t nheld, capheld;
     /* the thread's own */
     struct ckpt_accum acc;
     struct run_result tmpl; /* attributes of the run */
@@ -186,30 +189,63 @@ int ckpt_writer_begin(struct ckpt_writer *w, const struct run_result *tmpl, int 
     return 0;
 }
 
+/* Move the held increments to the queue under mu (taken with trylock
+ * unless `wait`). Returns 1 if some are still held. */
+static int hand_over(struct ckpt_writer *w, int wait) {
+    if (!w->nheld) return 0;
+    if (wait)
+        pthread_mutex_lock(&w->mu);
+    else if (pthread_mutex_trylock(&w->mu))
+        return 1;
+    if (w->nq + w->nheld > w->capq) {
+        size_t cap = w->capq ? 2 * w->capq : 16;
+        while (cap < w->nq + w->nheld)
+            cap *= 2;
+        struct item *q = realloc(w->queue, cap * sizeof *q);
+        if (!q) {
+            pthread_mutex_unlock(&w->mu);
+            for (size_t i = 0; i < w->nheld; i++)
+                free(w->held[i].buf);
+            w->nheld = 0;
+            return 0;
+        }
+        w->queue = q;
+        w->capq = cap;
+    }
+    memcpy(w->queue + w->nq, w->held, w->nheld * sizeof *w->held);
+    w->nq += w->nheld;
+    w->nheld = 0;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
 void ckpt_writer_push(struct ckpt_writer *w, void *buf, size_t len) {
     if (!w->running) {
         free(buf);
         return;
     }
-    pthread_mutex_lock(&w->mu);
-    if (w->nq == w->capq) {
-        size_t cap = w->capq ? 2 * w->capq : 16;
-        struct item *q = realloc(w->queue, cap * sizeof *q);
-        if (!q) {
-            pthread_mutex_unlock(&w->mu);
+    if (w->nheld == w->capheld) {
+        size_t cap = w->capheld ? 2 * w->capheld : 16;
+        struct item *h = realloc(w->held, cap * sizeof *h);
+        if (!h) {
             free(buf);
             return;
         }
-        w->queue = q;
-        w->capq = cap;
+        w->held = h;
+        w->capheld = cap;
     }
-    w->queue[w->nq++] = (struct item){buf, len};
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    w->held[w->nheld++] = (struct item){buf, len};
+    hand_over(w, 0);
+}
+
+int ckpt_writer_flush(struct ckpt_writer *w) {
+    return w->running ? hand_over(w, 0) : 0;
 }
 
 int ckpt_writer_end(struct ckpt_writer *w) {
     if (!w->running) return 0;
+    hand_over(w, 1);
     pthread_mutex_lock(&w->mu);
     w->stop = 1;
     pthread_cond_signal(&w->cv);
@@ -221,6 +257,9 @@ int ckpt_writer_end(struct ckpt_writer *w) {
     free(w->queue);
     w->queue = NULL;
     w->nq = w->capq = 0;
+    free(w->held);
+    w->held = NULL;
+    w->nheld = w->capheld = 0;
     ckpt_accum_free(&w->acc);
     free(w->type_names);
     w->type_names = NULL;

@@ -32,8 +32,14 @@ void ckpt_writer_name(struct ckpt_writer *w, const char *name, const char *confi
  * thread: the run goes on without checkpoints). */
 int ckpt_writer_begin(struct ckpt_writer *w, const struct run_result *tmpl, int ranks, double dt);
 
-/* Hand over one increment (malloc'd, len bytes; the writer frees it). */
+/* Hand over one increment (malloc'd, len bytes; the writer frees it). The
+ * pushing thread never waits for the writer (which runs at SCHED_IDLE and
+ * may hold the queue's lock while it has no CPU): if the lock is taken, the
+ * increment is held until ckpt_writer_flush or the next push. */
 void ckpt_writer_push(struct ckpt_writer *w, void *buf, size_t len);
+/* Hand over held increments if the lock is free. Returns 1 if some are
+ * still held (call it again later), else 0. */
+int ckpt_writer_flush(struct ckpt_writer *w);
 
 /* Stop collecting: wait for a write under way, drop what was not written,
  * stop the thread and free the run's data (FILE.checkpoint stays until

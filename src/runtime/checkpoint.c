@@ -307,6 +307,7 @@ void ckpt_take(struct runtime *rt) {
     if (rt->rank == 0) {
         push(buf, len);
         ck->owed = owed(rt);
+        if (writer_ && ckpt_writer_flush(writer_)) ck->owed = 1; /* poll until handed over */
     } else {
         MPI_Isend(buf, (int)len, MPI_BYTE, 0, TAG_CHECKPOINT, rt->comm, &ck->send);
         ck->sent++;
@@ -319,6 +320,29 @@ void ckpt_take(struct runtime *rt) {
         wake_notify(&rt->wake, 0);
     }
     ck->busy = ck->owed || ck->send_buf || ck->nrx;
+}
+
+void ckpt_warm_up(struct runtime *rt) {
+    if (!(rt->ck.interval > 0) || rt->size < 2) return;
+    static const int sizes[] = {2048, 49152}; /* Open MPI's medium and large protocols */
+    char *buf = calloc(1, 49152);
+    if (!buf) rt_out_of_memory();
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        if (rt->rank != 0)
+            MPI_Send(buf, sizes[k], MPI_BYTE, 0, TAG_WARM_UP, rt->comm);
+        else
+            for (int r = 1; r < rt->size;) { /* as match() takes increments */
+                int flag = 0;
+                MPI_Message m;
+                MPI_Improbe(MPI_ANY_SOURCE, TAG_WARM_UP, rt->comm, &flag, &m, MPI_STATUS_IGNORE);
+                if (!flag) continue;
+                MPI_Request req;
+                MPI_Imrecv(buf, sizes[k], MPI_BYTE, &m, &req);
+                MPI_Wait(&req, MPI_STATUS_IGNORE);
+                r++;
+            }
+    }
+    free(buf);
 }
 
 /* Rank 0: start receiving every increment that has arrived. */
@@ -378,7 +402,8 @@ void ckpt_poll(struct runtime *rt) {
         ck->nrx = k;
         ck->owed = owed(rt);
     }
-    ck->busy = ck->owed || ck->send_buf || ck->nrx;
+    int held = writer_ && ckpt_writer_flush(writer_);
+    ck->busy = ck->owed || ck->send_buf || ck->nrx || held;
 }
 
 int ckpt_arrived(struct runtime *rt) {

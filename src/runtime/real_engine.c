@@ -263,6 +263,7 @@ static void real_engine_run(struct runtime *rt, double *cpu) {
     transport_start(rt);
     set_timer_slack();
     double cpu0 = cpu_seconds();
+    ckpt_warm_up(rt);
     MPI_Barrier(comm);
     double t0 = reftime_monotonic() + START_LEAD;
     MPI_Bcast(&t0, 1, MPI_DOUBLE, 0, comm);
