@@ -7,8 +7,8 @@
 
 lateness: for a run with ``trace = on`` and a constant injected delay D,
 every message's lateness beyond its delay, RECEIVE time - SEND time - D
-(rows matched by message id), over all nodes: median, p99 and max in
-microseconds. It needs nothing but events/table, so it reads files of any
+(rows matched by message id), over all nodes: median, p99, max and min in
+microseconds (a negative min would be a delivery before its due time). It needs nothing but events/table, so it reads files of any
 clocklab version.
 
 rtt: the round-trip times of the readings in clock/rounds (rows with
@@ -54,7 +54,8 @@ def cmd_lateness(args):
             late = lateness(run, seconds(args.delay))
             p50, p99, mx = quantiles_us(late)
             print("%s %s: %d nodes, %d deliveries: lateness median %.1f us, p99 %.1f us, "
-                  "max %.1f us" % (path, run["name"], run["n"], len(late), p50, p99, mx))
+                  "max %.1f us, min %.1f us" % (path, run["name"], run["n"], len(late), p50, p99,
+                                                mx, late.min() * 1e6))
 
 
 def cmd_rtt(args):

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# How much does the runtime add to what it measures? On the machine it runs on:
-#   1. delivery lateness beyond a constant(1ms) delay (Berkeley, trace on) at 2, 16, 64, 128 ranks
-#   2. zero-delay request/reply RTT of Berkeley's readings at 2, 16, 64 ranks
-#   3. the runtime's ping-pong against bare MPI, in the same job (pingpong.sh)
-#   4. CPU time of 64 idle ranks (Berkeley, period 1 s, 6 s run), minus that of
-#      `mpirun -n 64 clocklab --version`
-#   5. the default scenario at 16, 64, 128 ranks: leader and final skew
-#   6. what checkpoints cost: lateness (fidelity/ and the trace) of Berkeley (rounds
-#      until the end), trace on, 10 s, at 2 and 16 ranks, with checkpoint = 0, 1 s and
-#      100 ms, interleaved
+# How much does the runtime add to what it measures? On the machine it runs on,
+# each case both ways, in the same run: N nodes on 2 ranks ("2 ranks", real
+# time with [experiment] nodes = N) and one rank per node ("N ranks"):
+#   1. delivery lateness beyond a constant(1ms) delay (Berkeley, trace on) at 2, 16, 64, 128 nodes
+#   2. zero-delay request/reply RTT of Berkeley's readings at 2, 16, 64 nodes
+#   3. the runtime's ping-pong against bare MPI (pingpong.sh)
+#   4. CPU of 64 idle nodes (Berkeley, period 1 s), read from /proc over 6 s of steady state
+#   5. the default scenario at 16, 64, 128 nodes both ways and 1024 on 2 ranks: leader,
+#      final skew, worst p99 lateness; REPEATS runs each
+#   6. timers: 2 ranks with one node each (Berkeley, drift 0), REPEATS runs, beside
+#      the machine's own floor (timer_floor: the same pacing with no MPI, queue or algorithm)
+#   7. what checkpoints cost: lateness of Berkeley (rounds until the end), trace on, 10 s,
+#      at 16 nodes both ways, with checkpoint = 0, 1 s and 100 ms, interleaved
 # Usage: bash experiments/bench/fidelity.sh [OUTDIR]
-# CLOCKLAB_BINARY selects another build; LATENESS_RANKS, RTT_RANKS, DEFAULT_RANKS,
-# IDLE_RANKS, CHECKPOINT_RANKS override the rank lists; SECTIONS="1 6" runs some
-# sections only; CHECKPOINT_REPEATS (default 3) the runs of each setting.
+# CLOCKLAB_BINARY selects another build (one without [experiment] nodes in real time
+# runs the "N ranks" cases only); LATENESS_NODES, RTT_NODES, DEFAULT_NODES, IDLE_NODES,
+# CHECKPOINT_NODES override the node lists; SECTIONS="1 6" runs some sections only;
+# REPEATS (default 3) the runs of sections 5 and 6; WAYS="many single" the placements.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${CLOCKLAB_BINARY:-build/clocklab}
@@ -23,62 +27,124 @@ if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
 export OMPI_MCA_rmaps_base_oversubscribe=1
-run() { # ranks output [clocklab arguments...]
-    local n=$1 o=$2
-    shift 2
-    mpirun -n "$n" "$bin" /dev/null -o "$o" --force "$@" >/dev/null
+repeats=${REPEATS:-3}
+ways=${WAYS:-many single}
+# run WAY NODES OUTPUT [clocklab arguments...]: many = NODES nodes on 2 ranks, single = NODES ranks
+run() {
+    local way=$1 n=$2 o=$3
+    shift 3
+    if [ "$way" = many ]; then
+        mpirun -n 2 "$bin" /dev/null -o "$o" --force --set "experiment.nodes=$n" "$@" >/dev/null 2>&1
+    else
+        mpirun -n "$n" "$bin" /dev/null -o "$o" --force "$@" >/dev/null 2>&1
+    fi
 }
+label() { [ "$1" = many ] && echo "$2 nodes on 2 ranks" || echo "$2 nodes on $2 ranks"; }
 echo "== clocklab fidelity benchmark: $bin on $(hostname), $(nproc) cores, $(date -u +%FT%TZ)"
 
-sections=${SECTIONS:-1 2 3 4 5 6}
+sections=${SECTIONS:-1 2 3 4 5 6 7}
 want() { [[ " $sections " == *" $1 "* ]]; }
 
-want 1 && echo "== 1. delivery lateness beyond constant(1ms), Berkeley, trace on"
-want 1 && for n in ${LATENESS_RANKS:-2 16 64 128}; do
-    run "$n" "$out/lateness-$n.h5" --set experiment.algorithm=berkeley \
-        --set "network.delay=constant(1ms)" --set experiment.trace=on
-    $py fidelity lateness "$out/lateness-$n.h5" --delay 1ms
-done
-
-want 2 && echo "== 2. zero-delay request/reply RTT, Berkeley readings"
-want 2 && for n in ${RTT_RANKS:-2 16 64}; do
-    run "$n" "$out/rtt-$n.h5" --set experiment.algorithm=berkeley
-    $py fidelity rtt "$out/rtt-$n.h5"
-done
-
-want 3 && echo "== 3. ping-pong through the runtime against bare MPI"
-want 3 && CLOCKLAB_BINARY=$bin bash experiments/bench/pingpong.sh
-
-want 4 && echo "== 4. CPU time of idle ranks (Berkeley, period 1 s, 6 s)"
-want 4 && for n in ${IDLE_RANKS:-64}; do
-    base=$( { /usr/bin/time -f "%U %S" mpirun -n "$n" "$bin" --version >/dev/null; } 2>&1 | tail -1)
-    busy=$( { /usr/bin/time -f "%U %S" mpirun -n "$n" "$bin" /dev/null -o "$out/idle-$n.h5" \
-        --force --set experiment.algorithm=berkeley --set berkeley.period=1s \
-        --set experiment.duration=6s >/dev/null; } 2>&1 | tail -1)
-    echo "$n ranks: $busy (user sys, s) for the run, $base for --version" |
-        awk -v n="$n" '{u=$3+$4-$11-$12; printf "%d idle ranks: %.2f CPU-s in 6 s beyond --version = %.1f%% of one core\n", n, u, 100*u/6}'
-done
-
-want 5 && echo "== 5. the default scenario"
-want 5 && for n in ${DEFAULT_RANKS:-16 64 128}; do
-    mpirun -n "$n" "$bin" -o "$out/default-$n.h5" --force >/dev/null
-    $py fidelity default "$out/default-$n.h5"
-done
-
-echo "== fidelity/ of every run (files of this version only)"
-$py fidelity summary "$out"/*.h5 2>/dev/null || true
-echo "files in $out"
-
-want 6 && echo "== 6. the cost of checkpoints: Berkeley, constant(1ms), trace on, 10 s"
-want 6 && for n in ${CHECKPOINT_RANKS:-2 16}; do
-    for rep in $(seq "${CHECKPOINT_REPEATS:-3}"); do
-        for ck in 0 1s 100ms; do
-            f="$out/checkpoint-$n-$ck-$rep.h5"
-            run "$n" "$f" --set experiment.algorithm=berkeley --set berkeley.rounds=0 \
-                --set "network.delay=constant(1ms)" \
-                --set experiment.trace=on --set experiment.duration=10s --set "experiment.checkpoint=$ck"
-            echo "checkpoint = $ck, repeat $rep: $($py fidelity summary "$f" | tail -1)"
-            $py fidelity lateness "$f" --delay 1ms
+if want 1; then
+    echo "== 1. delivery lateness beyond constant(1ms), Berkeley, trace on"
+    for n in ${LATENESS_NODES:-2 16 64 128}; do
+        for way in $ways; do
+            f="$out/lateness-$way-$n.h5"
+            run "$way" "$n" "$f" --set experiment.algorithm=berkeley \
+                --set "network.delay=constant(1ms)" --set experiment.trace=on || continue
+            echo "$(label "$way" "$n"): $($py fidelity lateness "$f" --delay 1ms | cut -d: -f2-)"
         done
     done
-done
+fi
+
+if want 2; then
+    echo "== 2. zero-delay request/reply RTT, Berkeley readings"
+    for n in ${RTT_NODES:-2 16 64}; do
+        for way in $ways; do
+            f="$out/rtt-$way-$n.h5"
+            run "$way" "$n" "$f" --set experiment.algorithm=berkeley || continue
+            echo "$(label "$way" "$n"): $($py fidelity rtt "$f" | cut -d: -f2-)"
+        done
+    done
+fi
+
+if want 3; then
+    echo "== 3. ping-pong through the runtime against bare MPI"
+    CLOCKLAB_BINARY=$bin bash experiments/bench/pingpong.sh
+fi
+
+# The CPU time (user + system, clock ticks) of every clocklab process now.
+ticks() {
+    local t=0 p f
+    for p in $(pgrep -x clocklab); do
+        read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
+        t=$((t + f[13] + f[14]))
+    done
+    echo "$t"
+}
+
+if want 4; then
+    echo "== 4. CPU of idle nodes (Berkeley, period 1 s), from /proc over 6 s of steady state"
+    for n in ${IDLE_NODES:-64}; do
+        for way in $ways; do
+            ranks=$([ "$way" = many ] && echo 2 || echo "$n")
+            run "$way" "$n" "$out/idle-$way-$n.h5" --set experiment.algorithm=berkeley \
+                --set berkeley.period=1s --set experiment.duration=12s &
+            while [ "$(pgrep -x clocklab | wc -l)" -lt "$ranks" ]; do sleep 0.1; done
+            sleep 3
+            a=$(ticks)
+            sleep 6
+            b=$(ticks)
+            wait
+            awk -v d=$((b - a)) -v hz="$(getconf CLK_TCK)" -v l="$(label "$way" "$n")" \
+                'BEGIN { printf "%s: %.2f CPU-s in 6 s = %.1f%% of one core\n", l, d / hz, 100 * d / hz / 6 }'
+        done
+    done
+fi
+
+if want 5; then
+    echo "== 5. the default scenario: leader, final skew, worst p99 lateness ($repeats runs each)"
+    for n in ${DEFAULT_NODES:-16 64 128 1024}; do
+        for way in $ways; do
+            [ "$way" = single ] && [ "$n" -gt 128 ] && continue
+            for rep in $(seq "$repeats"); do
+                f="$out/default-$way-$n-$rep.h5"
+                mpi=(mpirun -n "$n" "$bin" -o "$f" --force)
+                [ "$way" = many ] && mpi=(mpirun -n 2 "$bin" -o "$f" --force --set "experiment.nodes=$n")
+                "${mpi[@]}" >/dev/null 2>&1 || { echo "$(label "$way" "$n"), run $rep: failed"; continue; }
+                echo "$(label "$way" "$n"), run $rep: $($py fidelity default "$f" | cut -d: -f2-);" \
+                    "$($py fidelity summary "$f" | cut -d: -f2-)"
+            done
+        done
+    done
+fi
+
+if want 6; then
+    echo "== 6. timers on time: 2 ranks with one node each, Berkeley, drift 0 ($repeats runs)"
+    for rep in $(seq "$repeats"); do
+        f="$out/timers-$rep.h5"
+        run single 2 "$f" --set experiment.algorithm=berkeley --set "clock.drift=constant(0)"
+        echo "run $rep: $($py fidelity summary "$f" | cut -d: -f2-)"
+    done
+    cc -O2 -o "$out/timer_floor" experiments/bench/timer_floor.c
+    for rep in $(seq "$repeats"); do
+        "$out/timer_floor" 0.1 2 2 0 2
+    done
+fi
+
+if want 7; then
+    echo "== 7. the cost of checkpoints: Berkeley, constant(1ms), trace on, 10 s"
+    for n in ${CHECKPOINT_NODES:-16}; do
+        for way in $ways; do
+            for ck in 0 1s 100ms; do
+                f="$out/checkpoint-$way-$n-$ck.h5"
+                run "$way" "$n" "$f" --set experiment.algorithm=berkeley --set berkeley.rounds=0 \
+                    --set "network.delay=constant(1ms)" --set experiment.trace=on \
+                    --set experiment.duration=10s --set "experiment.checkpoint=$ck" || continue
+                echo "$(label "$way" "$n"), checkpoint = $ck: $($py fidelity summary "$f" | cut -d: -f2-)"
+                echo "    $($py fidelity lateness "$f" --delay 1ms | cut -d: -f2-)"
+            done
+        done
+    done
+fi
+echo "files in $out"
