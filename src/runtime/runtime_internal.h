@@ -1,29 +1,27 @@
-/* State shared by the runtime's own files. Not for algorithms.
+/* State shared by the runtime's own files and the engines (src/engine/).
+ * Not for algorithms.
  *
  * A run has N nodes spread over the ranks of a communicator in blocks: rank
- * r hosts nodes first .. first+count-1. In real time every rank hosts one
- * node (event_loop.c, transport.c); in virtual time a rank hosts a block of
- * any size (vengine.c). struct runtime is what the nodes of one rank share;
+ * r hosts nodes first .. first+count-1, in either engine: one node per rank
+ * unless [experiment] nodes says otherwise. struct runtime is what the nodes of one rank share;
  * struct node_state is one node. An engine supplies the reference time,
  * message transport and timers behind the node API (node_api.c). */
 #ifndef CLOCKLAB_RUNTIME_INTERNAL_H
 #define CLOCKLAB_RUNTIME_INTERNAL_H
 
+#include "../engine/core/event_core.h"
+#include "../engine/engine.h"
+#include "../engine/real/wake.h"
 #include "../output/gather.h"
 #include "../output/recorder.h"
 #include "clock.h"
 #include "distribution.h"
 #include "due_map.h"
-#include "engine.h"
-#include "event_core.h"
 #include "faults.h"
 #include "fidelity.h"
-#include "heap.h"
 #include "hwclock.h"
 #include "pool.h"
 #include "runtime.h"
-#include "timers.h"
-#include "wake.h"
 
 #include <gsl/gsl_rng.h>
 #include <mpi.h>

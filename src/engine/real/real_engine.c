@@ -19,10 +19,10 @@
  * sleeping ranks (wake.h), which then poll for AWAKE s, so that a message it
  * sends finds its receiver awake. Where ranks outnumber CPUs, polling yields
  * the CPU and the polling windows are short. */
-#include "runtime_internal.h"
+#include "../../runtime/runtime_internal.h"
 
-#include "event_core.h"
-#include "reftime.h"
+#include "../../runtime/reftime.h"
+#include "../core/event_core.h"
 
 #include <math.h>
 #include <sched.h>

@@ -16,7 +16,7 @@
 #ifndef CLOCKLAB_EVENT_CORE_H
 #define CLOCKLAB_EVENT_CORE_H
 
-#include "vqueue.h"
+#include "../../runtime/vqueue.h"
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /* The event core of both engines (event_core.h). */
 #include "event_core.h"
 
-#include "runtime_internal.h"
+#include "../../runtime/runtime_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -9,11 +9,11 @@
  * (event_core.h), whose order (due time, destination, source, the source's
  * sequence number) keeps each channel FIFO. Every run ends with a drain
  * that leaves no message in flight. */
-#include "runtime_internal.h"
+#include "../../runtime/runtime_internal.h"
 
-#include "event_core.h"
+#include "../core/event_core.h"
 
-#include "reftime.h"
+#include "../../runtime/reftime.h"
 
 #include <math.h>
 #include <stdio.h>
