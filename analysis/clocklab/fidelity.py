@@ -5,10 +5,11 @@
     python3 -m clocklab fidelity default FILE.h5
     python3 -m clocklab fidelity summary FILE.h5 [FILE.h5 ...]
 
-lateness: for a run with ``trace = on`` and a constant injected delay D,
-every message's lateness beyond its delay, RECEIVE time - SEND time - D
-(rows matched by message id), over all nodes: median, p99, max and min in
-microseconds (a negative min would be a delivery before its due time). It needs nothing but events/table, so it reads files of any
+lateness: for a run with ``trace = on``, every delivered message's lateness,
+RECEIVE time - its due time (events/table's ``due``; for files without it,
+RECEIVE time - SEND time - D for a constant injected delay D, rows matched
+by message id), over all nodes: median, p99, max and min in microseconds (a
+negative min would be a delivery before its due time). It needs nothing but events/table, so it reads files of any
 clocklab version.
 
 rtt: the round-trip times of the readings in clock/rounds (rows with
@@ -36,10 +37,16 @@ from .reader import ClocklabError, read_runs
 
 
 def lateness(run, delay):
-    """RECEIVE time - SEND time - delay (s) of every delivered message
-    (rows matched by clocklab.causality.message_pairs)."""
+    """Delivery time - due time (s) of every delivered message: from the
+    RECEIVE rows' ``due`` field where the file has it, else RECEIVE time -
+    SEND time - delay (rows matched by clocklab.causality.message_pairs; the
+    SEND row is stamped a little after the due time was drawn, so this form
+    can come out slightly negative)."""
     table = run["events"]["table"]
     pairs = message_pairs(table)
+    recv = np.array(sorted(pairs), dtype=np.int64)
+    if "due" in table.dtype.names and len(recv) and np.all(np.isfinite(table["due"][recv])):
+        return table["time"][recv] - table["due"][recv]
     return np.array([table["time"][r] - table["time"][s] - delay for r, s in pairs.items()])
 
 

@@ -11,6 +11,7 @@ crash (Garcia-Molina 1982) and Berkeley keeps the survivors within 2 ms
 (readings with RTTs of about 2 ms err by about 1 ms each: Gusella & Zatti
 1989). The file has the same datasets, shapes and types on any rank count.
 """
+import os
 import unittest
 
 import h5py
@@ -136,6 +137,26 @@ class SameShapeOnAnyRankCount(unittest.TestCase):
                 self.assertEqual(shape, other_shape, name)
         self.assertEqual(shapes[2]["fidelity/timer_p99"][0], (8,))
         self.assertEqual(shapes[2]["clock/offset"][0][1], 8)
+
+
+class MoreRanksThanCpus(unittest.TestCase):
+    def test_rank_0_warns_once(self):
+        # with more ranks than CPUs the OS decides when each rank runs: one
+        # line says so, naming what to run instead
+        ranks = (os.cpu_count() or 1) + 1
+        proc, _ = lab.run_clocklab(ranks, "", sets=["experiment.algorithm=berkeley",
+                                                    "experiment.duration=300ms",
+                                                    "experiment.repeat=2"])
+        lines = [l for l in proc.stderr.splitlines() if "ranks share this host's" in l]
+        self.assertEqual(len(lines), 1, proc.stderr)
+        self.assertIn("experiment.nodes=%d" % ranks, lines[0])
+        self.assertIn("experiment.time=virtual", lines[0])
+
+    def test_no_warning_within_the_cpus(self):
+        proc, _ = lab.run_clocklab(1, "", sets=["experiment.nodes=4",
+                                                "experiment.algorithm=berkeley",
+                                                "experiment.duration=300ms"])
+        self.assertNotIn("ranks share this host's", proc.stderr)
 
 
 class RefusedPlacements(unittest.TestCase):
