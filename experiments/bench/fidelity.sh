@@ -3,7 +3,8 @@
 # each case both ways, in the same run: N nodes on 2 ranks ("2 ranks", real
 # time with [experiment] nodes = N) and one rank per node ("N ranks"):
 #   1. delivery lateness beyond a constant(1ms) delay (Berkeley, trace on) at 2, 16, 64, 128 nodes
-#   2. zero-delay request/reply RTT of Berkeley's readings at 2, 16, 64 nodes
+#   2. zero-delay request/reply RTT of Berkeley's readings at 2, 16, 64 nodes, beside a
+#      bare MPI ping-pong spaced as Berkeley spaces its readings (mpi_pingpong GAP)
 #   3. the runtime's ping-pong against bare MPI (pingpong.sh)
 #   4. CPU of 64 idle nodes (Berkeley, period 1 s), read from /proc over 6 s of steady state
 #   5. the default scenario at 16, 64, 128 nodes both ways and 1024 on 2 ranks: leader,
@@ -58,7 +59,9 @@ if want 1; then
 fi
 
 if want 2; then
-    echo "== 2. zero-delay request/reply RTT, Berkeley readings"
+    echo "== 2. zero-delay request/reply RTT, Berkeley readings (every 100 ms)"
+    echo "reference, bare MPI with both ranks spinning, one round trip every 100 ms:"
+    mpirun -n 2 build/mpi_pingpong 20 0.1
     for n in ${RTT_NODES:-2 16 64}; do
         for way in $ways; do
             f="$out/rtt-$way-$n.h5"
