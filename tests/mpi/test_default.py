@@ -166,10 +166,12 @@ class DefaultScenarioAt16(unittest.TestCase):
     each estimate errs by about 1 ms: Gusella & Zatti 1989)."""
 
     N = 16
+    RANKS = None  # one rank per node
+    SETS = ()
 
     @classmethod
     def setUpClass(cls):
-        _, cls.path = lab.run_clocklab(cls.N)
+        _, cls.path = lab.run_clocklab(cls.RANKS or cls.N, sets=cls.SETS)
         cls.file = h5py.File(cls.path, "r")
         cls.run_ = cls.file["runs/run000"]
 
@@ -179,6 +181,7 @@ class DefaultScenarioAt16(unittest.TestCase):
 
     def test_highest_alive_id_and_synchronized(self):
         run = self.run_
+        self.assertEqual(int(run.attrs["nodes"]), self.N)
         crashed = np.isfinite(run["nodes/crashed_at"][()])
         self.assertEqual(int(crashed.sum()), 1)
         ids = run["election/ids"][()]

@@ -18,6 +18,7 @@ import h5py
 import numpy as np
 
 import clocklab_testlib as lab
+import test_default
 from clocklab import event_kinds
 from test_delivery import channel_orders
 
@@ -77,29 +78,10 @@ class ManyNodesDelivery(unittest.TestCase):
             self.assertEqual(sorted(set(send["node"].tolist())), list(range(nodes)))
 
 
-class DefaultScenarioAt64On2(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        _, cls.path = lab.run_clocklab(2, sets=["experiment.nodes=64"])
-        cls.file = h5py.File(cls.path, "r")
-        cls.run_ = cls.file["runs/run000"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.file.close()
-
-    def test_highest_alive_id_and_synchronized(self):
-        run = self.run_
-        self.assertEqual(int(run.attrs["nodes"]), 64)
-        crashed = np.isfinite(run["nodes/crashed_at"][()])
-        self.assertEqual(int(crashed.sum()), 1)
-        ids = run["election/ids"][()]
-        alive = np.flatnonzero(~crashed)
-        best = alive[np.argmax(ids[alive])]
-        leader = run["election/leader"][()]
-        self.assertTrue(np.all(leader[alive] == best), leader)
-        off = run["clock/offset"][()]
-        self.assertLessEqual(np.ptp(off[-1, alive]), 2e-3)
+class DefaultScenarioAt64On2(test_default.DefaultScenarioAt16):
+    N = 64
+    RANKS = 2
+    SETS = ["experiment.nodes=64"]
 
     def test_lateness_per_node(self):
         fid = self.run_["fidelity"]
