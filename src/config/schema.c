@@ -73,14 +73,14 @@ static const struct param experiment_params[] = {
     {.key = "time",
      .type = PARAM_STRING,
      .default_value = "real",
-     .help = "real: every rank is a node, in real time over MPI; virtual: simulated time, exact "
-             "and deterministic, any number of nodes per rank",
+     .help = "real: the wall clock paces the nodes, MPI between ranks; virtual: simulated "
+             "time, exact and deterministic",
      .choices = "real|virtual"},
     {.key = "nodes",
      .type = PARAM_STRING,
      .default_value = "0",
-     .help = "node count, or a list of counts and ranges \"2..64, 128\" (one run each); 0 = the "
-             "rank count (real time needs one rank per node)",
+     .help = "node count, or a list of counts and ranges \"2..64, 128\" (one run each), spread "
+             "over the ranks, at least one each; 0 = the rank count",
      .validate = roles_validate_nodes},
     {.key = "trace",
      .type = PARAM_BOOL,
