@@ -31,7 +31,8 @@ void cli_usage(void) {
            "  --no-progress       no progress lines\n"
            "  --check             validate the configuration, print it resolved, run nothing;\n"
            "                      needs no mpirun: node-count rules are checked for\n"
-           "                      --nodes N, else [experiment] nodes, else the rank count\n"
+           "                      --nodes N, else [experiment] nodes, else the rank count;\n"
+           "                      -o FILE is checked as the run would check it\n"
            "  --nodes N           with --check: the node count to check the runs for\n"
            "  --list              list algorithms, their message types and parameters\n"
            "  --schema            list the datasets, fields, units and enums of the output\n"
@@ -78,6 +79,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t n) {
                 return -1;
             }
             c->output = value;
+            c->output_given = 1;
         } else if (!strcmp(a, "--list")) {
             c->list = 1;
         } else if (!strcmp(a, "--check")) {

@@ -12,6 +12,7 @@
 struct cli {
     const char *config_path; /* NULL: the default scenario */
     const char *output;      /* default clocklab.h5 */
+    int output_given;        /* -o was given */
     const char *sets[CLI_MAX_SETS];
     int nsets;
     int list, check, force, help, version, schema;

@@ -280,6 +280,12 @@ int main(int argc, char **argv) {
         rc = plan_check_runs(plans, nplans, size_, phys, check_ranks, configure_check, err,
                              sizeof err);
     if (rc == 0 && c.check) {
+        /* the run's path checks; an existing file only when -o names it (a
+         * check after a run would otherwise trip over the default file) */
+        if (rank_ == 0) rc = output_check_path(c.output, c.force, c.output_given, err, sizeof err);
+        MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    }
+    if (rc == 0 && c.check) {
         if (rank_ == 0) print_check(plans, nplans);
     } else if (rc == 0) {
         rc = open_output(&c, argc, argv, err, sizeof err);

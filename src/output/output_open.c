@@ -45,17 +45,15 @@ static char *join_args(int argc, char **argv) {
 }
 
 /* Rank 0: refuse the path or create the file. */
-static int create(struct outfile *out, const struct output_request *req, int nranks,
-                  const char *hosts, char *err, size_t n) {
+int output_check_path(const char *path, int force, int existing, char *err, size_t n) {
     struct stat st;
-    const char *path = req->path;
     int exists = stat(path, &st) == 0;
     if (exists && !S_ISREG(st.st_mode)) {
         snprintf(err, n, "output file '%s' is not a regular file (-o names the HDF5 file to write)",
                  path);
         return -1;
     }
-    if (exists && !req->force) {
+    if (existing && exists && !force) {
         snprintf(err, n, "output file '%s' exists (use --force to overwrite, or -o FILE)", path);
         return -1;
     }
@@ -68,6 +66,13 @@ static int create(struct outfile *out, const struct output_request *req, int nra
         return -1;
     }
     free(dir);
+    return 0;
+}
+
+static int create(struct outfile *out, const struct output_request *req, int nranks,
+                  const char *hosts, char *err, size_t n) {
+    const char *path = req->path;
+    if (output_check_path(path, req->force, 1, err, n)) return -1;
     char lib[MPI_MAX_LIBRARY_VERSION_STRING];
     int len;
     MPI_Get_library_version(lib, &len);

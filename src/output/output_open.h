@@ -18,6 +18,13 @@ struct output_request {
     const char *version, *git_commit; /* of this program */
 };
 
+/* The checks output_open makes of a path before it creates the file, on
+ * this process (no MPI, nothing created): a path that exists and is not a
+ * regular file, a directory this process cannot write to (access(2)), and,
+ * when `existing`, an existing file without force. Returns 0, or -1 with
+ * one message naming the path in err. */
+int output_check_path(const char *path, int force, int existing, char *err, size_t errlen);
+
 /* Collective over comm: rank 0 refuses a path that is not a regular file,
  * an existing file without force and a directory it cannot write to, and
  * otherwise creates the file in *out (outfile_create). Returns 0 on every

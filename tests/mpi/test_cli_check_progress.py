@@ -61,6 +61,23 @@ class CheckWithoutMpirun(unittest.TestCase):
         self.assertEqual(os.listdir(self.dir), [])
         return proc.stdout
 
+    def test_output_path_as_the_run_checks_it(self):
+        # --check makes the run's checks of -o FILE, and creates nothing
+        base = [os.devnull, "--check", "--nodes", "4", "--set", "experiment.algorithm=berkeley"]
+        missing = os.path.join(self.dir, "no", "such", "dir", "x.h5")
+        proc = single(base + ["-o", missing], self.dir)
+        self.assertEqual(proc.returncode, 2, proc.stdout)
+        self.assertEqual(error_lines(proc), [
+            "clocklab: error: cannot create output file '%s': directory '%s': No such file or "
+            "directory" % (missing, os.path.dirname(missing))])
+        existing = os.path.join(self.dir, "x.h5")
+        open(existing, "w").close()
+        proc = single(base + ["-o", existing], self.dir)
+        self.assertEqual(proc.returncode, 2, proc.stdout)
+        self.assertIn("output file '%s' exists" % existing, error_lines(proc)[0])
+        self.assertEqual(single(base + ["-o", existing, "--force"], self.dir).returncode, 0)
+        self.assertEqual(os.listdir(self.dir), ["x.h5"])
+
     def test_smallest_node_count(self):
         # Chang-Roberts needs a ring of at least two nodes
         self.refused(["experiment.algorithm=ring"], 1, "ring needs at least 2 nodes")
