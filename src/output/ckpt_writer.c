@@ -220,23 +220,23 @@ static int hand_over(struct ckpt_writer *w, int wait) {
     return 0;
 }
 
-void ckpt_writer_push(struct ckpt_writer *w, void *buf, size_t len) {
+int ckpt_writer_push(struct ckpt_writer *w, void *buf, size_t len) {
     if (!w->running) {
         free(buf);
-        return;
+        return 0;
     }
     if (w->nheld == w->capheld) {
         size_t cap = w->capheld ? 2 * w->capheld : 16;
         struct item *h = realloc(w->held, cap * sizeof *h);
         if (!h) {
             free(buf);
-            return;
+            return hand_over(w, 0);
         }
         w->held = h;
         w->capheld = cap;
     }
     w->held[w->nheld++] = (struct item){buf, len};
-    hand_over(w, 0);
+    return hand_over(w, 0);
 }
 
 int ckpt_writer_flush(struct ckpt_writer *w) {

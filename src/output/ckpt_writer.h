@@ -35,8 +35,9 @@ int ckpt_writer_begin(struct ckpt_writer *w, const struct run_result *tmpl, int 
 /* Hand over one increment (malloc'd, len bytes; the writer frees it). The
  * pushing thread never waits for the writer (which runs at SCHED_IDLE and
  * may hold the queue's lock while it has no CPU): if the lock is taken, the
- * increment is held until ckpt_writer_flush or the next push. */
-void ckpt_writer_push(struct ckpt_writer *w, void *buf, size_t len);
+ * increment is held until ckpt_writer_flush or the next push. Returns 1 if
+ * some increment is still held, else 0. */
+int ckpt_writer_push(struct ckpt_writer *w, void *buf, size_t len);
 /* Hand over held increments if the lock is free. Returns 1 if some are
  * still held (call it again later), else 0. */
 int ckpt_writer_flush(struct ckpt_writer *w);

@@ -273,11 +273,12 @@ static void *release(struct runtime *rt, size_t *len) {
     return buf;
 }
 
-static void push(void *buf, size_t len) {
-    if (writer_)
-        ckpt_writer_push(writer_, buf, len);
-    else
-        free(buf);
+/* Hand an increment to rank 0's writer. Returns 1 while some increment is
+ * still held back from it (ckpt_writer_push: ckpt_poll hands it over). */
+static int push(void *buf, size_t len) {
+    if (writer_) return ckpt_writer_push(writer_, buf, len);
+    free(buf);
+    return 0;
 }
 
 /* Rank 0: some rank's increment for checkpoint `index` has not come. */
@@ -304,10 +305,10 @@ void ckpt_take(struct runtime *rt) {
     ck->index = index;
     size_t len;
     void *buf = release(rt, &len);
+    int held = 0;
     if (rt->rank == 0) {
-        push(buf, len);
+        held = push(buf, len);
         ck->owed = owed(rt);
-        if (writer_ && ckpt_writer_flush(writer_)) ck->owed = 1; /* poll until handed over */
     } else {
         MPI_Isend(buf, (int)len, MPI_BYTE, 0, TAG_CHECKPOINT, rt->comm, &ck->send);
         ck->sent++;
@@ -319,13 +320,14 @@ void ckpt_take(struct runtime *rt) {
             ck->send_buf = buf;
         wake_notify(&rt->wake, 0);
     }
-    ck->busy = ck->owed || ck->send_buf || ck->nrx;
+    ck->busy = ck->owed || ck->send_buf || ck->nrx || held;
 }
 
 void ckpt_warm_up(struct runtime *rt) {
     if (!(rt->ck.interval > 0) || rt->size < 2) return;
-    static const int sizes[] = {2048, 49152}; /* Open MPI's medium and large protocols */
-    char *buf = calloc(1, 49152);
+    enum { LARGEST = 49152 };
+    static const int sizes[] = {2048, LARGEST}; /* Open MPI's medium and large protocols */
+    char *buf = calloc(1, LARGEST);
     if (!buf) rt_out_of_memory();
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
         if (rt->rank != 0)
@@ -337,7 +339,7 @@ void ckpt_warm_up(struct runtime *rt) {
                 MPI_Improbe(MPI_ANY_SOURCE, TAG_WARM_UP, rt->comm, &flag, &m, MPI_STATUS_IGNORE);
                 if (!flag) continue;
                 MPI_Request req;
-                MPI_Imrecv(buf, 49152, MPI_BYTE, &m, &req); /* either size, any order */
+                MPI_Imrecv(buf, LARGEST, MPI_BYTE, &m, &req); /* either size, any order */
                 MPI_Wait(&req, MPI_STATUS_IGNORE);
                 r++;
             }

@@ -255,7 +255,7 @@ int evaluator_run(struct runtime *rt, const struct config *cfg, double end_time,
     char why[CONFIG_ERR_LEN];
     evaluation_parse_at(config_get(cfg, "evaluation", "at"), at, &nat, why, sizeof why);
     int pingpongs = (int)config_int(cfg, "evaluation", "pingpongs");
-    if (nat == 0 || rt->size < 2 || rt->virtual_time) return 0;
+    if (nat == 0 || rt->size < 2 || !rt->engine->paced) return 0;
     struct slots sl;
     slots_open(rt, &sl);
     int stopped = 0;

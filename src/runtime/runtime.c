@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 static volatile sig_atomic_t stop_signal = 0;
@@ -135,7 +134,6 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
                  config_origin(cfg, "experiment", "time"));
         return -1;
     }
-    rt->virtual_time = !rt->engine->paced;
     /* plan_check_ranks has checked the node count against the ranks (a
      * check without mpirun sets up nodes the ranks will not have) */
     rt->nodes = plan->nodes > 0 ? plan->nodes : rt->size;
@@ -197,7 +195,7 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         snprintf(err, n, "%s: [election]: %s", config_origin(cfg, "election", "initiators"), why);
         return -1;
     }
-    if (evaluator_check(cfg, rt->virtual_time, err, n)) return -1;
+    if (evaluator_check(cfg, !rt->engine->paced, err, n)) return -1;
     struct dist offset, drift;
     config_dist(cfg, "clock", "offset", &offset);
     config_dist(cfg, "clock", "drift", &drift);
@@ -363,7 +361,7 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
     }
     /* real time: how late each node's deliveries and timers were */
     struct fidelity_summary *fid = NULL;
-    if (!rt->virtual_time) {
+    if (rt->core.lateness) {
         fid = calloc((size_t)rt->count + 1, sizeof *fid);
         if (!fid) rt_out_of_memory();
         for (int k = 0; k < rt->count; k++) {

@@ -151,7 +151,6 @@ struct runtime {
     MPI_Comm comm;
     int rank, size;
     const struct engine *engine;
-    int virtual_time;
     /* the nodes */
     int nodes;                /* N in the run */
     int first, count;         /* this rank's block */

@@ -9,9 +9,9 @@
  * Runs without a duration end by termination detection (waves of
  * MPI_Iallreduce over the message counts, below).
  *
- * Pacing. A timed sleep ends 40-60 us late at the median on the machines
- * measured, and up to a few hundred us at the 99th percentile (README, "How
- * the runtime keeps time"); so a rank sleeps only until POLL_AHEAD before its
+ * Pacing. A timed sleep ends 37-64 us late at the median on the machine
+ * measured, and 80-750 us at the 99th percentile (README, "How the runtime
+ * keeps time"); so a rank sleeps only until POLL_AHEAD before its
  * next event and polls the rest of the way. Where the host's ranks do not
  * outnumber its CPUs, polling costs no other rank anything: a rank also
  * polls for AWAKE s after its last activity (a reply may come), and a rank
@@ -182,7 +182,8 @@ static void wait_for_start(struct runtime *rt) {
         double left = -real_now(rt);
         if (left <= 0) return;
         if (left > POLL_AHEAD) {
-            struct timespec ts = {0, (long)((left - POLL_AHEAD) * 1e9)};
+            double s = left - POLL_AHEAD;
+            struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
             nanosleep(&ts, NULL);
         }
     }

@@ -13,8 +13,6 @@
 
 #include "../core/event_core.h"
 
-#include "../../runtime/reftime.h"
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,7 +97,8 @@ static void arrived(struct runtime *rt, int slot, int count, int to_node) {
                       (size_t)count - sizeof h);
 }
 
-/* Take up to max messages from MPI; deliver those that are due. */
+/* Take up to max messages from MPI into the event queue (deliver = 0: the
+ * drain, which only counts them). */
 static int receive(struct runtime *rt, int max, int deliver) {
     int got = 0;
     while (got < max) {
