@@ -44,3 +44,75 @@ clocklab_run() {
     echo "$name: clocklab exited with status $rc; result: $output"
     return "$rc"
 }
+
+# Sweep files (slurm/sweep.sbatch, scripts/sweep.sh): one run per line,
+#     nodes  algorithm  seed  [extra clocklab arguments ...]
+# blank lines and lines starting with # skipped; the extra arguments are
+# split like a shell would split them (quotes group words, no variables or
+# globbing).
+
+# sweep_lines FILE: the lines that are runs, each as "LINENO:line" (LINENO
+# counts every line of the file from 1).
+sweep_lines() { grep -nEv '^[[:space:]]*(#|$)' "$1"; }
+
+# sweep_parse LINE: set sweep_nodes, sweep_algorithm, sweep_seed and the
+# array sweep_args, the clocklab arguments the line stands for:
+#     --set experiment.algorithm=A --set experiment.seed=S
+#     --set experiment.nodes=N [the line's extra arguments]
+# Returns 1 on a bad line (with sweep_error saying why).
+sweep_parse() {
+    local rest extra=()
+    sweep_error="" sweep_args=()
+    read -r sweep_nodes sweep_algorithm sweep_seed rest <<<"$1"
+    if ! [[ "$sweep_nodes" =~ ^[1-9][0-9]*$ ]]; then
+        sweep_error="nodes '$sweep_nodes' is not a positive whole number"
+    elif [ -z "$sweep_algorithm" ]; then
+        sweep_error="no algorithm"
+    elif ! [[ "$sweep_seed" =~ ^[0-9]+$ ]]; then
+        sweep_error="seed '$sweep_seed' is not a whole number"
+    elif [ -n "$rest" ] && ! printf '%s' "$rest" | xargs -r printf '%s\0' >/dev/null 2>&1; then
+        sweep_error="cannot split the extra arguments (an unmatched quote?)"
+    fi
+    if [ -n "$sweep_error" ]; then
+        sweep_error="$sweep_error (want: nodes algorithm seed [clocklab arguments])"
+        return 1
+    fi
+    if [ -n "$rest" ]; then
+        mapfile -d '' -t extra < <(printf '%s' "$rest" | xargs -r printf '%s\0')
+    fi
+    sweep_args=(--set "experiment.algorithm=$sweep_algorithm" --set "experiment.seed=$sweep_seed"
+        --set "experiment.nodes=$sweep_nodes" "${extra[@]}")
+}
+
+# sweep_virtual ARGS...: whether clocklab ARGS runs in virtual time, read
+# from --set experiment.time=... (which wins) or a configuration file's
+# [experiment] time. Such a run needs one rank whatever its node count.
+sweep_virtual() {
+    local a prev="" set_time="" file_time=""
+    for a in "$@"; do
+        case "$prev" in
+        --set) [[ "$a" == experiment.time=* ]] && set_time=${a#experiment.time=} ;;
+        -o | --output | --nodes) ;;
+        *)
+            case "$a" in
+            --set=experiment.time=*) set_time=${a#--set=experiment.time=} ;;
+            -*) ;;
+            *)
+                if [ -f "$a" ]; then
+                    file_time=$(awk '
+                        /^[[:space:]]*\[/ { s = $0; gsub(/[][[:space:]]/, "", s); next }
+                        s == "experiment" && /^[[:space:]]*time[[:space:]]*=/ {
+                            v = $0; sub(/^[^=]*=/, "", v); sub(/[;#].*/, "", v)
+                            gsub(/[[:space:]]/, "", v); t = v
+                        }
+                        END { print t }' "$a")
+                fi
+                ;;
+            esac
+            ;;
+        esac
+        prev=$a
+    done
+    a=${set_time:-$file_time}
+    [ "${a//[[:space:]]/}" = virtual ]
+}

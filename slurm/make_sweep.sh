@@ -1,16 +1,26 @@
 #!/bin/bash
-# Write a sweep file for slurm/sweep.sbatch: one line per combination of
-# algorithm x node count x seed, as "nodes algorithm seed [extra args]".
+# Write a sweep file for slurm/sweep.sbatch (a Slurm job array) or
+# scripts/sweep.sh (one machine): one line per combination of algorithm x
+# node count x seed, as "nodes algorithm seed [extra args]".
 #
 #   bash slurm/make_sweep.sh -a "berkeley cristian" -n "2 4 8" -s "1 2 3" \
-#        [-- extra clocklab arguments for every line] > experiments/my-sweep.txt
+#        [-- extra clocklab arguments for every line] > my-sweep.txt
 #
-# Then:  bash slurm/sweep.sbatch experiments/my-sweep.txt   (prints the sbatch command)
+# Then, on a cluster:  bash slurm/sweep.sbatch my-sweep.txt   (prints the sbatch command)
+# or on this machine:  bash scripts/sweep.sh my-sweep.txt -o my-sweep
+#
+# Each line runs with --set and no configuration file, so from the built-in
+# defaults (clocklab --list): extra arguments may set keys only of the
+# algorithms every line runs (a key of another algorithm is an error), e.g.
+#   bash slurm/make_sweep.sh -a "berkeley" -n "4 16 64" -s "1 2 3" \
+#        -- --set experiment.time=virtual --set berkeley.period=50ms > my-sweep.txt
+# For keys that differ per algorithm, write one file per algorithm and
+# concatenate them.
 
-set -eu
+set -euo pipefail
 
 usage() {
-    echo "usage: $0 -a \"ALG ...\" -n \"NODES ...\" -s \"SEED ...\" [-- extra args]" >&2
+    echo "usage: $0 -a \"ALG ...\" -n \"NODES ...\" -s \"SEED ...\" [-- extra args] > my-sweep.txt" >&2
     exit 2
 }
 
