@@ -5,17 +5,26 @@
 # (`python3 -m clocklab sweep`; ROWS=2,4,8 tabulates only those n).
 #   bash experiments/complexity.sh [DIR]        real time: one rank per node, one .h5 per
 #                                               case and n (NMAX=32 SEEDS=5 by default)
-#                                               -> docs/complexity.png (or FIGURE)
+#                                               -> DIR/complexity.png (or FIGURE)
 #   MODE=virtual bash experiments/complexity.sh [DIR]
 #                                               virtual time, 1 ms delays: one .h5 per case
 #                                               with every n (NMAX=4096 by default; RANKS=1)
-#                                               -> docs/complexity-virtual.png (or FIGURE)
+#                                               -> DIR/complexity-virtual.png (or FIGURE)
+# DIR (default ./complexity) and FIGURE are taken from the current directory;
+# nothing is written anywhere else (scripts/refresh_docs_figures.sh copies the
+# figure into docs/). CLOCKLAB_BINARY: the program (default build/clocklab of
+# this repository).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${1:-complexity}
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
+figure=${FIGURE:-}
+[ -z "$figure" ] || figure=$(realpath -m "$figure")
+cd "$repo"
 nmax=${NMAX:-32}
 seeds=${SEEDS:-5}
-mkdir -p "$dir"
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
@@ -23,7 +32,7 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 run() { # name nodes --set ...
     local name=$1 n=$2
     shift 2
-    mpirun -n "$n" build/clocklab experiments/complexity.ini -o "$dir/$name-$n.h5" --force "$@" \
+    mpirun -n "$n" "$bin" experiments/complexity.ini -o "$dir/$name-$n.h5" --force "$@" \
         >/dev/null
 }
 # The figure and the Markdown table: per case (algorithm/election.ids) the
@@ -54,7 +63,7 @@ if [ "${MODE:-real}" = virtual ]; then
     vrun() { # name --set ...
         local name=$1
         shift
-        mpirun -n "${RANKS:-1}" build/clocklab experiments/complexity.ini -o "$dir/$name-virtual.h5" \
+        mpirun -n "${RANKS:-1}" "$bin" experiments/complexity.ini -o "$dir/$name-virtual.h5" \
             --force --set experiment.time=virtual --set "experiment.nodes=$sizes" \
             --set "network.delay=constant(1ms)" "$@" >/dev/null
         echo "$name done ($(($(date +%s) - start)) s)"
@@ -64,7 +73,7 @@ if [ "${MODE:-real}" = virtual ]; then
     vrun hs-random --set experiment.algorithm=hs --set experiment.repeat="$seeds"
     vrun bully-worst --set experiment.algorithm=bully --set election.ids=rank \
         --set election.initiators=lowest --set faults.crash=highest@0s
-    sweep "${FIGURE:-docs/complexity-virtual.png}" "$dir"/*-virtual.h5
+    sweep "${figure:-$dir/complexity-virtual.png}" "$dir"/*-virtual.h5
     exit 0
 fi
 for n in $(seq 2 "$nmax"); do
@@ -75,4 +84,4 @@ for n in $(seq 2 "$nmax"); do
         --set election.initiators=lowest --set faults.crash="$((n - 1))@0s"
     echo "n=$n done ($(($(date +%s) - start)) s)"
 done
-sweep "${FIGURE:-docs/complexity.png}" "$dir"/*.h5
+sweep "${figure:-$dir/complexity.png}" "$dir"/*-[0-9]*.h5

@@ -4,15 +4,22 @@
 # suzuki_kasami for n = 2..NMAX nodes at saturation (experiments/mutex.ini),
 # and the response time (request to entry) against the request rate per
 # node on RATE_NODES nodes. Writes one .h5 per case into DIR, then the two
-# figures (docs/) and tables.
+# figures (DIR/mutex_scaling.png, DIR/mutex_rate.png) and tables.
 #   bash experiments/mutex.sh [DIR]      (NMAX=32 RATE_NODES=8 SEEDS=3 by default)
+# DIR (default ./mutex) is taken from the current directory; nothing is
+# written anywhere else (scripts/refresh_docs_figures.sh copies the figures
+# into docs/). CLOCKLAB_BINARY: the program (default build/clocklab of this
+# repository).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${1:-mutex}
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
+cd "$repo"
 nmax=${NMAX:-32}
 rate_nodes=${RATE_NODES:-8}
 seeds=${SEEDS:-3}
-mkdir -p "$dir" docs
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
@@ -21,7 +28,7 @@ algorithms="mutex_central ricart_agrawala lamport_mutex token_ring suzuki_kasami
 start=$(date +%s)
 for n in 2 3 4 6 8 12 16 20 24 28 32; do
     [ "$n" -le "$nmax" ] || continue
-    mpirun -n "$n" build/clocklab experiments/mutex.ini -o "$dir/scaling-$n.h5" --force >/dev/null
+    mpirun -n "$n" "$bin" experiments/mutex.ini -o "$dir/scaling-$n.h5" --force >/dev/null
     echo "n=$n done ($(($(date +%s) - start)) s)"
 done
 # Response time against the request rate: exponential intervals (Poisson
@@ -32,9 +39,9 @@ for rate in 5 10 20 40 80 160; do
     for a in $algorithms; do
         sets+=(--set "$a.entries=0" --set "$a.interval=exponential(${mean}ms)")
     done
-    mpirun -n "$rate_nodes" build/clocklab experiments/mutex.ini -o "$dir/rate-$rate.h5" --force \
+    mpirun -n "$rate_nodes" "$bin" experiments/mutex.ini -o "$dir/rate-$rate.h5" --force \
         --set experiment.duration=2s --set experiment.repeat="$seeds" "${sets[@]}" >/dev/null
     echo "rate=$rate/s done ($(($(date +%s) - start)) s)"
 done
-PYTHONPATH=analysis /usr/bin/python3 -m clocklab mutex scaling "$dir"/scaling-*.h5 -o docs/mutex_scaling.png
-PYTHONPATH=analysis /usr/bin/python3 -m clocklab mutex rate "$dir"/rate-*.h5 -o docs/mutex_rate.png
+PYTHONPATH=analysis /usr/bin/python3 -m clocklab mutex scaling "$dir"/scaling-*.h5 -o "$dir/mutex_scaling.png"
+PYTHONPATH=analysis /usr/bin/python3 -m clocklab mutex rate "$dir"/rate-*.h5 -o "$dir/mutex_rate.png"

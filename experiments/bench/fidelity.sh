@@ -7,7 +7,8 @@
 #      bare MPI ping-pong spaced as Berkeley spaces its readings (mpi_pingpong GAP)
 #   3. the runtime's ping-pong against bare MPI (pingpong.sh)
 #   4. CPU of 64 idle nodes (Berkeley, period 1 s), read from /proc over 6 s of steady state
-#   5. the default scenario at 16, 64, 128 nodes both ways and 1024 on 2 ranks: leader,
+#   5. the default scenario (experiments/default.ini) at 16, 64, 128 nodes both ways and
+#      1024 on 2 ranks: leader,
 #      final skew, worst p99 lateness; REPEATS runs each
 #   6. timers: 2 ranks with one node each (Berkeley, drift 0), REPEATS runs, beside
 #      the machine's own floor (timer_floor: the same pacing with no MPI, queue or algorithm)
@@ -18,11 +19,16 @@
 # runs the "N ranks" cases only); LATENESS_NODES, RTT_NODES, DEFAULT_NODES, IDLE_NODES,
 # CHECKPOINT_NODES override the node lists; SECTIONS="1 6" runs some sections only;
 # REPEATS (default 3) the runs of sections 5 and 6; WAYS="many single" the placements.
+# OUTDIR (default: a new temporary directory) and CLOCKLAB_BINARY (default:
+# build/clocklab of this repository) are taken from the current directory;
+# nothing is written outside OUTDIR.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin=${CLOCKLAB_BINARY:-build/clocklab}
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${1:-$(mktemp -d)}
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
+bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
+cd "$repo"
 py="env PYTHONPATH=analysis /usr/bin/python3 -m clocklab"
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -112,8 +118,11 @@ if want 5; then
             [ "$way" = single ] && [ "$n" -gt 128 ] && continue
             for rep in $(seq "$repeats"); do
                 f="$out/default-$way-$n-$rep.h5"
-                mpi=(mpirun -n "$n" "$bin" -o "$f" --force)
-                [ "$way" = many ] && mpi=(mpirun -n 2 "$bin" -o "$f" --force --set "experiment.nodes=$n")
+                # the scenario's file: with --set alone clocklab would start from
+                # the built-in defaults
+                mpi=(mpirun -n "$n" "$bin" experiments/default.ini -o "$f" --force)
+                [ "$way" = many ] && mpi=(mpirun -n 2 "$bin" experiments/default.ini -o "$f" --force \
+                    --set "experiment.nodes=$n")
                 "${mpi[@]}" >/dev/null 2>&1 || { echo "$(label "$way" "$n"), run $rep: failed"; continue; }
                 echo "$(label "$way" "$n"), run $rep: $($py fidelity default "$f" | cut -d: -f2-);" \
                     "$($py fidelity summary "$f" | cut -d: -f2-)"

@@ -19,11 +19,16 @@
 #   mutual exclusion    5@0.5s-1.5s
 #   skampi, jk, hca     5@0.1s-0.2s (they wait for every reply and refuse loss and
 #                       crashes: the soak records the refusals)
+# OUTDIR (default: a new temporary directory) and CLOCKLAB_BINARY (default:
+# build/clocklab of this repository) are taken from the current directory;
+# nothing is written outside OUTDIR.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin=$(realpath "${CLOCKLAB_BINARY:-build/clocklab}")
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${1:-$(mktemp -d)}
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
+bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
+cd "$repo"
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi

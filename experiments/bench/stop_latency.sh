@@ -7,9 +7,11 @@
 # Usage: bash experiments/bench/stop_latency.sh [RANKS...]   (default: 4 64 128)
 # WAIT (default 12 s: 128 ranks take seconds to start, and a rank signalled
 # before it runs dies without writing) and CLOCKLAB_BINARY override.
+# Writes only into a new temporary directory (printed at the end).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin=$(realpath "${CLOCKLAB_BINARY:-build/clocklab}")
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
+cd "$repo"
 out=$(mktemp -d)
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -9,11 +9,16 @@
 # their cost, the whole run's wall time, and the peak memory of all ranks per
 # node. Usage: bash experiments/bench/virtual.sh [OUTDIR]
 # RING_NODES, CHATTER_NODES and RANKS override the lists.
+# OUTDIR (default: a new temporary directory) and CLOCKLAB_BINARY (default:
+# build/clocklab of this repository) are taken from the current directory;
+# nothing is written outside OUTDIR.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin=$(realpath "${CLOCKLAB_BINARY:-build/clocklab}")
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${1:-$(mktemp -d)}
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
+bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
+cd "$repo"
 if [ "$(id -u)" -eq 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
