@@ -40,7 +40,7 @@ LINKED = ("experiments", "analysis", "slurm", "scripts")
 
 RUN = "commands"
 NOT_RUN = "not run"
-MARKER_RE = re.compile(r"^\s*<!--\s*(commands|not run:\s*(?P<reason>.*?))\s*-->\s*$")
+MARKER_RE = re.compile(r"^<!--\s*(commands|not run:\s*(?P<reason>.*?))\s*-->\s*$")
 
 COMMAND_WORDS = {
     "mpirun", "mpiexec", "srun", "sbatch", "salloc", "scancel", "squeue", "sinfo",
