@@ -25,7 +25,7 @@ import numpy as np
 
 from . import metrics as ch
 from .config import distribution_min, run_config
-from .reader import ClocklabError, read_runs
+from .reader import ClocklabError, exit_status, read_runs
 
 
 def reference_offset(run, node, t):
@@ -100,7 +100,7 @@ def main(argv=None, prog="clocklab accuracy"):
         loaded = [(path, read_runs(path)[1]) for path in args.files]
     except ClocklabError as e:
         print("%s: error: %s" % (prog, e), file=sys.stderr)
-        return 1
+        return exit_status(e)
     for path, runs in loaded:
         for run in runs:
             print("%s %s %s (%d nodes, %s):" % (path, run["name"], run["attrs"]["algorithm"],

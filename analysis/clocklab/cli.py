@@ -1,11 +1,15 @@
 """``python3 -m clocklab COMMAND ...``: every analysis command in one place.
 
 Each command is a module of the package with ``main(argv, prog)``;
-``python3 -m clocklab COMMAND --help`` describes one.
+``python3 -m clocklab COMMAND --help`` describes one; ``--version`` prints
+the package's version and the schema it reads.
 """
 
 import importlib
 import sys
+
+from . import __version__
+from .schema import SCHEMA
 
 #: command -> (module, function, one line of help)
 COMMANDS = {
@@ -27,18 +31,28 @@ COMMANDS = {
 }
 
 
+def version():
+    """The ``--version`` line: "clocklab analysis VERSION (reads schema clocklab/1)"."""
+    return f"clocklab analysis {__version__} (reads schema {SCHEMA})"
+
+
 def usage():
     """The list of commands."""
     width = max(map(len, COMMANDS))
     lines = ["usage: python3 -m clocklab COMMAND [arguments] (COMMAND --help for its own)",
-             "", "commands:"]
+             "       python3 -m clocklab --version", "", "commands:"]
     lines += [f"  {name.ljust(width)}  {text}" for name, (_, _, text) in COMMANDS.items()]
     return "\n".join(lines)
 
 
 def main(argv=None):
-    """Run one command; returns its exit status (2 for an unknown command)."""
+    """Run one command (``argv``: the command and its arguments, default
+    sys.argv[1:]); returns its exit status (2 for an unknown command or an
+    input file it cannot read)."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--version"]:
+        print(version())
+        return 0
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(usage(), file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2

@@ -33,7 +33,7 @@ import numpy as np
 from . import metrics as ch
 from .causality import message_pairs
 from .config import seconds
-from .reader import ClocklabError, read_runs
+from .reader import ClocklabError, exit_status, read_runs
 
 
 def lateness(run, delay):
@@ -117,6 +117,6 @@ def main(argv=None, prog="clocklab fidelity"):
         args.func(args)
     except ClocklabError as e:
         print("%s: error: %s" % (prog, e), file=sys.stderr)
-        return 1
+        return exit_status(e)
     return 0
 

@@ -38,7 +38,7 @@ from collections import defaultdict
 import numpy as np
 
 from .config import run_config
-from .reader import ClocklabError, read_runs
+from .reader import ClocklabError, exit_status, read_runs
 
 COLUMNS = [("clocklab", "skampi"), ("clocklab", "skampi, 100 ping-pongs"), ("clocklab", "jk"),
            ("clocklab", "hca"), ("clocklab", "hca offset"), ("mpits", "SKaMPI"), ("mpits", "JK"),
@@ -271,7 +271,7 @@ def main(argv=None, prog="clocklab hpcsync"):
             runs = clocklab_runs(path)
         except ClocklabError as e:
             print("%s: error: %s" % (prog, e), file=sys.stderr)
-            return 1
+            return exit_status(e)
         for r in runs:
             offs = ", ".join("at %gs: %s" % (a, fmt_time(v)) for a, v in sorted(r["offsets"].items()))
             print("%s: %s N=%d sync %s; max |offset| %s; evaluator error %s (model RTT %s)" % (

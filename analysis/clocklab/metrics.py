@@ -11,6 +11,7 @@ from collections import Counter
 import numpy as np
 
 from .causality import node_rows
+from .labels import labels_of
 from .reader import event_kinds, request_status
 
 
@@ -101,6 +102,21 @@ def skew_envelope(run):
     lo[ok] = np.nanmin(masked[ok], axis=1)
     hi[ok] = np.nanmax(masked[ok], axis=1)
     return lo, hi
+
+
+def skew_series(run):
+    """Return ``(time, skew)``, two [S] float arrays (s): the skew at each
+    ``clock/time`` sample, max_i - min_i of the true offsets C_i(t) - t over
+    the nodes alive at t (the envelope of :func:`skew_envelope`). Skew as
+    the largest difference between the clocks' readings at one instant:
+    Coulouris et al., Distributed Systems, 14.2. NaN where no alive node
+    has a value; 0 with one. ``None`` without clock data.
+    """
+    envelope = skew_envelope(run)
+    if envelope is None:
+        return None
+    lo, hi = envelope
+    return clock_times(run), hi - lo
 
 
 def total_messages(run):
@@ -486,10 +502,13 @@ def summary(run):
     """Return the summary numbers of a run as a dict.
 
     Keys: run, algorithm, family, nodes, status, final_skew (s),
-    max_abs_offset (s), messages (int), leader (int), winner (int, or a
-    tuple when nodes disagree; see :func:`raffle_winner`), lateness_p99 (s,
+    max_abs_offset (s), messages (int), leader (int, a node index),
+    leader_label (str, the leader's ``nodes/label``), winner (int, or a
+    tuple when nodes disagree; see :func:`raffle_winner`), winner_label
+    (str, "a/b" when nodes disagree), lateness_p99 (s,
     :func:`lateness_p99`), trusted (bool, :func:`timing_trusted`) --
-    ``None`` where the run has no data for it.
+    ``None`` where the run has no data for it (the labels: where the run
+    names none of the nodes, see :func:`clocklab.labels.labels_of`).
     """
     attrs = run["attrs"]
     return {
@@ -502,7 +521,9 @@ def summary(run):
         "max_abs_offset": max_abs_offset(run),
         "messages": total_messages(run),
         "leader": leader(run),
+        "leader_label": labels_of(run, leader(run)),
         "winner": raffle_winner(run),
+        "winner_label": labels_of(run, raffle_winner(run)),
         "lateness_p99": lateness_p99(run),
         "trusted": timing_trusted(run),
     }

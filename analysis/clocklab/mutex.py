@@ -37,7 +37,7 @@ import numpy as np  # noqa: E402
 
 from . import metrics as ch5  # noqa: E402
 from .config import config_value, distribution  # noqa: E402
-from .reader import ClocklabError, read_files  # noqa: E402
+from .reader import ClocklabError, exit_status, read_files  # noqa: E402
 from .theory import closed_form  # noqa: E402
 
 ALGORITHMS = ["mutex_central", "ricart_agrawala", "lamport_mutex", "token_ring", "suzuki_kasami"]
@@ -212,6 +212,6 @@ def main(argv=None, prog="clocklab mutex"):
         (scaling if args.study == "scaling" else rate)(args.files, args.output)
     except ClocklabError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 1
+        return exit_status(exc)
     return 0
 

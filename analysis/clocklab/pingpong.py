@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 from .causality import node_rows
-from .reader import ClocklabError, event_kinds, read_runs
+from .reader import ClocklabError, event_kinds, exit_status, read_runs
 
 
 def round_trips(run):
@@ -45,7 +45,7 @@ def main(argv=None, prog="clocklab pingpong"):
         _, runs = read_runs(argv[0], events=True)
     except ClocklabError as e:
         print("%s: error: %s" % (prog, e), file=sys.stderr)
-        return 1
+        return exit_status(e)
     for run in runs:
         if run["events"] is None or "REQUEST" not in run["messages"]["types"]:
             continue

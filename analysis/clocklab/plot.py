@@ -2,8 +2,10 @@
 
 For every run of every file, writes into the output directory:
 
-  <filestem>_<run>_offset.<fmt>    true clock offset of each node over time
-                                   (runs with clock/ data)
+  <filestem>_<run>_offset.<fmt>    true clock offset of each node over time,
+                                   and below it the skew (max - min over
+                                   the alive nodes) on a log axis
+                                   (runs with clock/ data; clocklab.offset)
   <filestem>_<run>_messages.<fmt>  messages sent per node, stacked by type
                                    (runs with messages/ data)
   <filestem>_<run>_election.<fmt>  leader-belief timeline per node
@@ -19,12 +21,19 @@ For every run of every file, writes into the output directory:
                                    critical section over time
                                    (mutual-exclusion runs)
 
-and prints one summary row per run on stdout (winner: the raffle winner of
-a totally-ordered-multicast run, "a/b" when the nodes disagree;
-lateness_p99_us: the worst p99 lateness of deliveries and timers from
-fidelity/, and timing "NOT TRUSTED" when it is above the run's threshold). Exits with
-status 1 and one message when a file is missing or not a clocklab/1 file;
-nothing is written in that case.
+<filestem> is the file name without its extension; where two inputs share
+it (a/run.h5, b/run.h5), as many parent directories as tell them apart,
+joined by "_" (a_run, b_run; clocklab.naming). Nodes are named by their
+labels (``[nodes] labels``) where the run has them, with the index beside
+them ("P9 (node 8)").
+
+Prints one summary row per run on stdout (clocklab.summarytable; winner:
+the raffle winner of a totally-ordered-multicast run, "a/b" when the nodes
+disagree; lateness_p99_us: the worst p99 lateness of deliveries and timers
+from fidelity/, and timing "NOT TRUSTED" when it is above the run's
+threshold). Exits with status 2 and one message naming the file when a
+file is missing, unreadable or not a clocklab/1 file; nothing is written in
+that case.
 
     python3 -m clocklab plot berkeley.h5 -o figures     # figures and the summary
     python3 -m clocklab summary berkeley.h5             # the summary only
@@ -34,182 +43,21 @@ import argparse
 import os
 import sys
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (backend must be chosen first)
-import numpy as np  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
+from . import metrics as M
+from .drawing import (MAX_FIG_INCHES, MAX_LEGEND_NODES, crash_handles, draw_crashes,
+                      label_nodes, legend_outside, node_colors, plt, save, title)
+from .labels import node_name
+from .naming import display_names, figure_stems
+from .offset import plot_offset
+from .reader import ClocklabError, exit_status, read_runs, request_status
+from .summarytable import format_table
+from matplotlib.lines import Line2D  # noqa: E402,I100  (after drawing: the Agg backend)
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from . import metrics as M  # noqa: E402
-from .reader import ClocklabError, read_runs, request_status  # noqa: E402
-
-#: Above this many nodes the per-node legend is left out (unreadable).
-MAX_LEGEND_NODES = 16
-DPI = 120
-#: Figures grow with the node count up to this size (inches).
-MAX_FIG_INCHES = 16
-#: At most this many node names on a node axis (every k-th node beyond).
-MAX_NODE_TICKS = 32
-#: Up to this many rounds get full-height lines on the offset plot.
-MAX_ROUND_LINES = 60
 NO_LEADER_COLOR = "0.75"
-
-COLUMNS = [  # (header, key, formatter)
-    ("file", "file", str),
-    ("run", "run", str),
-    ("algorithm", "algorithm", str),
-    ("nodes", "nodes", str),
-    ("status", "status", str),
-    ("final_skew_ms", "final_skew", lambda v: f"{v * 1e3:.4f}"),
-    ("max_abs_offset_ms", "max_abs_offset", lambda v: f"{v * 1e3:.4f}"),
-    ("messages", "messages", str),
-    ("leader", "leader", str),
-    ("winner", "winner", lambda v: "/".join(map(str, v)) if isinstance(v, tuple) else str(v)),
-    ("lateness_p99_us", "lateness_p99", lambda v: f"{v * 1e6:.1f}"),
-    ("timing", "trusted", lambda v: "ok" if v else "NOT TRUSTED"),
-]
-
-
-# --------------------------------------------------------------------------
-# Summary table
-# --------------------------------------------------------------------------
-
-def format_table(rows):
-    """Return the summary rows (dicts from clocklab.metrics.summary) as aligned text."""
-    header = [name for name, _, _ in COLUMNS]
-    cells = [[("-" if row.get(key) is None else fmt(row[key])) for _, key, fmt in COLUMNS]
-             for row in rows]
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *cells)]
-    numeric = {"nodes", "final_skew_ms", "max_abs_offset_ms", "messages", "leader", "winner",
-               "lateness_p99_us", "timing"}
-
-    def line(values):
-        parts = [v.rjust(w) if h in numeric else v.ljust(w)
-                 for v, w, h in zip(values, widths, header)]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(header)] + [line(c) for c in cells])
-
-
-# --------------------------------------------------------------------------
-# Figure helpers
-# --------------------------------------------------------------------------
-
-def node_colors(n):
-    """One colour per node (tab10/tab20, cycling beyond 20)."""
-    cmap = plt.get_cmap("tab10" if n <= 10 else "tab20")
-    return [cmap(i % cmap.N) for i in range(n)]
-
-
-def title(stem, run):
-    """Figure title: file, run, algorithm, node count and status."""
-    a = run["attrs"]
-    status = a.get("status", "?")
-    return (f"{stem} / {run['name']}: {a.get('algorithm', '?')} "
-            f"({run['n']} nodes{'' if status == 'complete' else ', ' + status})")
-
-
-def label_nodes(axis, run, **text):
-    """Tick the node axis with node labels, at most MAX_NODE_TICKS of them."""
-    step = -(-run["n"] // MAX_NODE_TICKS)  # ceiling division
-    ticks = np.arange(0, run["n"], step)
-    axis.set_ticks(ticks)
-    axis.set_ticklabels([run["nodes"]["label"][i] for i in ticks], **text)
-
-
-def save(fig, path):
-    """Write the figure and close it."""
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
-
-
-def finite(values):
-    """The finite entries of an array, as floats."""
-    values = np.asarray(values, float)
-    return values[np.isfinite(values)]
-
-
-# --------------------------------------------------------------------------
-# Offset figure
-# --------------------------------------------------------------------------
-
-def draw_rounds(ax, rounds):
-    """Mark the start of each synchronization round lightly.
-
-    Full-height faint lines for up to MAX_ROUND_LINES rounds, else a rug of
-    short ticks along the bottom (so many rounds do not grey out the plot).
-    """
-    if rounds is None or len(rounds) == 0:
-        return
-    ids, which = np.unique(rounds["round"], return_inverse=True)
-    starts = np.full(len(ids), np.inf)
-    np.minimum.at(starts, which, np.asarray(rounds["time"], float))
-    top = 1.0 if len(starts) <= MAX_ROUND_LINES else 0.03
-    ax.vlines(starts, 0, top, transform=ax.get_xaxis_transform(),
-              colors="0.6", linewidth=0.5, alpha=0.35 if top == 1.0 else 0.8, zorder=0)
-
-
-def draw_crashes(ax, run, colors):
-    """Dashed (crash) and dotted (recover) vertical lines in the node's colour."""
-    nodes = run["nodes"]
-    for i in range(run["n"]):
-        for key, style in (("crashed_at", "--"), ("recovered_at", ":")):
-            t = nodes[key][i]
-            if np.isfinite(t):
-                ax.axvline(t, color=colors[i], linestyle=style, linewidth=1.2)
-
-
-def offset_legend(ax, run, colors, lines):
-    """Legend: nodes (when few), envelope, crash/recover/round markers."""
-    handles = list(lines) if run["n"] <= MAX_LEGEND_NODES else []
-    handles.append(Patch(color="0.5", alpha=0.25, label="skew envelope (alive)"))
-    if not M.alive_matrix(run).all():
-        handles.append(Line2D([], [], color="0.5", alpha=0.3, label="while down"))
-    if np.isfinite(run["nodes"]["crashed_at"]).any():
-        handles.append(Line2D([], [], color="k", linestyle="--", label="crash"))
-    if np.isfinite(run["nodes"]["recovered_at"]).any():
-        handles.append(Line2D([], [], color="k", linestyle=":", label="recover"))
-    if "rounds" in run["clock"] and len(run["clock"]["rounds"]):
-        handles.append(Line2D([], [], color="0.6", alpha=0.5, label="round start"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-              fontsize="small", frameon=False)
-
-
-def draw_offset_lines(ax, run, times, offsets, colors):
-    """One line per node (ms); samples taken while a node is down are faded."""
-    alive = M.alive_matrix(run)
-    lines = []
-    for i in range(run["n"]):
-        ms = offsets[:, i] * 1e3
-        if not alive[:, i].all():
-            ax.plot(times, ms, color=colors[i], linewidth=0.8, alpha=0.3)
-        lines.append(ax.plot(times, np.where(alive[:, i], ms, np.nan), color=colors[i],
-                             linewidth=1.2, label=run["nodes"]["label"][i])[0])
-    return lines
-
-
-def plot_offset(run, stem, path):
-    """True offset of every node over time (ms) with skew envelope and markers."""
-    times, offsets = M.clock_times(run), M.clock_offsets(run)
-    colors = node_colors(run["n"])
-    fig, ax = plt.subplots(figsize=(9, 4.8))
-    lo, hi = M.skew_envelope(run)
-    ax.fill_between(times, lo * 1e3, hi * 1e3, color="0.5", alpha=0.25, linewidth=0)
-    lines = draw_offset_lines(ax, run, times, offsets, colors)
-    draw_rounds(ax, run["clock"].get("rounds"))
-    draw_crashes(ax, run, colors)
-    ax.axhline(0, color="k", linewidth=0.5)
-    skew = M.final_skew(run)
-    ax.set_title(title(stem, run) + ("" if skew is None else
-                                     f"\nfinal skew {skew * 1e3:.4g} ms"), fontsize="medium")
-    ax.set_xlabel("reference time t (s)")
-    ax.set_ylabel("true offset C_i(t) - t (ms)")
-    ax.grid(True, alpha=0.3)
-    offset_legend(ax, run, colors, lines)
-    save(fig, path)
 
 
 # --------------------------------------------------------------------------
@@ -286,7 +134,7 @@ def draw_election_markers(ax, run):
 
 def election_legend(ax, run, colors):
     """Legend: one patch per leader value, then the markers that occur."""
-    handles = [Patch(color=c, label=f"leader {v}") for v, c in colors.items()]
+    handles = [Patch(color=c, label=f"leader {node_name(run, v)}") for v, c in colors.items()]
     if any(v < 0 for lane in M.leader_intervals(run) for _, _, v in lane):
         handles.append(Patch(color=NO_LEADER_COLOR, label="no leader"))
     for marker, color, label, key in (("X", "tab:red", "crash", "crashed_at"),
@@ -314,7 +162,7 @@ def plot_election(run, stem, path):
     ax.set_xlabel("reference time t (s)")
     final = M.leader(run)
     ax.set_title(f"{title(stem, run)}\nleader belief over time (final: "
-                 f"{'none' if final == -1 else final})", fontsize="medium")
+                 f"{node_name(run, final)})", fontsize="medium")
     ax.grid(True, axis="x", alpha=0.3)
     election_legend(ax, run, colors)
     save(fig, path)
@@ -327,8 +175,7 @@ def plot_election(run, stem, path):
 def node_legend(ax, run, lines):
     """Per-node legend outside the axes (left out for many nodes)."""
     if run["n"] <= MAX_LEGEND_NODES:
-        ax.legend(handles=lines, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  fontsize="small", frameon=False)
+        legend_outside(ax, lines)
 
 
 def rate_labels(run):
@@ -439,6 +286,7 @@ def plot_requests(run, stem, path):
             right.step(q["time"], q["waiting"] + q["in_service"], where="post",
                        color=colors[s], linewidth=0.8)
     draw_crashes(right, run, colors)
+    legend_outside(right, crash_handles(run, colors))
     right.set_xlabel("reference time (s)")
     right.set_ylabel("requests in the system (queued + in service)")
     right.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -507,7 +355,8 @@ def figure_kinds(run):
 
 
 def plot_run(run, stem, outdir, fmt):
-    """Write all figures of one run; return the paths written."""
+    """Write all figures of one run into ``outdir`` as
+    ``<stem>_<run>_<kind>.<fmt>``; returns the paths written."""
     paths = []
     for kind, plot in figure_kinds(run):
         path = os.path.join(outdir, f"{stem}_{run['name']}_{kind}.{fmt}")
@@ -517,7 +366,8 @@ def plot_run(run, stem, outdir, fmt):
 
 
 def load_all(paths, events=True):
-    """Read every file up front so that a bad one stops us before any output."""
+    """Read every file up front so that a bad one stops us before any output:
+    a list of (path, runs). Raises ClocklabFileError naming the bad file."""
     loaded = []
     for path in paths:
         _, runs = read_runs(path, events=events)
@@ -530,7 +380,9 @@ def parse_args(argv, prog, figures=True):
     if figures:
         description = ("Plot and summarize clocklab/1 HDF5 files: one summary row per run "
                        "on stdout, figures <filestem>_<run>_<kind>.<fmt> in the output "
-                       "directory (kinds: offset, messages, election, logical, requests, mutex).")
+                       "directory (kinds: offset, messages, election, logical, requests, "
+                       "mutex); inputs with the same file name get their parent "
+                       "directories in the stem (a_run, b_run for a/run.h5, b/run.h5).")
     else:
         description = "One summary row per run of clocklab/1 HDF5 files, as an aligned table."
     parser = argparse.ArgumentParser(prog=prog, description=description)
@@ -548,26 +400,45 @@ def parse_args(argv, prog, figures=True):
     return args
 
 
+def written_text(written, replaced, outdir):
+    """The closing line of ``plot``: how many figures it wrote to ``outdir``
+    and how many of them replaced a file that was there before."""
+    text = f"wrote {len(written)} figure(s) to {outdir}"
+    if replaced:
+        text += f" ({replaced} of them replaced files already there)"
+    return text
+
+
 def main(argv=None, prog="clocklab plot", figures=True):
-    """Entry point of ``plot`` and (figures=False) ``summary``; returns the exit status."""
+    """Entry point of ``plot`` and (figures=False) ``summary``; returns the
+    exit status: 0, or 2 when an input file is missing or unreadable (one
+    message naming it on stderr, nothing written)."""
     args = parse_args(argv, prog, figures)
     try:
         loaded = load_all(args.files, events=not args.no_plots)
     except ClocklabError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 1
-    rows, written = [], []
+        return exit_status(exc)
+    rows, written, replaced = [], [], 0
     if not args.no_plots:
         os.makedirs(args.outdir, exist_ok=True)
-    for path, runs in loaded:
-        stem = os.path.splitext(os.path.basename(path))[0]
+    names = display_names(args.files)
+    stems = figure_stems(args.files)
+    for (path, runs), name, stem in zip(loaded, names, stems):
         for run in runs:
-            rows.append(dict(M.summary(run), file=os.path.basename(path)))
-            if not args.no_plots:
-                written += plot_run(run, stem, args.outdir, args.format)
+            rows.append(dict(M.summary(run), file=name))
+            if args.no_plots:
+                continue
+            before = {os.path.join(args.outdir, f"{stem}_{run['name']}_{kind}.{args.format}")
+                      for kind, _ in figure_kinds(run)}
+            replaced += sum(os.path.exists(p) for p in before)
+            paths = plot_run(run, stem, args.outdir, args.format)
+            if set(paths) & set(written):  # figure_stems makes the names distinct
+                raise AssertionError(f"figure names collide: {set(paths) & set(written)}")
+            written += paths
     print(format_table(rows))
     if not args.no_plots:
-        print(f"wrote {len(written)} figure(s) to {args.outdir}", file=sys.stderr)
+        print(written_text(written, replaced, args.outdir), file=sys.stderr)
     return 0
 
 

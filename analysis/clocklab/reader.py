@@ -4,7 +4,7 @@ One file holds one ``mpirun``; each run is a group ``/runs/<name>``.
 :func:`read_runs` loads every run of a file into a dict (see
 :func:`read_run` for its layout); :mod:`clocklab.metrics` takes such a dict
 and never touches the file again. Every name comes from
-:mod:`clocklab.schema`; the meaning of every dataset is in docs/design.md.
+:mod:`clocklab.schema`; the meaning of every dataset is in docs/schema.md.
 
 Conventions: times are float64 seconds of reference time ``t``, offsets
 are seconds (``C_i(t) - t``), drift is ppm. Groups a run does not produce
@@ -23,6 +23,27 @@ from . import schema as S
 
 class ClocklabError(Exception):
     """A file is missing, unreadable or not a clocklab/1 file, or lacks what is asked of it."""
+
+
+class ClocklabFileError(ClocklabError):
+    """An input file is missing, a directory, not HDF5, or not a clocklab/1 file.
+
+    The commands exit with status 2 for it (as clocklab does for a
+    configuration file it cannot read), 1 for any other :class:`ClocklabError`."""
+
+
+def exit_status(error):
+    """The exit status of a command stopped by ``error``: 2 for a
+    :class:`ClocklabFileError` (an input file it cannot read), else 1."""
+    return 2 if isinstance(error, ClocklabFileError) else 1
+
+
+def as_paths(paths):
+    """``paths`` as a list of paths: one path (str, bytes or os.PathLike)
+    becomes a list of one, any other iterable a list of its items."""
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        return [paths]
+    return list(paths)
 
 
 # --------------------------------------------------------------------------
@@ -146,23 +167,25 @@ def request_status(table):
 def open_clocklab(path):
     """Open ``path`` read-only and check it is a clocklab/1 file.
 
-    Returns an open :class:`h5py.File` (use it as a context manager).
-    Raises :class:`ClocklabError` with a message naming the file when the
-    file is missing, is not HDF5, or lacks ``schema="clocklab/1"``.
+    ``path``: str or os.PathLike. Returns an open :class:`h5py.File` (use
+    it as a context manager). Raises :class:`ClocklabFileError` with a
+    message naming the file when the file is missing, is not HDF5, or lacks
+    ``schema="clocklab/1"``.
     """
+    path = os.fspath(path)
     if not os.path.exists(path):
-        raise ClocklabError(f"{path}: no such file")
+        raise ClocklabFileError(f"{path}: no such file")
     if os.path.isdir(path):
-        raise ClocklabError(f"{path}: is a directory, not an HDF5 file")
+        raise ClocklabFileError(f"{path}: is a directory, not an HDF5 file")
     try:
         f = h5py.File(path, "r")
     except OSError as exc:
-        raise ClocklabError(f"{path}: not a readable HDF5 file ({exc})") from None
+        raise ClocklabFileError(f"{path}: not a readable HDF5 file ({exc})") from None
     schema = _attr(f.attrs["schema"]) if "schema" in f.attrs else None
     if schema != S.SCHEMA:
         f.close()
         found = "no schema attribute" if schema is None else f"schema={schema!r}"
-        raise ClocklabError(f"{path}: not a {S.SCHEMA} file ({found})")
+        raise ClocklabFileError(f"{path}: not a {S.SCHEMA} file ({found})")
     return f
 
 
@@ -193,6 +216,7 @@ def _read_nodes(run_group, n):
             nodes[key] = np.full(n, np.nan)
     raw = _strings(g["label"][()]) if "label" in g else [""] * n
     nodes["label"] = [lab if lab.strip() else f"node {i}" for i, lab in enumerate(raw)]
+    nodes["named"] = [bool(lab.strip()) for lab in raw]
     return nodes
 
 
@@ -236,7 +260,9 @@ def read_run(f, name, events=False):
       status, time, config, wall_time [s], duration [s], ...), ``n`` (int N).
     - ``nodes``: initial_offset [N] s, drift [N] ppm, crashed_at [N] s,
       recovered_at [N] s (NaN = never; NaN-filled when absent), label
-      (list of N str, "node i" where the file has none or an empty one).
+      (list of N str, "node i" where the file has none or an empty one),
+      named (list of N bool: the file gives node i a label of its own;
+      see :mod:`clocklab.labels`).
     - ``clock``: time [S] s, offset [S,N] s, rounds [R] structured
       (node, round, time s, rtt s, estimated_offset s, true_offset s,
       adjustment s, excluded), models [M] structured (node, reference,
@@ -286,11 +312,13 @@ def read_run(f, name, events=False):
 def read_runs(path, events=False):
     """Check and load a whole file.
 
-    Returns ``(file_attrs, runs)``: the root attributes as a dict and the
-    list of run dicts (see :func:`read_run`, each with ``file`` = ``path``
-    added) in natural name order. Raises :class:`ClocklabError` for
-    missing or non-clocklab files.
+    ``path``: one file (str or os.PathLike). Returns ``(file_attrs,
+    runs)``: the root attributes as a dict and the list of run dicts (see
+    :func:`read_run`, each with ``file`` = ``path`` added) in natural name
+    order. Raises :class:`ClocklabFileError` for missing or non-clocklab
+    files.
     """
+    path = os.fspath(path)
     with open_clocklab(path) as f:
         runs = [read_run(f, name, events) for name in run_names(f)]
         attrs = _attrs(f)
@@ -302,9 +330,10 @@ def read_runs(path, events=False):
 def read_files(paths, events=False):
     """Every run of every file, in order: a list of run dicts (``file`` set).
 
-    All files are read before anything is returned, so a bad one raises
-    :class:`ClocklabError` before any output is made."""
+    ``paths``: one path (str or os.PathLike) or a list of them. All files
+    are read before anything is returned, so a bad one raises
+    :class:`ClocklabFileError` before any output is made."""
     runs = []
-    for path in paths:
+    for path in as_paths(paths):
         runs += read_runs(path, events)[1]
     return runs

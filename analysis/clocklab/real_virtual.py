@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from . import metrics as ch
-from .reader import ClocklabError, read_runs
+from .reader import ClocklabError, exit_status, read_runs
 
 
 def rtt_median(run):
@@ -37,7 +37,7 @@ def main(argv=None, prog="clocklab real-vs-virtual"):
         virtual = read_runs(args.virtual)[1]
     except ClocklabError as e:
         print("%s: error: %s" % (prog, e), file=sys.stderr)
-        return 1
+        return exit_status(e)
     print("| seed | final skew, real (us) | final skew, virtual (us) | median RTT, real (us) "
           "| median RTT, virtual (us) |")
     print("|---:|---:|---:|---:|---:|")

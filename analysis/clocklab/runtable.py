@@ -3,11 +3,12 @@
     python3 -m clocklab table FILE.h5 [FILE.h5 ...] [-o runs.csv]
 
 From Python, ``clocklab.table(paths)`` returns the same rows as a pandas
-DataFrame (numeric columns as numbers).
+DataFrame (numeric columns as numbers); ``paths`` is one path or a list.
 
 Columns, in this order (empty where a run has no data for it):
 
-- the run: ``file``, ``run``, ``algorithm``, ``family``, ``nodes`` (the
+- the run: ``file`` (the file's base name; the path as given where two
+  inputs share a base name), ``run``, ``algorithm``, ``family``, ``nodes`` (the
   node count N), ``seed``, ``status``, ``time`` (real | virtual),
   ``duration`` and ``wall_time`` (s); in virtual time also
   ``events_processed``, ``event_time`` (s), ``windows``, ``window_time``
@@ -17,9 +18,11 @@ Columns, in this order (empty where a run has no data for it):
 - messages: ``messages`` (sent, all types), ``dropped``, and
   ``messages.<TYPE>`` for every message type of any run (0 where a run
   with messages/ sent none of that type);
-- elections: ``leader`` (what most alive nodes believe at the end),
-  ``decided_at`` (s, the last alive node's decision); the raffle's
-  ``winner`` ("a/b" when nodes disagree);
+- elections: ``leader`` (the node index most alive nodes believe in at
+  the end), ``leader_label`` (that node's ``nodes/label``, empty where the
+  run names no nodes), ``decided_at`` (s, the last alive node's decision);
+  the raffle's ``winner`` (node index, "a/b" when nodes disagree) and
+  ``winner_label``;
 - timing (real time, fidelity/): ``lateness_p99`` (the worst p99 of
   deliveries and timers, s), ``delivery_p99``, ``timer_p99`` (worst node,
   s), ``cpu_time`` (s, all ranks), ``trusted`` (p99 within the threshold);
@@ -42,7 +45,9 @@ import sys
 
 from . import metrics as M
 from .config import config_items
-from .reader import ClocklabError, read_files
+from .labels import labels_of
+from .naming import display_names
+from .reader import ClocklabError, as_paths, exit_status, read_runs
 
 #: The run's own columns, in order.
 RUN_COLUMNS = ("file", "run", "algorithm", "family", "nodes", "seed", "status", "time",
@@ -66,7 +71,10 @@ def metric_columns(run):
     }
     for name, count in (M.messages_by_type(run) or {}).items():
         row[f"messages.{name}"] = count
-    row.update(leader=M.leader(run), decided_at=M.decided_at(run), winner=_winner(run),
+    leader = M.leader(run)
+    row.update(leader=leader, leader_label=labels_of(run, leader),
+               decided_at=M.decided_at(run), winner=_winner(run),
+               winner_label=labels_of(run, M.raffle_winner(run)),
                lateness_p99=M.lateness_p99(run),
                delivery_p99=M.worst_fidelity(run, "delivery_p99"),
                timer_p99=M.worst_fidelity(run, "timer_p99"),
@@ -85,10 +93,12 @@ def metric_columns(run):
     return row
 
 
-def run_row(run):
-    """The table row of one run dict (read by clocklab.reader) as a dict."""
+def run_row(run, file=None):
+    """The table row of one run dict (read by clocklab.reader) as a dict;
+    ``file``: its ``file`` column (default: the base name of run["file"])."""
     attrs = run["attrs"]
-    row = {"file": os.path.basename(run.get("file", "")), "run": run["name"]}
+    row = {"file": file if file is not None else os.path.basename(run.get("file", "")),
+           "run": run["name"]}
     for key in ("algorithm", "family"):
         row[key] = attrs.get(key)
     row["nodes"] = run["n"]
@@ -103,12 +113,15 @@ def run_row(run):
 
 
 def rows(paths):
-    """(columns, rows) of every run of the files: the column names in order
-    (run columns, metrics, configuration keys) and one dict per run.
-    ``messages.<TYPE>`` is 0 in a run with messages/ that sent none of it.
-    Raises ClocklabError for a missing or foreign file, before any row."""
-    runs = read_files(paths)
-    table = [run_row(run) for run in runs]
+    """(columns, rows) of every run of the files (``paths``: one path or a
+    list): the column names in order (run columns, metrics, configuration
+    keys) and one dict per run. ``messages.<TYPE>`` is 0 in a run with
+    messages/ that sent none of it. Raises ClocklabFileError for a missing
+    or foreign file, before any row."""
+    paths = as_paths(paths)
+    loaded = [read_runs(path)[1] for path in paths]
+    table = [run_row(run, name) for runs, name in zip(loaded, display_names(paths))
+             for run in runs]
     columns, seen = [], set()
 
     def add(name):
@@ -138,8 +151,13 @@ def rows(paths):
 
 def table(paths):
     """Every run of the files as a pandas DataFrame, one row per run (the
-    columns of this module's list). Columns whose values are all numbers
-    are numeric; configuration values stay text where any is not a number."""
+    columns of this module's list).
+
+    ``paths``: one path (str or os.PathLike) or a list of them. Columns
+    whose values are all numbers are numeric; configuration values stay
+    text where any is not a number. Times are in s. Raises
+    :class:`clocklab.reader.ClocklabFileError` (naming the file) for a
+    missing, unreadable or non-clocklab file."""
     import pandas as pd
 
     columns, table_rows = rows(paths)
@@ -183,7 +201,7 @@ def main(argv=None, prog="clocklab table"):
         columns, table_rows = rows(args.files)
     except ClocklabError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 1
+        return exit_status(exc)
     if args.output:
         with open(args.output, "w", newline="") as out:
             write_csv(columns, table_rows, out)

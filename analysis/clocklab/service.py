@@ -32,7 +32,8 @@ import numpy as np  # noqa: E402
 from . import metrics as ch5  # noqa: E402
 from . import queueing as cq  # noqa: E402
 from .config import distribution_mean, run_config  # noqa: E402
-from .reader import ClocklabError, read_files, request_status  # noqa: E402
+from .labels import node_name, short_name  # noqa: E402
+from .reader import ClocklabError, exit_status, read_files, request_status  # noqa: E402
 
 WARMUP = 0.5
 TAIL = 0.3
@@ -176,7 +177,7 @@ def policies(paths, out):
     cdf.grid(True, which="both", alpha=0.3)
     cdf.legend(fontsize="small")
     share.set_xticks(np.arange(shares.shape[1]) + width * (len(names) - 1) / 2)
-    share.set_xticklabels([f"node {s}" for s in servers])
+    share.set_xticklabels([short_name(by[names[-1]][-1], s) for s in servers])
     share.set_xlabel("server")
     share.set_ylabel("share of the requests (mean, min-max over runs)")
     share.axhline(1 / shares.shape[1], color="0.5", linestyle=":")
@@ -225,10 +226,11 @@ def failover(paths, out):
             ax.plot(served["sent"], (served["received"] - served["sent"]) * 1e3, ".",
                     markersize=3, color="tab:blue", label="response time of each request")
             ax.axvline(crash, color="tab:red", linestyle="--",
-                       label=f"node {old} (coordinator) crashes")
+                       label=f"{node_name(run, old)} (coordinator) crashes")
             ax.axvline(first, color="tab:green", linestyle="--",
-                       label=f"node {new} dispatches its first request")
-        print(f"| {run['attrs']['seed']} | node {old} at {crash:.3f} s | node {new} | "
+                       label=f"{node_name(run, new)} dispatches its first request")
+        print(f"| {run['attrs']['seed']} | {node_name(run, old)} at {crash:.3f} s | "
+              f"{node_name(run, new)} | "
               f"{(first - crash) * 1e3:.1f} | {silent * 1e3:.1f} | {len(meanwhile)} | "
               f"{np.mean(meanwhile['received'] - meanwhile['sent']) * 1e3:.1f} | "
               f"{int(np.sum(t['served'] > 1))} | "
@@ -260,6 +262,6 @@ def main(argv=None, prog="clocklab service"):
                                                                                args.output)
     except ClocklabError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 1
+        return exit_status(exc)
     return 0
 

@@ -46,7 +46,8 @@ import sys
 import numpy as np
 
 from .causality import causal_order, derived_vectors, message_label, own_counts_ok
-from .reader import ClocklabError, event_kinds, open_clocklab, read_run, run_names
+from .reader import (ClocklabError, ClocklabFileError, event_kinds, exit_status, open_clocklab,
+                     read_run, run_names)
 
 #: ShiViz's default parsing expression (JavaScript named groups).
 DEFAULT_REGEX = r"(?<event>.*)\n(?<host>\S*) (?<clock>{.*})"
@@ -166,8 +167,9 @@ def main(argv=None, prog="clocklab shiviz"):
     try:
         text, done = shiviz_log(load(args.file, args.run))
     except ClocklabError as exc:
-        print(f"{prog}: error: {args.file}: {exc}", file=sys.stderr)
-        return 1
+        where = "" if isinstance(exc, ClocklabFileError) else f"{args.file}: "
+        print(f"{prog}: error: {where}{exc}", file=sys.stderr)
+        return exit_status(exc)
     if args.output:
         with open(args.output, "w") as out:
             out.write(text)

@@ -50,7 +50,8 @@ import numpy as np
 from . import causality
 from . import metrics
 from .config import config_value, distribution, seconds
-from .reader import ClocklabError, event_kinds, read_runs, request_status
+from .labels import node_name
+from .reader import ClocklabError, event_kinds, exit_status, read_runs, request_status
 
 ELECTIONS = ("bully", "ring", "hs")
 CLOCK_SYNCS = ("cristian", "berkeley", "ntp")
@@ -95,7 +96,7 @@ def check_election(run):
     highest = int(alive[np.argmax(ids[alive])])
     believed = beliefs[alive]
     if np.all(believed == highest):
-        return _ok(f"leader {highest}")
+        return _ok(f"leader {node_name(run, highest)}")
     distinct = sorted(set(int(b) for b in believed))
     detail = ", ".join(f"{int(np.sum(believed == b))} believe {b}" for b in distinct)
     detail += f"; highest alive {highest}"
@@ -449,7 +450,7 @@ def main(argv=None, prog="clocklab soak"):
         rows = evaluate(args.files)
     except (ClocklabError, OSError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 1
+        return exit_status(exc)
     print(table(rows, refused))
     unsafe = Counter(r["algorithm"] for r in rows if r["safe"] is False)
     print(f"\n{len(rows)} runs; safety broken in "

@@ -1,10 +1,12 @@
 """Any metric against any configuration key, over many runs: one figure.
 
-    python3 -m clocklab sweep FILE.h5 ... --x nodes --y final_skew --by algorithm -o skew.png
+    python3 -m clocklab sweep FILE.h5 ... --x nodes --y final_skew -o skew.png
 
 Reads every run of the files into the run table (``clocklab table``: run
 attributes, metrics, and every configuration key as ``section.key``),
-groups the runs by the ``--by`` columns and the ``--x`` value, and draws per
+groups the runs by the ``--by`` columns (default: ``algorithm``, so that
+runs of different algorithms are never pooled into one mean; ``--by none``
+pools them all) and the ``--x`` value, and draws per
 group the mean of ``--y`` over the runs (seeds) with its 95% confidence
 interval, mean +- t_{k-1, 0.975} s / sqrt(k) over the k runs of a point
 (clocklab.stats; Student's t from GSL), and optionally a closed form from
@@ -34,7 +36,7 @@ import sys
 import numpy as np
 
 from .config import number
-from .reader import ClocklabError
+from .reader import ClocklabError, exit_status
 from .runtable import table as run_table
 from .stats import mean_ci
 from .theory import CLOSED_FORMS, closed_form
@@ -286,11 +288,26 @@ def draw(groups, path, xname, yname, labels, theories, logx=None, logy=False, ti
     plt.close(fig)
 
 
-def sweep(paths, x, y, by=(), where=(), theory=(), label=(), level=0.95, rows=None):
+#: The columns runs are grouped by when no --by is given.
+DEFAULT_BY = ("algorithm",)
+
+
+def group_columns(text):
+    """The --by option as a list of columns: "a,b" -> ["a", "b"]; "none"
+    (or an empty text) -> [] (no grouping); ``None`` -> DEFAULT_BY."""
+    if text is None:
+        return list(DEFAULT_BY)
+    columns = [b.strip() for b in text.split(",") if b.strip()]
+    return [] if columns == ["none"] else columns
+
+
+def sweep(paths, x, y, by=DEFAULT_BY, where=(), theory=(), label=(), level=0.95, rows=None):
     """Read the files and compute the sweep: (groups, labels, theories,
     missing) with the arguments of the command (y, theory, label: lists of
-    ``NAME`` or ``GROUP=NAME``); missing: the groups named by a --y that
-    have no runs. Raises ClocklabError."""
+    ``NAME`` or ``GROUP=NAME``; ``by``: the columns to group by, default
+    ``("algorithm",)``, ``()`` for one group of all runs); missing: the
+    groups named by a --y that have no runs. ``paths``: one path or a list.
+    Raises ClocklabError (ClocklabFileError for an unreadable file)."""
     frame = select(run_table(paths), where)
     if len(frame) == 0:
         raise SweepError("no run matches --where " + " ".join(where or ()))
@@ -342,7 +359,9 @@ def main(argv=None, prog="clocklab sweep"):
     parser.add_argument("--x", required=True, help="x: a column or configuration key")
     parser.add_argument("--y", action="append", required=True,
                         help="y: a column or a sum of columns; GROUP=EXPR for one group")
-    parser.add_argument("--by", default="", help="comma list of columns to group by")
+    parser.add_argument("--by", default=None,
+                        help="comma list of columns to group by (default: algorithm; "
+                             "'none': all runs in one group)")
     parser.add_argument("--where", action="append", help="KEY=VALUE: keep only these runs")
     parser.add_argument("--theory", action="append",
                         help="closed form NAME (or GROUP=NAME) against n = x")
@@ -354,13 +373,13 @@ def main(argv=None, prog="clocklab sweep"):
 
 def run(args, prog):
     """Compute, print and draw the sweep of parsed arguments; exit status."""
-    by = [b.strip() for b in args.by.split(",") if b.strip()]
+    by = group_columns(args.by)
     try:
         groups, labels, theories, missing = sweep(args.files, args.x, args.y, by, args.where,
                                                   args.theory, args.label, args.level)
     except ClocklabError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 1
+        return exit_status(exc)
     for key in missing:
         print(f"{prog}: no runs of group {key} (--y {key}=...)", file=sys.stderr)
     rows = {r.strip() for r in args.rows.split(",")} if args.rows else None

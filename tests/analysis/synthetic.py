@@ -88,7 +88,7 @@ LOGICAL_MSG = {1: (0, 1), 2: (1, 1), 3: (2, 1), 4: (0, 2)}
 
 
 def message_id(sender, k):
-    """clocklab's message id of the k-th message of node ``sender`` (docs/design.md,
+    """clocklab's message id of the k-th message of node ``sender`` (docs/schema.md,
     events/table): (sender + 1) << 40 | k."""
     return ((sender + 1) << 40) | k
 

@@ -108,7 +108,7 @@ class TableTest(unittest.TestCase):
         with open(out) as fh:
             self.assertEqual(len(list(csv.DictReader(fh))), 18)
         result = run_cli("table", self.path, os.path.join(self.tmp.name, "none.h5"))
-        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.returncode, 2)
         self.assertIn("none.h5: no such file", result.stderr)
 
 
