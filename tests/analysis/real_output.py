@@ -7,7 +7,7 @@
 runs build/clocklab a few times (virtual time where the feature allows it,
 so it takes a few seconds) and writes into OUTDIR:
 
-  default.h5   the default scenario (bully+berkeley, the coordinator
+  default.h5   the default scenario, experiments/default.ini (bully+berkeley, the coordinator
                crashes at 1 s), 4 nodes, virtual time, 2 s
   lcr.h5       ring, ids decreasing along the ring, every node initiating,
                n = 2..8 in one file (LCR's worst case: n(n+1)/2 ELECTION)
@@ -16,6 +16,8 @@ so it takes a few seconds) and writes into OUTDIR:
   mutex.h5     the five mutual-exclusion algorithms of experiments/mutex.ini, 4 nodes
   dispatch.h5  experiments/coordinator.ini: a coordinator, 4 servers, 3 clients, 1 s
   real.h5      Cristian on 3 ranks in real time, 0.5 s (fidelity/ and clock/rounds)
+  bully.h5     experiments/bully.ini (nodes labelled P1..P10; P9 wins), virtual time
+  berkeley.h5  experiments/berkeley.ini, virtual time (30 s, a skew of about 1 ms at the end)
   hpcsync.h5   experiments/hpcsync.ini (skampi, jk, hca) on 4 simulated clocks in
                virtual time (clock/models)
 
@@ -41,7 +43,8 @@ RING = ["--set", "experiment.algorithm=ring", "--set", "experiment.duration=0",
 
 #: file -> (ranks, configuration file or None, clocklab arguments)
 FILES = {
-    "default.h5": (1, None, VIRTUAL + ["--set", "experiment.nodes=4"]),
+    "default.h5": (1, os.path.join(EXPERIMENTS, "default.ini"),
+                   VIRTUAL + ["--set", "experiment.nodes=4"]),
     "lcr.h5": (1, "/dev/null", VIRTUAL + RING + ["--set", "experiment.nodes=2..8",
                                                 "--set", "election.ids=reverse"]),
     "cr.h5": (1, "/dev/null", VIRTUAL + RING + ["--set", "experiment.nodes=2..6",
@@ -57,6 +60,8 @@ FILES = {
                     VIRTUAL + ["--set", "experiment.nodes=8", "--set", "experiment.duration=1s"]),
     "real.h5": (3, os.path.join(EXPERIMENTS, "cristian.ini"),
                 ["--set", "experiment.duration=500ms", "--set", "cristian.period=100ms"]),
+    "bully.h5": (1, os.path.join(EXPERIMENTS, "bully.ini"), VIRTUAL),
+    "berkeley.h5": (1, os.path.join(EXPERIMENTS, "berkeley.ini"), VIRTUAL),
     "hpcsync.h5": (1, os.path.join(EXPERIMENTS, "hpcsync.ini"),
                    VIRTUAL + ["--set", "experiment.nodes=4", "--set", "clock.source=simulated",
                               "--set", "evaluation.at=none",

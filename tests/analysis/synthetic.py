@@ -306,10 +306,42 @@ def write_logical_file(path):
         write_messages(g, ["poll"], [[1], [0]])
 
 
+# ---- labelled.h5: run000 bully, run001 raffle, nodes labelled P1..P5 ----
+# Bully: node 4 (P5) crashes at 0.1 s; the others believe in node 3, P4.
+# Raffle: every node draws node 2, P3. run002: the same bully run without labels.
+LABELS = ["P1", "P2", "P3", "P4", "P5"]
+LABELLED_LEADER = 3
+LABELLED_WINNER = 2
+
+
+def write_labelled_file(path):
+    """labelled.h5: a bully and a raffle run whose nodes are named P1..P5,
+    and run002, the bully run without labels."""
+    with h5py.File(path, "w") as f:
+        write_root(f)
+        for name, labels in (("run000", LABELS), ("run002", None)):
+            g = f.create_group(f"runs/{name}")
+            write_run_attrs(g, "bully", "election", 5, duration=0.5)
+            write_nodes(g, np.zeros(5), np.array([np.nan] * 4 + [0.1]), np.full(5, np.nan),
+                        labels=labels)
+            write_messages(g, BULLY_TYPES, BULLY_SENT)
+            write_election(g, [3, 3, 3, 3, 4], [0.3, 0.3, 0.3, 0.2, 0.0],
+                           [(n, 0.0, 4) for n in range(5)] + [(n, 0.2 + 0.1 * (n < 3), 3)
+                                                              for n in range(4)])
+        g = f.create_group("runs/run001")
+        write_run_attrs(g, "tom", "multicast", 5)
+        write_nodes(g, np.zeros(5), np.full(5, np.nan), labels=LABELS)
+        write_messages(g, ["MULTICAST"], [[4]] * 5)
+        results = g.create_group("results")
+        results.create_dataset("raffle_winner", data=np.full(5, float(LABELLED_WINNER)))
+
+
 if __name__ == "__main__":
     outdir = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(outdir, exist_ok=True)
     write_sync_file(os.path.join(outdir, "sync.h5"))
     write_combo_file(os.path.join(outdir, "combo.h5"))
     write_logical_file(os.path.join(outdir, "logical.h5"))
-    print(f"wrote {outdir}/sync.h5, {outdir}/combo.h5 and {outdir}/logical.h5")
+    write_labelled_file(os.path.join(outdir, "labelled.h5"))
+    print(f"wrote {outdir}/sync.h5, {outdir}/combo.h5, {outdir}/logical.h5 and "
+          f"{outdir}/labelled.h5")
