@@ -60,7 +60,8 @@ demo)
     # than CPUs would leave the OS scheduler to decide when a node runs.
     ranks=$(nproc)
     ((ranks > 4)) && ranks=4
-    mpirun -n "$ranks" build/clocklab -o clocklab.h5 --force --set experiment.nodes=4
+    mpirun -n "$ranks" build/clocklab experiments/default.ini -o clocklab.h5 --force \
+        --set experiment.nodes=4
     PYTHONPATH=analysis /usr/bin/python3 -m clocklab plot clocklab.h5 -o figures
     ;;
 test)

@@ -18,9 +18,13 @@ void cli_usage(void) {
            "mutual-exclusion algorithms on nodes spread over the MPI ranks (one per rank,\n"
            "or [experiment] nodes), and writes the results to an HDF5 file (schema\n"
            "clocklab/1).\n"
-           "Start it with mpirun, e.g.  mpirun -n 8 clocklab experiments/berkeley.ini\n"
-           "Without CONFIG.ini it runs the default scenario (Bully elects a coordinator,\n"
-           "Berkeley synchronizes under it, the coordinator crashes, a new one is elected).\n"
+           "Start it with mpirun, e.g.  mpirun -n 2 clocklab experiments/berkeley.ini\n"
+           "([experiment] nodes = N spreads N nodes over the ranks; start no more ranks\n"
+           "than CPUs in real time, or use --set experiment.time=virtual).\n"
+           "Without CONFIG.ini and without --set it runs the default scenario\n"
+           "(experiments/default.ini: Bully elects a coordinator, Berkeley synchronizes\n"
+           "under it, the coordinator crashes, a new one is elected); --set without\n"
+           "CONFIG.ini starts from the built-in defaults (--list shows them).\n"
            "\n"
            "  -o, --output FILE   result file (default clocklab.h5)\n"
            "  --set S.K=V         override key K of section [S]; wins over the file\n"
@@ -41,7 +45,8 @@ void cli_usage(void) {
            "\n"
            "Times take s, ms, us or ns. Distributions: constant(x), uniform(a, b),\n"
            "exponential(mean), lognormal(median, sigma), values(v0, v1, ...).\n"
-           "Plot the result with: /usr/bin/python3 analysis/clocklab_plot.py clocklab.h5\n");
+           "Plot the result with:  analysis/clocklab-analysis plot clocklab.h5\n"
+           "Documentation: README.md and docs/ in the source tree.\n");
 }
 
 int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t n) {

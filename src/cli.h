@@ -10,7 +10,7 @@
 #define CLI_MAX_SETS 256
 
 struct cli {
-    const char *config_path; /* NULL: the default scenario */
+    const char *config_path; /* NULL: the default scenario, or with --set the built-in defaults */
     const char *output;      /* default clocklab.h5 */
     int output_given;        /* -o was given */
     const char *sets[CLI_MAX_SETS];

@@ -89,19 +89,31 @@ static int configure_check(const struct run_plan *plan, char *err, size_t n) {
 }
 
 /* --check's report (rank 0): the runs, and the first one resolved. */
-static void print_check(const struct run_plan *plans, int nplans) {
-    int nodes = plans[0].nodes > 0 ? plans[0].nodes : size_;
+/* --check's report: the base, the node counts, the first run resolved and,
+ * in real time, how many ranks to start. */
+static void print_check(const struct cli *c, const struct run_plan *plans, int nplans) {
+    int lo = 0, hi = 0;
+    for (int i = 0; i < nplans; i++) {
+        int nodes = plans[i].nodes > 0 ? plans[i].nodes : size_;
+        if (i == 0 || nodes < lo) lo = nodes;
+        if (i == 0 || nodes > hi) hi = nodes;
+    }
+    char counts[48];
+    snprintf(counts, sizeof counts, lo == hi ? "%d" : "%d to %d", lo, hi);
+    printf("; base: %s\n", c->config_path ? c->config_path
+                           : c->nsets     ? "the built-in defaults (--set without CONFIG.ini)"
+                                          : "the default scenario (no CONFIG.ini, no --set)");
     char *resolved = plan_resolved_config(&plans[0]);
-    printf("; configuration OK: %d run(s) on %d nodes; the first one resolves to:\n%s", nplans,
-           nodes, resolved ? resolved : "");
+    printf("; configuration OK: %d run(s) on %s nodes; the first one resolves to:\n%s", nplans,
+           counts, resolved ? resolved : "");
     free(resolved);
     if (runtime_paced(plans[0].cfg)) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        long ranks = cpus > 0 && cpus < nodes ? cpus : nodes;
-        printf("; in real time the %d nodes are spread over the ranks, 1 to %d of them; no more "
+        long ranks = cpus > 0 && cpus < lo ? cpus : lo;
+        printf("; in real time the %s nodes are spread over the ranks, 1 to %d of them; no more "
                "ranks than this host's %ld CPUs keeps the timing trustworthy: start it with "
                "mpirun -n %ld\n",
-               nodes, nodes, cpus, ranks);
+               counts, lo, cpus, ranks);
     }
 }
 
@@ -249,15 +261,18 @@ int main(int argc, char **argv) {
     config_init(&cfg, plan_schema());
     long len = 0;
     char *text = NULL;
+    /* The base: the file; without one, the default scenario only when
+     * nothing at all is given, so that --set alone starts from the built-in
+     * defaults and never inherits the scenario's crash or heartbeat. */
+    const char *base = c.config_path ? c.config_path : c.nsets ? NULL : "<default scenario>";
     if (c.config_path) {
         text = read_config_text(c.config_path, &len, err, sizeof err);
-    } else if ((text = strdup(schema_default_scenario))) {
+    } else if ((text = strdup(c.nsets ? "" : schema_default_scenario))) {
         len = (long)strlen(text);
     }
-    int rc =
-        text ? config_parse_n(&cfg, text, (size_t)len,
-                              c.config_path ? c.config_path : "<default scenario>", err, sizeof err)
-             : -1;
+    int rc = text ? config_parse_n(&cfg, text, (size_t)len, base ? base : "<built-in defaults>",
+                                   err, sizeof err)
+                  : -1;
     free(text);
     for (int i = 0; rc == 0 && i < c.nsets; i++)
         rc = config_set(&cfg, c.sets[i], err, sizeof err);
@@ -286,7 +301,7 @@ int main(int argc, char **argv) {
         MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
     }
     if (rc == 0 && c.check) {
-        if (rank_ == 0) print_check(plans, nplans);
+        if (rank_ == 0) print_check(&c, plans, nplans);
     } else if (rc == 0) {
         rc = open_output(&c, argc, argv, err, sizeof err);
         if (rc == 0) {

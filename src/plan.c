@@ -81,6 +81,30 @@ static int plan_stack(const struct config *cfg, const char *stack, size_t len,
     return 0;
 }
 
+/* A key given (in the file or with --set) in an algorithm's section that no
+ * run of the configuration uses would be silently ignored: refuse it,
+ * naming the first such key. Returns 0 or -1. */
+static int check_unused_sections(const struct config *cfg, const struct run_plan *plans, int nplans,
+                                 char *err, size_t n) {
+    if (!strcmp(config_get(cfg, "experiment", "unused_keys"), "ignore")) return 0;
+    for (size_t e = 0; e < cfg->n; e++) {
+        const struct config_entry *entry = &cfg->entries[e];
+        if (entry->source == SOURCE_PROGRAM || !algorithm_find(entry->section)) continue;
+        int used = 0;
+        for (int i = 0; i < nplans && !used; i++)
+            for (int l = 0; l < plans[i].nlayers; l++)
+                used |= !strcmp(plans[i].layers[l]->name, entry->section);
+        if (!used)
+            return config_fail(cfg, entry->section, entry->key, err, n,
+                               "no run uses %s ([experiment] algorithm = %s): remove the key, "
+                               "add %s to the algorithm, or set [experiment] unused_keys = "
+                               "ignore",
+                               entry->section, config_get(cfg, "experiment", "algorithm"),
+                               entry->section);
+    }
+    return 0;
+}
+
 int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, char *err, size_t n) {
     const char *list = config_get(cfg, "experiment", "algorithm");
     long repeat = config_int(cfg, "experiment", "repeat");
@@ -142,6 +166,12 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
         p = comma + 1;
     }
     free(sizes);
+    if (check_unused_sections(cfg, *plans, *nplans, err, n)) {
+        free(*plans);
+        *plans = NULL;
+        *nplans = 0;
+        return -1;
+    }
     return 0;
 }
 
@@ -161,7 +191,9 @@ int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t n
             return config_fail(cfg, "experiment", plan->nodes > 0 ? "nodes" : "algorithm", err, n,
                                "%s needs at least %d nodes, this run has %d%s",
                                plan->layers[i]->name, plan->layers[i]->min_nodes, nodes,
-                               plan->nodes > 0 ? "" : " (one per rank: mpirun -n)");
+                               plan->nodes > 0 ? ""
+                                               : " (the rank count: set [experiment] nodes, or "
+                                                 "mpirun -n N, or --check --nodes N)");
     struct crash_schedule crashes;
     if (faults_parse(config_get(cfg, "faults", "crash"), &crashes, why, sizeof why))
         return config_fail(cfg, "faults", "crash", err, n, "%s", why);

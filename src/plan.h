@@ -19,7 +19,9 @@ const struct section_schema *const *plan_schema(void);
  * algorithms x repeat, with seeds seed, seed+1, ... for each algorithm. Names
  * must be known, a stack holds each algorithm once and at most
  * RUNTIME_MAX_LAYERS of them, the seeds must stay in [experiment] seed's
- * range and there are at most PLAN_MAX_RUNS runs. *plans is malloc'd.
+ * range and there are at most PLAN_MAX_RUNS runs; a key given (file or
+ * --set) in the section of an algorithm that no run uses is an error naming
+ * it. *plans is malloc'd.
  * Returns 0, or -1 with a message naming the key. */
 int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, char *err,
               size_t errlen);
@@ -33,10 +35,10 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
  * message naming the key. */
 int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t errlen);
 
-/* Checks of one run on `ranks` MPI ranks: in real time every node is a
- * rank ([experiment] nodes = the rank count, or 0), in virtual time at
- * least one node per rank and, on several ranks, a smallest one-way delay
- * > 0 (the lookahead of the conservative synchronization, vengine.c).
+/* Checks of one run on `ranks` MPI ranks: at least one node per rank in
+ * either engine, and the engine's own rules (runtime_check_ranks: in
+ * virtual time on several ranks a smallest one-way delay > 0, the lookahead
+ * of the conservative synchronization, vengine.c).
  * --check without mpirun leaves these out. Returns 0, or -1 with a message
  * naming the key. */
 int plan_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t errlen);

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int config_fail(const struct config *cfg, const char *section, const char *key, char *err, size_t n,
                 const char *fmt, ...) {
@@ -33,14 +34,22 @@ int config_check_duration(const struct config *cfg, const char *section, char *e
         if (p->needs_duration == NEEDS_DURATION_NEVER) continue;
         int zero = p->type == PARAM_INT ? config_int(cfg, section, p->key) == 0
                                         : config_time(cfg, section, p->key) == 0;
-        if (p->needs_duration == NEEDS_DURATION_AT_ZERO && zero)
+        int never_ends = p->needs_duration == NEEDS_DURATION_AT_ZERO ? zero : !zero;
+        if (!never_ends) continue;
+        /* a key left at its default: name the duration, which the user gave */
+        if (!strcmp(config_origin(cfg, section, p->key), "default"))
+            return config_fail(cfg, "experiment", "duration", err, n,
+                               "0 (until every node is done) never ends with [%s] %s = %s "
+                               "(its default): set [%s] %s%s, or a duration",
+                               section, p->key, config_get(cfg, section, p->key), section, p->key,
+                               zero ? " > 0" : " = 0");
+        if (p->needs_duration == NEEDS_DURATION_AT_ZERO)
             return config_fail(cfg, section, p->key, err, n,
                                "0 = until the run ends: must be > 0 when [experiment] "
                                "duration = 0");
-        if (p->needs_duration == NEEDS_DURATION_UNLESS_ZERO && !zero)
-            return config_fail(cfg, section, p->key, err, n,
-                               "a nonzero value never ends: needs [experiment] duration > 0 "
-                               "(or 0 here)");
+        return config_fail(cfg, section, p->key, err, n,
+                           "a nonzero value never ends: needs [experiment] duration > 0 "
+                           "(or 0 here)");
     }
     return 0;
 }

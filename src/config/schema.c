@@ -99,6 +99,12 @@ static const struct param experiment_params[] = {
      .default_value = "auto",
      .help = "largest predicted memory of a run's recording (e.g. 4GiB); auto = half the RAM",
      .validate = validate_memory},
+    {.key = "unused_keys",
+     .type = PARAM_STRING,
+     .default_value = "error",
+     .help = "a key in the section of an algorithm no run uses: error, or ignore (a base file "
+             "shared by several algorithms)",
+     .choices = "error|ignore"},
     END};
 
 static const struct param clock_params[] = {

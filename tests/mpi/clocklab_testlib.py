@@ -16,6 +16,14 @@ import numpy as np
 SOURCE = os.environ.get(
     "CLOCKLAB_SOURCE", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BINARY = os.environ.get("CLOCKLAB_BINARY", os.path.join(SOURCE, "build", "clocklab"))
+
+
+def default_scenario():
+    """The text of experiments/default.ini: the scenario a run without a
+    configuration file and without --set runs. With --set, a run starts from
+    the built-in defaults unless it is given this file."""
+    with open(os.path.join(SOURCE, "experiments", "default.ini"), encoding="utf-8") as f:
+        return f.read()
 MPIRUN = os.environ.get("CLOCKLAB_MPIRUN", "mpirun")
 
 
@@ -34,8 +42,9 @@ def run_clocklab(nodes, config_text=None, sets=(), output=None, extra_args=(), t
                  check=True):
     """Run clocklab on `nodes` ranks.
 
-    config_text: INI text written to a temporary file (None: no config file,
-    i.e. the default scenario). sets: iterable of "section.key=value".
+    config_text: INI text written to a temporary file (None: no config file:
+    the default scenario without sets, the built-in defaults with them).
+    sets: iterable of "section.key=value".
     Returns (completed_process, output_path). With check=True a non-zero exit
     raises AssertionError with the program's stderr.
     """

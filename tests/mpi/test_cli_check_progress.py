@@ -128,6 +128,73 @@ class CheckWithoutMpirun(unittest.TestCase):
         self.assertIn("--nodes goes with --check", proc.stderr)
 
 
+    def resolved(self, args):
+        """--check --nodes 4 with args: (stdout, {"[section] key": value})."""
+        proc = single(list(args) + ["--check", "--nodes", "4"], self.dir)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        values, section = {}, None
+        for line in proc.stdout.splitlines():
+            if line.startswith("["):
+                section = line.strip()
+            elif "=" in line and not line.startswith(";"):
+                key, value = (x.strip() for x in line.split("=", 1))
+                values["%s %s" % (section, key)] = value
+        return proc.stdout, values
+
+    def test_explicit_bases(self):
+        # nothing given: the default scenario (experiments/default.ini), its
+        # crash and heartbeat included
+        out, v = self.resolved([])
+        self.assertIn("; base: the default scenario", out)
+        self.assertEqual(v["[experiment] algorithm"], "bully+berkeley")
+        self.assertEqual(v["[faults] crash"], "coordinator@1s")
+        # --set alone: the built-in defaults, no crash or heartbeat inherited
+        out, v = self.resolved(["--set", "experiment.duration=1s"])
+        self.assertIn("; base: the built-in defaults", out)
+        self.assertEqual(v["[experiment] algorithm"], "berkeley")
+        self.assertEqual(v["[faults] crash"], "none")
+        out, v = self.resolved(["--set", "experiment.algorithm=bully", "--set",
+                                "experiment.duration=1s"])
+        self.assertEqual(v["[bully] heartbeat"], "0")
+        # the default scenario changed on purpose: its file plus --set
+        default_ini = os.path.join(lab.SOURCE, "experiments", "default.ini")
+        out, v = self.resolved([default_ini, "--set", "experiment.duration=3s"])
+        self.assertIn("; base: " + default_ini, out)
+        self.assertEqual(v["[faults] crash"], "coordinator@1s")
+        self.assertEqual(v["[experiment] duration"], "3s")
+
+    def test_key_for_an_algorithm_no_run_uses(self):
+        self.refused(["ring.timeout=1s"], 4, "--set: [ring] timeout", "no run uses ring",
+                     "berkeley")
+        path = os.path.join(tempfile.mkdtemp(prefix="clocklab-base-"), "base.ini")
+        self.addCleanup(shutil.rmtree, os.path.dirname(path), True)
+        with open(path, "w") as f:
+            f.write("[experiment]\nalgorithm = berkeley\n\n[bully]\nheartbeat = 10ms\n")
+        proc = single([path, "--check", "--nodes", "4"], self.dir)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(len(error_lines(proc)), 1, proc.stderr)
+        self.assertIn("base.ini:5: [bully] heartbeat: no run uses bully", proc.stderr)
+        # used by a layer of a stack, or by one run of a list: accepted
+        self.accepted(["experiment.algorithm=bully+berkeley", "bully.timeout=80ms"], 4)
+        self.accepted(["experiment.algorithm=berkeley, ring", "ring.timeout=1s"], 4)
+        # a base shared by several algorithms says so
+        self.accepted(["ring.timeout=1s", "experiment.unused_keys=ignore"], 4)
+        # every rank refuses it before anything runs
+        out = os.path.join(self.dir, "run.h5")
+        proc = subprocess.run([lab.MPIRUN, "-n", "2", lab.BINARY, "-o", out, "--set",
+                               "ring.timeout=1s"], cwd=self.dir, capture_output=True,
+                              text=True, timeout=120, env=lab.mpi_env())
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("[ring] timeout", proc.stderr)
+        self.assertFalse(os.path.exists(out))
+
+    def test_duration_zero_names_what_was_given(self):
+        # the open-ended key is at its default: the message names the duration
+        # where it was given, and the default it collides with
+        self.refused(["experiment.duration=0"], 4, "--set: [experiment] duration",
+                     "[berkeley] rounds = 0 (its default)")
+
+
 PROGRESS = re.compile(r"^clocklab: run 1/1 berkeley: reference time ([0-9.]+) s of 1.2 s$")
 
 

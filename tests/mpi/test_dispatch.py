@@ -46,6 +46,8 @@ duration = {duration}
 timeout = 60s
 seed = {seed}
 repeat = {repeat}
+; one base for dispatch alone and for bully+dispatch
+unused_keys = ignore
 
 [network]
 delay = {delay}
@@ -376,8 +378,10 @@ class BadInput(unittest.TestCase):
                      "experiment.ini:4", "clients", "node 9")
 
     def test_endless_run(self):
+        # requests left at its default 0 (open-ended): the message names the
+        # duration where it was given
         self.refused("[experiment]\nalgorithm = dispatch\nduration = 0\n",
-                     "[dispatch] requests", "duration = 0")
+                     "experiment.ini:3: [experiment] duration", "[dispatch] requests = 0")
 
 
 if __name__ == "__main__":

@@ -107,7 +107,7 @@ class SameShapeOnAnyRankCount(unittest.TestCase):
         sets = ["experiment.nodes=8", "experiment.trace=on", "experiment.duration=600ms"]
         shapes = {}
         for ranks in (2, 4):
-            _, path = lab.run_clocklab(ranks, sets=sets)
+            _, path = lab.run_clocklab(ranks, lab.default_scenario(), sets=sets)
             shapes[ranks] = datasets(path)
         self.assertEqual(sorted(shapes[2]), sorted(shapes[4]))
         # the schema's per-node datasets (docs/design.md, "Output") have one
