@@ -123,7 +123,7 @@ for study in "${selected[@]}"; do
 done
 
 echo
-git -C "$repo" status --short -- docs || true
+git -C "$repo" status --short -- docs 2>/dev/null || true
 if [ ${#failed[@]} -gt 0 ]; then
     echo "refresh_docs_figures.sh: failed: ${failed[*]}; the work directory stays: $work"
     exit 1

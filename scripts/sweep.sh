@@ -140,6 +140,8 @@ fi
 mkdir -p "$out" || die 2 "cannot create '$out'"
 out=$(cd "$out" && pwd)
 mkdir -p "$out/logs" "$out/.partial"
+setsid=""
+if command -v setsid >/dev/null; then setsid=setsid; fi
 export OMPI_MCA_rmaps_base_oversubscribe=${OMPI_MCA_rmaps_base_oversubscribe:-1}
 export OMPI_MCA_hwloc_base_binding_policy=${OMPI_MCA_hwloc_base_binding_policy:-none}
 
@@ -151,6 +153,9 @@ echo "sweep.sh: $sweep: $total lines, $skipped finished already (skipped), ${#to
 run_line() {
     local i=$1 name=${names[$1]} args=() launch=() rc=0 pid
     local part="$out/.partial/$name.h5" log="$out/logs/$name.log"
+    # Ctrl-C is for sweep.sh, which passes it on as SIGTERM (below): this
+    # shell must live to see the run end and file its result.
+    trap '' INT
     IFS=$'\037' read -r -d '' -a args < <(printf '%s\0' "${argv[$i]}") || true
     CLOCKLAB_LAUNCHER=${CLOCKLAB_LAUNCHER:-mpirun} clocklab_launcher sweep.sh "${ranks[$i]}" || return 2
     rm -f "$part" "$part".*
@@ -158,10 +163,13 @@ run_line() {
         echo "# $sweep:${lineno[$i]}: ${text[$i]}"
         echo "# $(date -u +%FT%TZ): ${launch[*]} $binary ${args[*]} -o $part"
     } >"$log"
-    "${launch[@]}" "$binary" "${args[@]}" -o "$part" </dev/null >>"$log" 2>&1 &
+    # In a session of its own, so that Ctrl-C at the terminal does not reach
+    # mpirun: sweep.sh passes it on as one SIGTERM (a second signal makes
+    # mpirun quit at once, without waiting for the ranks). clocklab then
+    # writes the run so far (as "interrupted") and exits non-zero, so the
+    # run is not kept.
+    $setsid "${launch[@]}" "$binary" "${args[@]}" -o "$part" </dev/null >>"$log" 2>&1 &
     pid=$!
-    # sweep.sh passes Ctrl-C and SIGTERM on as SIGTERM: clocklab writes the
-    # run so far (as "interrupted") and exits non-zero, so it is not kept.
     trap 'kill -TERM $pid 2>/dev/null' TERM
     while kill -0 "$pid" 2>/dev/null; do wait "$pid" || true; done
     wait "$pid" || rc=$?
