@@ -80,7 +80,8 @@ static const struct param params[] = {
     {.key = "servers",
      .type = PARAM_STRING,
      .default_value = "",
-     .help = "server nodes, e.g. \"1, 2, 5-7\"; empty: half of the other nodes (see README)",
+     .help = "server nodes, e.g. \"1, 2, 5-7\"; empty: half of the other nodes (see "
+             "docs/algorithms.md)",
      .validate = nodelist_validate},
     {.key = "clients",
      .type = PARAM_STRING,
@@ -201,7 +202,7 @@ struct dispatch {
     int nbusy;
 };
 
-/* Roles: listed nodes, or the defaults (README: dispatch). */
+/* Roles: listed nodes, or the defaults (docs/algorithms.md, "Request routing"). */
 static int roles(struct node *n, struct dispatch *s, const struct config *cfg, char *err,
                  size_t errlen) {
     int N = node_count(n);

@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Whether st is /dev/null (the README's way to say "no file, built-in defaults"). */
+/* Whether st is /dev/null (docs/running.md, "What a run starts from": no file, the built-in
+ * defaults). */
 static int is_dev_null(const struct stat *st) {
     struct stat null;
     return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&

@@ -1,4 +1,4 @@
-/* HDF5 output in schema "clocklab/1" (README.md, "Output"). Rank 0 writes,
+/* HDF5 output in schema "clocklab/1" (docs/schema.md). Rank 0 writes,
  * serially: the file is opened, one run group written and the file closed
  * again, so that a killed job leaves every finished run readable. */
 #ifndef CLOCKLAB_H5WRITER_H

@@ -1,4 +1,4 @@
-"""Bad input is refused before anything runs (docs/design.md and README, "Configuration"): a
+"""Bad input is refused before anything runs (docs/configuration.md): a
 wrong key, section, value or unit, an unknown algorithm, an output that
 cannot be written or a missing configuration file each exit with status 2 on
 every rank, with exactly one "clocklab: error:" line naming the file, line

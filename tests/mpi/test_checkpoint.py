@@ -3,7 +3,7 @@
 In virtual time a run repeats exactly, on any number of ranks, so the
 record of a run killed after a checkpoint can be compared with the same run
 carried to its end: every dataset of the checkpoint must be the finished
-run's record cut at T = complete_until (README, "Output"):
+run's record cut at T = complete_until (docs/schema.md, "Runs kept from a checkpoint"):
 
 * clock/time and clock/offset: the samples before T (offsets up to
   rounding: the clock model sums its adjustments in another order once a

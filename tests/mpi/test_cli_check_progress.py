@@ -1,4 +1,4 @@
-"""Two parts of the command line (README, "Running"; docs/design.md).
+"""Two parts of the command line (docs/running.md, "The command line").
 
 --check without mpirun: one process checks every run of a configuration for
 the node count given by --nodes N, else [experiment] nodes, including the

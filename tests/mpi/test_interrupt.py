@@ -1,4 +1,4 @@
-"""Nothing is lost on a kill (README, "Stopping and killing a run"): every
+"""Nothing is lost on a kill (docs/running.md, "Stopping and killing a run"): every
 finished run is in the file, and the run that was going on is written with
 status "interrupted" and its data up to the stop (or up to its last
 checkpoint).

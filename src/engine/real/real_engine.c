@@ -10,7 +10,7 @@
  * MPI_Iallreduce over the message counts, below).
  *
  * Pacing. A timed sleep ends 37-64 us late at the median on the machine
- * measured, and 80-750 us at the 99th percentile (README, "How the runtime
+ * measured, and 80-750 us at the 99th percentile (docs/running.md, "How the runtime
  * keeps time"); so a rank sleeps only until POLL_AHEAD before its
  * next event and polls the rest of the way. Where the host's ranks do not
  * outnumber its CPUs, polling costs no other rank anything: a rank also
