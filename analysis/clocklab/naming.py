@@ -31,7 +31,9 @@ def figure_stems(paths):
     by "_" ("a_run" and "b_run" for ``a/run.h5`` and ``b/run.h5``). An input
     given twice gets "-2", "-3", ... on its later copies.
     """
-    parts = [_parts(p) for p in paths]
+    absolute = [os.path.abspath(os.fspath(p)) for p in paths]
+    unique = list(dict.fromkeys(absolute))
+    parts = [_parts(p) for p in unique]
     depth = [1] * len(parts)
 
     def names():
@@ -45,8 +47,15 @@ def figure_stems(paths):
             break
         for i in grow:
             depth[i] += 1
-    stems, seen = [], {}
-    for name in names():
-        seen[name] = seen.get(name, 0) + 1
-        stems.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    stem_of = dict(zip(unique, names()))
+    stems, used = [], set(stem_of.values())
+    for k, path in enumerate(absolute):
+        name = stem_of[path]
+        if path in absolute[:k]:  # a later copy of an input
+            copy = 2
+            while f"{name}-{copy}" in used:
+                copy += 1
+            name = f"{name}-{copy}"
+            used.add(name)
+        stems.append(name)
     return stems

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""The package as a library and the commands' behaviour on their inputs:
+one path or a list, DataFrame readers against the schema, --version,
+unreadable inputs (exit 2, one message naming the path), figure names of
+inputs with one file name, the sweep's default grouping.
+
+Run:  PYTHONPATH=analysis /usr/bin/python3 -m unittest discover -s tests/analysis
+"""
+
+import os
+import pathlib
+import re
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+
+import clocklab as cl
+import synthetic as syn
+from clocklab import frames, schema
+from helpers import SOURCE, run_cli, run_module
+from real_output import output_dir
+from test_table_sweep import write_sweep
+
+
+class Files(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+        cls.sync = os.path.join(cls.dir, "sync.h5")
+        cls.logical = os.path.join(cls.dir, "logical.h5")
+        cls.foreign = os.path.join(cls.dir, "foreign.h5")
+        syn.write_sync_file(cls.sync)
+        syn.write_logical_file(cls.logical)
+        syn.write_foreign_file(cls.foreign)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+
+class OnePathOrMany(Files):
+    def test_table_of_a_str_path_is_one_row_per_run(self):
+        frame = cl.table(self.sync)  # not one "file" per character of the path
+        self.assertEqual(len(frame), 2)
+        self.assertEqual(frame["run"].tolist(), ["run000", "run001"])
+        self.assertEqual(len(cl.table(pathlib.Path(self.sync))), 2)
+        self.assertEqual(len(cl.table([self.sync, self.logical])), 5)
+
+    def test_readers_take_a_path(self):
+        self.assertEqual([r["name"] for r in cl.read_files(self.sync)], ["run000", "run001"])
+        self.assertEqual(len(cl.read_files(pathlib.Path(self.sync))), 2)
+        self.assertEqual(len(cl.read_rounds(self.sync)), len(syn.berkeley_rounds()))
+        self.assertEqual(len(cl.read_rounds([self.sync, self.sync])),
+                         2 * len(syn.berkeley_rounds()))
+
+    def test_missing_file_raises_naming_it(self):
+        missing = os.path.join(self.dir, "nope.h5")
+        for read in (cl.table, cl.read_files, cl.read_events, cl.read_nodes):
+            with self.assertRaisesRegex(cl.ClocklabFileError, re.escape(missing)):
+                read([self.sync, missing])
+
+
+class DataFrames(Files):
+    def check_against_file(self, frame, path, dataset):
+        """Columns: file, run, then the file's fields; dtypes as the file's."""
+        with h5py.File(path, "r") as f:
+            tables = [f["runs"][name][dataset][()] for name in sorted(f["runs"])
+                      if dataset in f["runs"][name]]
+        fields = tables[0].dtype.names
+        self.assertEqual(tuple(frame.columns), ("file", "run") + fields)
+        self.assertEqual(fields, tuple(f for f in schema.FIELDS[dataset] if f in fields))
+        for field in fields:
+            self.assertEqual(frame[field].dtype, tables[0].dtype[field].base, field)
+        self.assertEqual(len(frame), sum(len(t) for t in tables))
+        for field in fields:
+            np.testing.assert_array_equal(frame[field].to_numpy(),
+                                          np.concatenate([t[field] for t in tables]))
+        self.assertEqual(set(frame["file"]), {path})
+        return frame
+
+    def test_synthetic_rounds_and_events(self):
+        rounds = self.check_against_file(cl.read_rounds(self.sync), self.sync, "clock/rounds")
+        self.assertEqual(rounds.attrs["units"]["rtt"], "s")
+        events = self.check_against_file(cl.read_events(self.logical), self.logical,
+                                         "events/table")
+        self.assertEqual(events.attrs["enums"]["kind"], schema.EVENT_KINDS)
+        self.assertEqual(sorted(set(events["run"])), ["run000", "run001"])
+
+    def test_history_and_nodes(self):
+        self.check_against_file(cl.read_history(self.sync), self.sync, "election/history")
+        nodes = cl.read_nodes(self.sync)
+        first = nodes[nodes["run"] == "run000"]
+        self.assertEqual(first["label"].tolist(), ["master", "node 1", "b", "node 3", "node 4"])
+        self.assertEqual(first["named"].tolist(), [True, False, True, False, False])
+        np.testing.assert_array_equal(first["initial_offset"], syn.SYNC_THETA)
+
+    def test_offsets_and_messages_long_form(self):
+        offsets = cl.read_offsets(self.sync)
+        self.assertEqual(len(offsets), 101 * 5)
+        last = offsets[offsets["sample"] == 100]
+        np.testing.assert_allclose(last["offset"][last["node"] == 0], syn.SYNC_FINAL[0])
+        messages = cl.read_messages(self.sync)
+        first = messages[messages["run"] == "run000"]
+        self.assertEqual(int(first["sent"].sum()), syn.SYNC_MESSAGES)
+        self.assertEqual(first["type"].tolist()[:3], syn.SYNC_TYPES)
+
+    def test_evaluation(self):
+        path = os.path.join(self.dir, "evaluation.h5")
+        syn.write_sync_file(path)
+        with h5py.File(path, "r+") as f:
+            g = f["runs/run000"].create_group("evaluation")
+            g["node"] = np.array([1, 2], "<i4")
+            g["samples"] = np.array([100, 90], "<i4")
+            for name in ("at", "time", "offset", "rtt_min", "true_offset"):
+                g[name] = np.array([0.5, 1.0])
+        frame = cl.read_evaluation(path)
+        self.assertEqual(tuple(frame.columns), ("file", "run") + schema.DATASETS["evaluation"])
+        self.assertEqual(frame["node"].tolist(), [1, 2])
+        self.assertEqual(frame["samples"].dtype, np.int32)
+        self.assertEqual(frame.attrs["units"]["rtt_min"], "s")
+
+    def test_no_rows_keeps_the_schema_columns(self):
+        frame = cl.read_sections(self.sync)
+        self.assertEqual(len(frame), 0)
+        self.assertEqual(tuple(frame.columns), ("file", "run") + schema.FIELDS["mutex/sections"])
+
+    def test_unknown_dataset(self):
+        with self.assertRaisesRegex(ValueError, "clock/nope"):
+            cl.read_table(self.sync, "clock/nope")
+
+    def test_every_table_has_a_reader_with_a_docstring(self):
+        for dataset in frames.COMPOUND:
+            self.assertIn(dataset, schema.FIELDS)
+        for name in ("read_rounds", "read_models", "read_history", "read_events",
+                     "read_requests", "read_queue", "read_sections", "read_evaluation",
+                     "read_nodes", "read_offsets", "read_messages", "read_table"):
+            self.assertTrue(getattr(cl, name).__doc__, name)
+
+    @unittest.skipIf(output_dir() is None, "no clocklab binary to write the files")
+    def test_real_tables(self):
+        out = output_dir()
+        for read, name, dataset in ((cl.read_events, "vector.h5", "events/table"),
+                                    (cl.read_requests, "dispatch.h5", "requests/table"),
+                                    (cl.read_queue, "dispatch.h5", "requests/queue"),
+                                    (cl.read_sections, "mutex.h5", "mutex/sections"),
+                                    (cl.read_rounds, "real.h5", "clock/rounds"),
+                                    (cl.read_models, "hpcsync.h5", "clock/models"),
+                                    (cl.read_history, "bully.h5", "election/history")):
+            path = os.path.join(out, name)
+            frame = self.check_against_file(read(path), path, dataset)
+            self.assertEqual(tuple(frame.columns), ("file", "run") + schema.FIELDS[dataset])
+            self.assertGreater(len(frame), 0, dataset)
+        status = cl.read_requests(os.path.join(out, "dispatch.h5")).attrs["enums"]["status"]
+        self.assertEqual(status, schema.REQUEST_STATUS)
+
+
+class Version(unittest.TestCase):
+    def test_version_line(self):
+        result = run_cli("--version")
+        self.assertEqual(result.returncode, 0)
+        self.assertEqual(result.stdout, f"clocklab analysis {cl.__version__} "
+                                        f"(reads schema {schema.SCHEMA})\n")
+
+    def test_version_is_the_projects(self):
+        with open(os.path.join(SOURCE, "CMakeLists.txt")) as fh:
+            project = re.search(r"project\(clocklab VERSION ([\d.]+)", fh.read()).group(1)
+        self.assertEqual(cl.__version__, project)
+
+
+class UnreadableInputs(Files):
+    """Exit 2 and one line naming the path, for every command reading files."""
+
+    def check(self, bad, text):
+        commands = (["plot", bad, "-o", os.path.join(self.dir, "never")], ["summary", bad],
+                    ["table", self.sync, bad], ["sweep", bad, "--x", "nodes", "--y", "messages"],
+                    ["shiviz", bad], ["accuracy", bad], ["fidelity", "summary", bad])
+        for args in commands:
+            result = run_cli(*args)
+            self.assertEqual(result.returncode, 2, (args, result.stderr))
+            self.assertIn(bad, result.stderr, args)
+            self.assertIn(text, result.stderr, args)
+            self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+            self.assertNotIn("Traceback", result.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "never")))
+
+    def test_missing(self):
+        self.check(os.path.join(self.dir, "missing.h5"), "no such file")
+
+    def test_not_hdf5(self):
+        path = os.path.join(self.dir, "notes.h5")
+        with open(path, "w") as fh:
+            fh.write("not hdf5\n")
+        self.check(path, "not a readable HDF5 file")
+
+    def test_foreign(self):
+        self.check(self.foreign, "not a clocklab/1 file")
+
+    def test_separate_process(self):
+        result = run_module("summary", os.path.join(self.dir, "missing.h5"))
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr,
+                         f"clocklab summary: error: {self.dir}/missing.h5: no such file\n")
+
+    def test_other_errors_stay_1(self):
+        result = run_cli("sweep", self.sync, "--x", "nope", "--y", "messages")
+        self.assertEqual(result.returncode, 1)
+
+
+class FigureNames(Files):
+    def test_same_file_name_in_two_directories(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for sub in ("a", "b"):
+                os.makedirs(os.path.join(tmp, sub))
+                syn.write_sync_file(os.path.join(tmp, sub, "run.h5"))
+            out = os.path.join(tmp, "figs")
+            result = run_cli("plot", "a/run.h5", "b/run.h5", "-o", out, cwd=tmp)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            names = sorted(os.listdir(out))
+            per_file = 4  # sync.h5: offset + messages of run000, messages + election of run001
+            self.assertEqual(len(names), 2 * per_file, names)
+            self.assertEqual(len([n for n in names if n.startswith("a_run_")]), per_file)
+            self.assertEqual(len([n for n in names if n.startswith("b_run_")]), per_file)
+            self.assertIn(f"wrote {2 * per_file} figure(s) to {out}", result.stderr)
+            self.assertNotIn("replaced", result.stderr)
+            files = {row.split()[0] for row in result.stdout.splitlines()[1:]}
+            self.assertEqual(files, {"a/run.h5", "b/run.h5"})  # the summary tells them apart
+            again = run_cli("plot", "b/run.h5", "a/run.h5", "-o", out, cwd=tmp)
+            self.assertEqual(sorted(os.listdir(out)), names)
+            self.assertIn(f"wrote {2 * per_file} figure(s) to {out} ({2 * per_file} of them "
+                          "replaced", again.stderr)
+
+    def test_stems(self):
+        from clocklab.naming import figure_stems
+        self.assertEqual(figure_stems(["x/a/run.h5", "y/a/run.h5", "other.h5"]),
+                         ["x_a_run", "y_a_run", "other"])
+        self.assertEqual(figure_stems(["run.h5", "run.h5"]), ["run", "run-2"])
+        self.assertEqual(figure_stems(["a/run.h5"]), ["run"])
+
+
+class SweepGrouping(unittest.TestCase):
+    """Without --by the runs of each algorithm are one group (sweep.h5 has
+    two algorithms, alpha and beta); --by none pools them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.path = os.path.join(cls.tmp.name, "sweep.h5")
+        write_sweep(cls.path)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def sweep(self, *extra):
+        result = run_cli("sweep", self.path, "--x", "nodes", "--y", "messages", *extra,
+                         "-o", os.path.join(self.tmp.name, "s.png"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout.splitlines()[0]
+
+    def test_default_is_one_group_per_algorithm(self):
+        self.assertEqual(self.sweep(), "| nodes | alpha | beta |")
+
+    def test_by_none_pools_every_run(self):
+        self.assertEqual(self.sweep("--by", "none"), "| nodes | messages |")
+
+    def test_library_default(self):
+        from clocklab import sweep
+        groups = sweep.sweep(self.path, "nodes", ["messages"])[0]
+        self.assertEqual([g["key"] for g in groups], ["alpha", "beta"])
+        groups = sweep.sweep(self.path, "nodes", ["messages"], by=())[0]
+        self.assertEqual([g["key"] for g in groups], [""])
+
+
+if __name__ == "__main__":
+    unittest.main()
