@@ -234,13 +234,25 @@ def is_lamport(run):
     return "lamport" in run["attrs"].get("algorithm", "").split("+")
 
 
+def events_text(run):
+    """The second title line of the logical-clock figure: the event count,
+    and the raffle winner by name where the run drew one ("a/b" when the
+    nodes disagree)."""
+    text = f"{len(run['events']['table'])} events"
+    winner = M.raffle_winner(run)
+    if winner is not None:
+        names = [node_name(run, w) for w in (winner if isinstance(winner, tuple) else (winner,))]
+        text += f", raffle winner {' / '.join(names)}"
+    return text
+
+
 def plot_logical(run, stem, path):
     """Lamport clocks over time; for Lamport runs also clock jumps and queues."""
     colors = node_colors(run["n"])
     if not is_lamport(run):
         fig, ax = plt.subplots(figsize=(9, 4.8))
         draw_lamport_clocks(ax, run, colors)
-        ax.set_title(f"{title(stem, run)}\n{len(run['events']['table'])} events",
+        ax.set_title(f"{title(stem, run)}\n{events_text(run)}",
                      fontsize="medium")
         save(fig, path)
         return
@@ -248,7 +260,7 @@ def plot_logical(run, stem, path):
     grid = fig.add_gridspec(2, 2, height_ratios=(1.2, 1.0))
     clocks = fig.add_subplot(grid[0, :])
     draw_lamport_clocks(clocks, run, colors)
-    clocks.set_title(f"{title(stem, run)}\n{len(run['events']['table'])} events",
+    clocks.set_title(f"{title(stem, run)}\n{events_text(run)}",
                      fontsize="medium")
     draw_jumps(fig.add_subplot(grid[1, 0]), run, colors)
     draw_queues(fig.add_subplot(grid[1, 1]), run, colors)

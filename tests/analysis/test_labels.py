@@ -101,6 +101,10 @@ class LabelledFile(unittest.TestCase):
         self.assertIn("final: node 3", title)
         self.assertIn("leader node 3", legend)
 
+    def test_raffle_winner_by_label_in_the_logical_figure(self):
+        run = dict(self.runs["run001"], events={"table": [None] * 3})
+        self.assertEqual(plot.events_text(run), "3 events, raffle winner P3 (node 2)")
+
 
 @unittest.skipIf(output_dir() is None, "no clocklab binary to write the files")
 class RealLabels(unittest.TestCase):
