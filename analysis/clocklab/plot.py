@@ -153,12 +153,17 @@ def plot_election(run, stem, path):
     """Timeline of each node's leader belief, with crash/recover/decided markers."""
     intervals = M.leader_intervals(run)
     colors = leader_colors(intervals)
+    end = M.end_time(run)
+    right = max(end, 1e-9) * 1.02
+    # the belief a node ends with holds to the edge, so that a run that stops as
+    # the last node decides (duration = 0) still shows what they decided
+    intervals = [[(a, right if b >= end else b, v) for a, b, v in lane] for lane in intervals]
     fig, ax = plt.subplots(figsize=(9, min(max(2.5, 0.45 * run["n"] + 1.5), MAX_FIG_INCHES)))
     draw_lanes(ax, intervals, colors)
     draw_election_markers(ax, run)
     label_nodes(ax.yaxis, run)
     ax.set_ylim(run["n"] - 0.5, -0.5)
-    ax.set_xlim(0, max(M.end_time(run), 1e-9) * 1.02)
+    ax.set_xlim(0, right)
     ax.set_xlabel("reference time t (s)")
     final = M.leader(run)
     ax.set_title(f"{title(stem, run)}\nleader belief over time (final: "
