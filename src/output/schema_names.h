@@ -3,7 +3,7 @@
  * the names of the two HDF5 enums. The writer (h5writer.c) takes its names
  * and units from here, `clocklab --schema` prints them, and a test compares
  * them with the analysis package's analysis/clocklab/schema.py. The meaning
- * of each is in docs/design.md ("Output: schema clocklab/1").
+ * of each is in docs/schema.md.
  *
  * Units: "s" seconds, "ppm", "s/s", "bytes"; "1" for a count, an id, an
  * index or an enum value. A plain dataset with a unit carries it as its

@@ -1,7 +1,7 @@
 """Injected delays are applied where they end: the sender stamps each message
 with its due time (send time + a delay drawn from [network] delay, never
 before the previous due time on that channel) and the receiver delivers it
-no earlier than that (the design's network model, docs/running.md).
+no earlier than that (the network model, docs/design.md "Network and faults").
 Channels stay FIFO, as TCP would keep them (Coulouris et al., section 4.2:
 reliable, ordered channels). Checked from events/table alone: for every
 message, its RECEIVE row's time is not before the due time its SEND row

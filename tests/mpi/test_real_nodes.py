@@ -110,7 +110,7 @@ class SameShapeOnAnyRankCount(unittest.TestCase):
             _, path = lab.run_clocklab(ranks, lab.default_scenario(), sets=sets)
             shapes[ranks] = datasets(path)
         self.assertEqual(sorted(shapes[2]), sorted(shapes[4]))
-        # the schema's per-node datasets (docs/design.md, "Output") have one
+        # the schema's per-node datasets (docs/schema.md) have one
         # row per node whatever the placement; the others (samples, events,
         # rounds) have as many rows as the run produced
         per_node = [name for name in shapes[2]

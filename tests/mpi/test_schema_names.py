@@ -1,5 +1,5 @@
 """The names of schema clocklab/1 agree between the C writer and the
-analysis package (docs/design.md, "Output: schema clocklab/1"):
+analysis package (docs/schema.md):
 `clocklab --schema` prints the writer's table (src/output/schema_names.c),
 which must list the same datasets, compound fields, units and enum values
 as analysis/clocklab/schema.py; and a file clocklab writes carries those
