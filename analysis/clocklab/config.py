@@ -4,7 +4,7 @@ Every run stores the INI text that reproduces it: each core section and
 each algorithm's section with every key resolved. :func:`config_items`
 flattens it to ``{"section.key": text}`` (the columns of ``clocklab
 table``); :func:`seconds` and :func:`distribution` read the values in
-clocklab's units (README, "Configuration"): times with s, ms, us or ns (a
+clocklab's units (docs/configuration.md): times with s, ms, us or ns (a
 bare 0 allowed), distributions constant(x), uniform(a, b),
 exponential(mean), lognormal(median, sigma), values(v0, v1, ...).
 """

@@ -24,7 +24,7 @@ group's key is its ``--by`` values joined by "/"); groups without a ``--y``
 of their own use the plain ``--y``, or are left out when there is none.
 ``--theory`` and ``--label`` take ``NAME`` or ``GROUP=NAME`` likewise.
 
-The election complexity figure of the README is one use of it (see
+The election complexity figure (docs/studies/complexity.md) is one use of it (see
 ``clocklab complexity`` and experiments/complexity.sh).
 """
 
