@@ -21,7 +21,7 @@ import synthetic as syn
 from clocklab import frames, schema
 from helpers import SOURCE, run_cli, run_module
 from real_output import output_dir
-from test_table_sweep import write_sweep
+from test_table_sweep import SweepFile
 
 
 class Files(unittest.TestCase):
@@ -240,19 +240,9 @@ class FigureNames(Files):
         self.assertEqual(figure_stems(["a/run.h5"]), ["run"])
 
 
-class SweepGrouping(unittest.TestCase):
+class SweepGrouping(SweepFile):
     """Without --by the runs of each algorithm are one group (sweep.h5 has
     two algorithms, alpha and beta); --by none pools them."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.path = os.path.join(cls.tmp.name, "sweep.h5")
-        write_sweep(cls.path)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def sweep(self, *extra):
         result = run_cli("sweep", self.path, "--x", "nodes", "--y", "messages", *extra,

@@ -112,7 +112,9 @@ class TableTest(unittest.TestCase):
         self.assertIn("none.h5: no such file", result.stderr)
 
 
-class SweepTest(unittest.TestCase):
+class SweepFile(unittest.TestCase):
+    """A temporary sweep.h5 (write_sweep) at cls.path for the class's tests."""
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
@@ -122,6 +124,9 @@ class SweepTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
+
+
+class SweepTest(SweepFile):
 
     def groups(self, *args, **kw):
         groups, labels, theories, missing = sw.sweep([self.path], *args, **kw)
