@@ -62,7 +62,7 @@ demo)
     ((ranks > 4)) && ranks=4
     mpirun -n "$ranks" build/clocklab experiments/default.ini -o clocklab.h5 --force \
         --set experiment.nodes=4
-    PYTHONPATH=analysis /usr/bin/python3 -m clocklab plot clocklab.h5 -o figures
+    analysis/clocklab-analysis plot clocklab.h5 -o figures
     ;;
 test)
     install_missing "${TEST_PACKAGES[@]}"

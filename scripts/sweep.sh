@@ -27,7 +27,7 @@
 #   <name>.h5       one finished result per line, <name> = ALGORITHM-nNODES-sSEED,
 #                   with -XXXXXXXX (a hash of the extra arguments) when the line
 #                   or the command has extra arguments
-#   runs.csv        one row per run of every OUTDIR/*.h5 (python3 -m clocklab table)
+#   runs.csv        one row per run of every OUTDIR/*.h5 (clocklab-analysis table)
 #   logs/<name>.log what clocklab printed for the line (kept for every line);
 #                   logs/<name>.partial.h5: what a failed run had written
 #   .partial/       runs in progress (a run is written here and moved to
@@ -53,8 +53,8 @@
 #   bash slurm/make_sweep.sh -a "bully ring" -n "4 8 16" -s "1 2" \
 #       -- --set experiment.time=virtual > my-sweep.txt
 #   bash scripts/sweep.sh my-sweep.txt -o my-sweep
-#   PYTHONPATH=analysis /usr/bin/python3 -m clocklab sweep my-sweep/*.h5 \
-#       --x nodes --y messages --by algorithm -o my-sweep/messages.png
+#   analysis/clocklab-analysis sweep my-sweep/*.h5 --x nodes --y messages \
+#       -o my-sweep/messages.png
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -257,10 +257,8 @@ done
 
 results=("$out"/*.h5)
 if [ "$interrupted" = 0 ] && [ -f "${results[0]}" ]; then
-    py=/usr/bin/python3
-    [ -x "$py" ] || py=python3
-    if PYTHONPATH="$repo/analysis${PYTHONPATH:+:$PYTHONPATH}" "$py" -m clocklab table \
-        "${results[@]}" -o "$out/runs.csv" >"$out/logs/table.log" 2>&1; then
+    if "$repo/analysis/clocklab-analysis" table "${results[@]}" -o "$out/runs.csv" \
+        >"$out/logs/table.log" 2>&1; then
         echo "  results: $out/*.h5 (one file per line)"
         echo "  table:   $out/runs.csv (one row per run)"
     else
@@ -269,7 +267,7 @@ if [ "$interrupted" = 0 ] && [ -f "${results[0]}" ]; then
         status=1
     fi
     echo "  logs:    $out/logs/"
-    echo "  plot:    PYTHONPATH=$repo/analysis $py -m clocklab sweep $out/*.h5 --x nodes --y messages --by algorithm -o $out/messages.png"
+    echo "  plot:    $repo/analysis/clocklab-analysis sweep $out/*.h5 --x nodes --y messages -o $out/messages.png"
 elif [ "$interrupted" = 0 ]; then
     echo "  no results in $out; logs in $out/logs/"
 fi
