@@ -158,30 +158,92 @@ static void join_one(const struct request_stage_row *s, size_t k, struct request
     o->response_local = received_local - sent_local;
 }
 
+struct id_index {
+    uint64_t id;
+    size_t row;
+};
+
+/* Stable LSD radix sort of a[0..n) by id, 16 bits a pass, passes whose
+ * digit is the same in every key left out (Knuth, TAOCP vol. 3, 5.2.5).
+ * tmp holds n entries, count 2^16. Returns the array that holds the result. */
+static struct id_index *radix_by_id(struct id_index *a, struct id_index *tmp, size_t *count,
+                                    size_t n) {
+    uint64_t all_or = 0, all_and = ~(uint64_t)0;
+    for (size_t i = 0; i < n; i++) {
+        all_or |= a[i].id;
+        all_and &= a[i].id;
+    }
+    for (int shift = 0; shift < 64; shift += 16) {
+        if ((((all_or ^ all_and) >> shift) & 0xFFFF) == 0) continue; /* one digit value */
+        memset(count, 0, ((size_t)1 << 16) * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(a[i].id >> shift) & 0xFFFF]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < (1 << 16); d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(a[i].id >> shift) & 0xFFFF]++] = a[i];
+        struct id_index *swap = a;
+        a = tmp;
+        tmp = swap;
+    }
+    return a;
+}
+
 int rec_join_requests(const struct request_stage_row *rows, size_t n, struct request_row **out,
                       size_t *nout) {
     *out = NULL;
     *nout = 0;
     if (n == 0) return 0;
-    struct request_stage_row *s = malloc(n * sizeof *s);
-    struct request_row *o = malloc(n * sizeof *o);
-    if (!s || !o) {
-        free(s);
-        free(o);
-        return -1;
-    }
-    memcpy(s, rows, n * sizeof *s);
-    qsort(s, n, sizeof *s, by_id_then_time);
-    size_t k = 0;
+    /* rows by id (stably: equal rows keep their order), then each request's
+     * few rows by time and stage: the order qsort by_id_then_time gave,
+     * in O(n) for the ids */
+    struct id_index *a = malloc(n * sizeof *a), *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc(((size_t)1 << 16) * sizeof *count);
+    struct request_row *o = NULL;
+    size_t k = 0, cap = 16;
+    struct request_stage_row *group = malloc(cap * sizeof *group);
+    if (!a || !tmp || !count || !group) goto fail;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (struct id_index){rows[i].id, i};
+    struct id_index *sorted = radix_by_id(a, tmp, count, n);
+    size_t groups = 0;
+    for (size_t i = 0; i < n; i++)
+        groups += i == 0 || sorted[i].id != sorted[i - 1].id;
+    if (!(o = malloc(groups * sizeof *o))) goto fail;
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        while (j < n && s[j].id == s[i].id)
-            j++;
-        join_one(s + i, j - i, &o[k++]);
+        for (; j < n && sorted[j].id == sorted[i].id; j++) {
+            if (j - i == cap) {
+                struct request_stage_row *p = realloc(group, 2 * cap * sizeof *p);
+                if (!p) goto fail;
+                group = p;
+                cap *= 2;
+            }
+            struct request_stage_row x = rows[sorted[j].row];
+            size_t m = j - i; /* insertion sort, stable */
+            for (; m > 0 && by_id_then_time(&group[m - 1], &x) > 0; m--)
+                group[m] = group[m - 1];
+            group[m] = x;
+        }
+        join_one(group, j - i, &o[k++]);
         i = j;
     }
-    free(s);
+    free(a);
+    free(tmp);
+    free(count);
+    free(group);
     *out = o;
     *nout = k;
     return 0;
+fail:
+    free(a);
+    free(tmp);
+    free(count);
+    free(group);
+    free(o);
+    return -1;
 }

@@ -314,6 +314,8 @@ void node_set_timer_at(struct node *n, double local_time, int timer_id) {
     double lo = now, hi = now + 2 * ahead / (1 - CLOCK_MAX_SLEW);
     for (int i = 0; i < 64; i++) {
         double mid = 0.5 * (lo + hi);
+        /* lo and hi are adjacent doubles: no later step changes them */
+        if (mid <= lo || mid >= hi) break;
         if (mid + clock_offset(&ns->clock, mid) < local_time)
             lo = mid;
         else

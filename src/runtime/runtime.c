@@ -80,12 +80,7 @@ static void teardown(struct runtime *rt) {
  * GSL's taus2 generator (L'Ecuyer 1996), cheap to reseed for every node. */
 static double draw(gsl_rng *r, unsigned long seed, int node, int stream, const struct dist *d) {
     if (d->kind == DIST_CONSTANT || d->kind == DIST_VALUES) return dist_sample(d, r, node);
-    uint64_t z = (uint64_t)seed * 0x9E3779B97F4A7C15ULL +
-                 (uint64_t)(node + 1) * 0xBF58476D1CE4E5B9ULL +
-                 (uint64_t)stream * 0x94D049BB133111EBULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    gsl_rng_set(r, (unsigned long)(z ^ (z >> 31)));
+    gsl_rng_set(r, rt_stream_seed(seed, node, stream));
     return dist_sample(d, r, node);
 }
 
