@@ -13,6 +13,7 @@ extern const struct algorithm algorithm_vector;
 extern const struct algorithm algorithm_ring;
 extern const struct algorithm algorithm_hs;
 extern const struct algorithm algorithm_chatter;
+extern const struct algorithm algorithm_phold;
 extern const struct algorithm algorithm_dispatch;
 extern const struct algorithm algorithm_mutex_central, algorithm_ricart_agrawala;
 extern const struct algorithm algorithm_lamport_mutex, algorithm_token_ring;
@@ -31,6 +32,7 @@ const struct algorithm *const algorithm_registry[] = {
     &algorithm_ring,
     &algorithm_hs,
     &algorithm_chatter,
+    &algorithm_phold,
     &algorithm_dispatch,
     &algorithm_mutex_central,
     &algorithm_ricart_agrawala,
