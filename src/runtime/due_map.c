@@ -6,7 +6,7 @@
 static uint32_t slot_of(const struct due_map *m, int dst) {
     uint32_t h = (uint32_t)dst * 2654435761u; /* Knuth's multiplicative hash */
     uint32_t i = h & (m->cap - 1);
-    while (m->key[i] != 0 && m->key[i] != dst + 1)
+    while (m->slot[i].key != 0 && m->slot[i].key != dst + 1)
         i = (i + 1) & (m->cap - 1);
     return i;
 }
@@ -14,44 +14,46 @@ static uint32_t slot_of(const struct due_map *m, int dst) {
 double due_map_get(const struct due_map *m, int dst) {
     if (m->cap == 0) return -INFINITY;
     uint32_t i = slot_of(m, dst);
-    return m->key[i] ? m->due[i] : -INFINITY;
+    return m->slot[i].key ? m->slot[i].due : -INFINITY;
 }
 
-static int grow(struct due_map *m) {
-    uint32_t cap = m->cap ? 2 * m->cap : 4;
-    struct due_map bigger = {calloc(cap, sizeof(int32_t)), malloc(cap * sizeof(double)), 0, cap};
-    if (!bigger.key || !bigger.due) {
-        free(bigger.key);
-        free(bigger.due);
-        return -1;
-    }
+/* Rehash into a table of cap slots, keeping only the entries due after now. */
+static int rebuild(struct due_map *m, uint32_t cap, double now) {
+    struct due_map fresh = {calloc(cap, sizeof *fresh.slot), 0, cap};
+    if (!fresh.slot) return -1;
     for (uint32_t i = 0; i < m->cap; i++)
-        if (m->key[i]) {
-            uint32_t j = slot_of(&bigger, m->key[i] - 1);
-            bigger.key[j] = m->key[i];
-            bigger.due[j] = m->due[i];
-            bigger.n++;
+        if (m->slot[i].key && m->slot[i].due > now) {
+            fresh.slot[slot_of(&fresh, m->slot[i].key - 1)] = m->slot[i];
+            fresh.n++;
         }
     due_map_free(m);
-    *m = bigger;
+    *m = fresh;
     return 0;
 }
 
-int due_map_set(struct due_map *m, int dst, double due) {
-    if (4 * (m->n + 1) > 3 * m->cap && grow(m)) return -1;
+int due_map_set(struct due_map *m, int dst, double due, double now) {
+    if (4 * (m->n + 1) > 3 * m->cap) {
+        /* full: drop what no later send can be held back by, then grow if
+         * the channels still in use need the room */
+        uint32_t live = 0;
+        for (uint32_t i = 0; i < m->cap; i++)
+            live += m->slot[i].key && m->slot[i].due > now;
+        uint32_t cap = m->cap ? m->cap : 4;
+        while (4 * (live + 1) > 3 * cap)
+            cap *= 2;
+        if (rebuild(m, cap, now)) return -1;
+    }
     uint32_t i = slot_of(m, dst);
-    if (!m->key[i]) {
-        m->key[i] = dst + 1;
+    if (!m->slot[i].key) {
+        m->slot[i].key = dst + 1;
         m->n++;
     }
-    m->due[i] = due;
+    m->slot[i].due = due;
     return 0;
 }
 
 void due_map_free(struct due_map *m) {
-    free(m->key);
-    free(m->due);
-    m->key = NULL;
-    m->due = NULL;
+    free(m->slot);
+    m->slot = NULL;
     m->n = m->cap = 0;
 }

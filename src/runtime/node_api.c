@@ -127,7 +127,7 @@ static double due_time(struct node_state *ns, int dst) {
     due += dist_sample(&rt->delay, rt_stream(ns, 4), ns->id);
     double last = due_map_get(&ns->last_due, dst);
     if (due < last) due = last;
-    if (due_map_set(&ns->last_due, dst, due)) rt_out_of_memory();
+    if (due_map_set(&ns->last_due, dst, due, rt->now)) rt_out_of_memory();
     return due;
 }
 
