@@ -132,7 +132,23 @@ double core_next_time(const struct runtime *rt) {
 }
 
 int core_pop(struct runtime *rt, struct vevent *e) {
-    return vqueue_pop(&rt->core.q, e);
+    int rc = vqueue_pop(&rt->core.q, e);
+    /* The next event is known now: start loading its message and its node
+     * while this one is handled. Nodes and messages are touched in an order
+     * no cache predicts, and these two loads were the event loop's largest
+     * stalls (perf annotate of rt_deliver and core_dispatch). */
+    if (rc == 0 && rt->core.q.n) {
+        const struct vevent *next = &rt->core.q.ev[0];
+        if (next->buf) __builtin_prefetch(next->buf);
+        int i = next->dst - rt->first;
+        if (i >= 0 && i < rt->count) {
+            const struct node_state *ns = &rt->local[i];
+            __builtin_prefetch(ns);
+            __builtin_prefetch((const char *)ns + 64);
+            __builtin_prefetch(&ns->rec.sent);
+        }
+    }
+    return rc;
 }
 
 size_t core_messages(const struct runtime *rt) {
