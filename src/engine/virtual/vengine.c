@@ -40,6 +40,7 @@ struct vstate {
     double lookahead;     /* L (s) */
     double last_event;    /* time of the last event processed */
     double *gathered;     /* [size * (4 + size)] */
+    double *mine;         /* [4 + size]: this rank's part of it */
     MPI_Request *reqs;    /* [2 * size] */
     char **inbox;         /* [size] */
     uint64_t events;      /* processed */
@@ -92,9 +93,10 @@ static int vengine_init(struct runtime *rt) {
     size_t p = (size_t)rt->size;
     vs->out = calloc(p, sizeof *vs->out);
     vs->gathered = calloc(p * (4 + p), sizeof(double));
+    vs->mine = calloc(4 + p, sizeof(double));
     vs->reqs = calloc(2 * p, sizeof *vs->reqs);
     vs->inbox = calloc(p, sizeof *vs->inbox);
-    if (!vs->out || !vs->gathered || !vs->reqs || !vs->inbox) return -1;
+    if (!vs->out || !vs->gathered || !vs->mine || !vs->reqs || !vs->inbox) return -1;
     vs->out_min = INFINITY;
     vs->lookahead = rt->min_delay + dist_min(&rt->delay);
     return core_init(rt);
@@ -110,6 +112,7 @@ static void vengine_free(struct runtime *rt) {
         free(vs->inbox[i]);
     free(vs->out);
     free(vs->gathered);
+    free(vs->mine);
     free(vs->reqs);
     free(vs->inbox);
     free(vs);
@@ -157,8 +160,7 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
         return;
     }
     size_t p = (size_t)rt->size, w = 4 + p;
-    double *mine = malloc(w * sizeof *mine);
-    if (!mine) rt_out_of_memory();
+    double *mine = vs->mine;
     mine[0] = fmin(core_next_time(rt), vs->out_min);
     mine[1] = active(rt);
     mine[2] = rt->interrupted || runtime_stop_signal();
@@ -166,7 +168,6 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
     for (size_t r = 0; r < p; r++)
         mine[4 + r] = (double)vs->out[r].len;
     MPI_Allgather(mine, (int)w, MPI_DOUBLE, vs->gathered, (int)w, MPI_DOUBLE, rt->comm);
-    free(mine);
     rt->ck.allowed = vs->gathered[3] != 0;
     *earliest = INFINITY;
     *any_active = *stop = 0;
