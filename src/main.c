@@ -88,9 +88,17 @@ static int configure_check(const struct run_plan *plan, char *err, size_t n) {
     return runtime_check(MPI_COMM_WORLD, plan, err, n);
 }
 
-/* --check's report (rank 0): the runs, and the first one resolved. */
-/* --check's report: the base, the node counts, the first run resolved and,
- * in real time, how many ranks to start. */
+/* What a run starts from: the file; without one, the default scenario only
+ * when nothing at all is given, so that --set alone starts from the
+ * built-in defaults and never inherits the scenario's crash or heartbeat. */
+static const char *base_of(const struct cli *c) {
+    return c->config_path ? c->config_path
+           : c->nsets     ? "the built-in defaults (--set without CONFIG.ini)"
+                          : "the default scenario (no CONFIG.ini, no --set)";
+}
+
+/* --check's report (rank 0): the base, the node counts, the first run
+ * resolved and, in real time, how many ranks to start. */
 static void print_check(const struct cli *c, const struct run_plan *plans, int nplans) {
     int lo = 0, hi = 0;
     for (int i = 0; i < nplans; i++) {
@@ -100,9 +108,7 @@ static void print_check(const struct cli *c, const struct run_plan *plans, int n
     }
     char counts[48];
     snprintf(counts, sizeof counts, lo == hi ? "%d" : "%d to %d", lo, hi);
-    printf("; base: %s\n", c->config_path ? c->config_path
-                           : c->nsets     ? "the built-in defaults (--set without CONFIG.ini)"
-                                          : "the default scenario (no CONFIG.ini, no --set)");
+    printf("; base: %s\n", base_of(c));
     char *resolved = plan_resolved_config(&plans[0]);
     printf("; configuration OK: %d run(s) on %s nodes; the first one resolves to:\n%s", nplans,
            counts, resolved ? resolved : "");
@@ -261,18 +267,15 @@ int main(int argc, char **argv) {
     config_init(&cfg, plan_schema());
     long len = 0;
     char *text = NULL;
-    /* The base: the file; without one, the default scenario only when
-     * nothing at all is given, so that --set alone starts from the built-in
-     * defaults and never inherits the scenario's crash or heartbeat. */
-    const char *base = c.config_path ? c.config_path : c.nsets ? NULL : "<default scenario>";
     if (c.config_path) {
         text = read_config_text(c.config_path, &len, err, sizeof err);
     } else if ((text = strdup(c.nsets ? "" : schema_default_scenario))) {
         len = (long)strlen(text);
     }
-    int rc = text ? config_parse_n(&cfg, text, (size_t)len, base ? base : "<built-in defaults>",
-                                   err, sizeof err)
-                  : -1;
+    int rc =
+        text ? config_parse_n(&cfg, text, (size_t)len,
+                              c.config_path ? c.config_path : "<default scenario>", err, sizeof err)
+             : -1;
     free(text);
     for (int i = 0; rc == 0 && i < c.nsets; i++)
         rc = config_set(&cfg, c.sets[i], err, sizeof err);

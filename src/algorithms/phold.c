@@ -32,10 +32,9 @@
  * With hops = k > 0 an event ends when its k-th message arrives: N *
  * population * k messages in all, and a run with duration 0 ends when the
  * last one has arrived. A node records nothing that grows with the events:
- * the runtime counts its messages (messages/sent, messages/received). The
- * runtime's FIFO bookkeeping does grow: with a drawn delay it keeps the due
- * time of the last message on every channel a node has used, up to N - 1
- * per node (none with a constant delay, whose channels are FIFO anyway). */
+ * the runtime counts its messages (messages/sent, messages/received), and
+ * its FIFO bookkeeping keeps only the channels with a message on its way
+ * (due_map.h). */
 #include "algorithm.h"
 
 #include <gsl/gsl_rng.h>

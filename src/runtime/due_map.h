@@ -22,10 +22,9 @@ struct due_map {
 double due_map_get(const struct due_map *m, int dst);
 /* Remember due for dst, a message sent at reference time now. When the
  * table is full, entries due at or before now are dropped first: every
- * later send is due at now or after, so they can hold nothing back, and
- * the table holds only the channels with a message still on its way
- * (at most one entry per message in flight) instead of every node ever
- * sent to. Returns 0, or -1 (no memory). */
+ * later send is due at now or after, so they can hold nothing back. The
+ * table then grows with the channels that have a message on its way, not
+ * with every node ever sent to. Returns 0, or -1 (no memory). */
 int due_map_set(struct due_map *m, int dst, double due, double now);
 void due_map_free(struct due_map *m);
 
