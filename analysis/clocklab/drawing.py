@@ -56,12 +56,6 @@ def save(fig, path):
     plt.close(fig)
 
 
-def finite(values):
-    """The finite entries of an array, as a 1-D float array."""
-    values = np.asarray(values, float)
-    return values[np.isfinite(values)]
-
-
 def _markers(run):
     """[(node, time s, style, verb)] of every crash and recovery of the run."""
     out = []
@@ -72,17 +66,13 @@ def _markers(run):
     return out
 
 
-def _per_node(run):
-    """True when the crash/recover lines are drawn in their node's colour."""
-    return len(_markers(run)) <= MAX_MARKER_ENTRIES
-
-
 def draw_crashes(ax, run, colors):
     """Vertical lines at every crash (dashed) and recovery (dotted): in the
     node's colour (``colors``: one per node) for up to MAX_MARKER_ENTRIES
     lines, else all black. :func:`crash_handles` gives the matching legend."""
-    per_node = _per_node(run)
-    for node, t, style, _ in _markers(run):
+    markers = _markers(run)
+    per_node = len(markers) <= MAX_MARKER_ENTRIES
+    for node, t, style, _ in markers:
         ax.axvline(t, color=colors[node] if per_node else "k", linestyle=style, linewidth=1.2)
 
 
@@ -91,7 +81,7 @@ def crash_handles(run, colors):
     ("P4 crashes", in the node's colour and style) for a few lines, else
     one black entry per kind ("crash", "recover")."""
     markers = _markers(run)
-    if _per_node(run):
+    if len(markers) <= MAX_MARKER_ENTRIES:
         return [Line2D([], [], color=colors[node], linestyle=style,
                        label=f"{short_name(run, node)} {verb} ({t:.3g} s)")
                 for node, t, style, verb in markers]

@@ -9,8 +9,8 @@ lateness: for a run with ``trace = on``, every delivered message's lateness,
 RECEIVE time - its due time (events/table's ``due``; for files without it,
 RECEIVE time - SEND time - D for a constant injected delay D, rows matched
 by message id), over all nodes: median, p99, max and min in microseconds (a
-negative min would be a delivery before its due time). It needs nothing but events/table, so it reads files of any
-clocklab version.
+negative min would be a delivery before its due time). It needs nothing
+but events/table, so it reads files of any clocklab version.
 
 rtt: the round-trip times of the readings in clock/rounds (rows with
 rtt > 0): median, p99, min in microseconds.

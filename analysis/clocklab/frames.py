@@ -26,9 +26,9 @@ import h5py
 import numpy as np
 
 from . import schema as S
-from .reader import _read_nodes, _strings, as_paths, open_clocklab, run_names
+from .reader import _node_count, _read_nodes, _strings, as_paths, open_clocklab, run_names
 
-#: The compound datasets and the reader of each.
+#: The compound datasets (:func:`read_table` reads any of them).
 COMPOUND = ("clock/rounds", "clock/models", "election/history", "events/table",
             "requests/table", "requests/queue", "mutex/sections")
 
@@ -49,15 +49,26 @@ def _frame(columns, parts, units, enums=None):
 
 
 def _runs(paths):
-    """Yield (path, h5py run group) of every run of every file; every file
-    is opened and checked first, so a bad one raises before any row."""
+    """Yield (path, run name, h5py run group) of every run of every file;
+    every file is opened and checked first, so a bad one raises before any row."""
     paths = [os.fspath(p) for p in as_paths(paths)]
     for path in paths:
         open_clocklab(path).close()
     for path in paths:
         with open_clocklab(path) as f:
             for name in run_names(f):
-                yield path, f[S.RUNS][name]
+                yield path, name, f[S.RUNS][name]
+
+
+def _keys(path, name, rows):
+    """The leading ``file`` and ``run`` columns of ``rows`` rows of one run."""
+    return {"file": np.full(rows, path, dtype=object), "run": np.full(rows, name, dtype=object)}
+
+
+def _units(group):
+    """{dataset: unit} of the plain datasets of schema group ``group`` that have one."""
+    return {key.split("/", 1)[1]: unit for key, unit in S.DATASET_UNITS.items()
+            if key.startswith(group + "/")}
 
 
 def read_table(paths, dataset):
@@ -69,12 +80,11 @@ def read_table(paths, dataset):
         raise ValueError(f"{dataset!r} is not a table dataset of {S.SCHEMA} "
                          f"(tables: {', '.join(COMPOUND)})")
     parts, enums = [], {}
-    for path, group in _runs(paths):
+    for path, name, group in _runs(paths):
         if dataset not in group:
             continue
         rows = group[dataset][()]
-        part = {"file": np.full(len(rows), path, dtype=object),
-                "run": np.full(len(rows), group.name.rsplit("/", 1)[-1], dtype=object)}
+        part = _keys(path, name, len(rows))
         for field in rows.dtype.names:
             mapping = h5py.check_enum_dtype(rows.dtype[field])
             if mapping is not None:
@@ -139,19 +149,15 @@ def read_evaluation(paths):
     per column in the file: node, samples, at (s), time (s), offset (s),
     rtt_min (s), true_offset (s)."""
     parts = []
-    for path, group in _runs(paths):
+    for path, name, group in _runs(paths):
         if S.EVALUATION not in group:
             continue
         g = group[S.EVALUATION]
-        part = {name: g[name][()] for name in S.DATASETS[S.EVALUATION] if name in g}
+        part = {key: g[key][()] for key in S.DATASETS[S.EVALUATION] if key in g}
         rows = len(next(iter(part.values()))) if part else 0
-        parts.append({"file": np.full(rows, path, dtype=object),
-                      "run": np.full(rows, group.name.rsplit("/", 1)[-1], dtype=object),
-                      **part})
-    units = {name.split("/", 1)[1]: unit for name, unit in S.DATASET_UNITS.items()
-             if name.startswith(S.EVALUATION + "/")}
-    units.update(node="1", samples="1")
-    return _frame(("file", "run") + S.DATASETS[S.EVALUATION], parts, units)
+        parts.append({**_keys(path, name, rows), **part})
+    return _frame(("file", "run") + S.DATASETS[S.EVALUATION], parts,
+                  dict(_units(S.EVALUATION), node="1", samples="1"))
 
 
 def read_nodes(paths):
@@ -160,21 +166,17 @@ def read_nodes(paths):
     (bool: the file gives a label), initial_offset (s), drift (ppm),
     crashed_at (s), recovered_at (s) (NaN = never)."""
     parts = []
-    for path, group in _runs(paths):
-        n = int(group.attrs.get("nodes", 0)) or (
-            group["nodes/initial_offset"].shape[0] if "nodes/initial_offset" in group else 0)
+    for path, name, group in _runs(paths):
+        n = _node_count(group, group.attrs)
         nodes = _read_nodes(group, n)
-        parts.append({"file": np.full(n, path, dtype=object),
-                      "run": np.full(n, group.name.rsplit("/", 1)[-1], dtype=object),
+        parts.append({**_keys(path, name, n),
                       "node": np.arange(n, dtype=np.int32),
                       "label": np.array(nodes["label"], dtype=object),
                       "named": np.array(nodes["named"], dtype=bool),
                       **{key: nodes[key] for key in ("initial_offset", "drift", "crashed_at",
                                                      "recovered_at")}})
-    units = {"node": "1", "initial_offset": "s", "drift": "ppm", "crashed_at": "s",
-             "recovered_at": "s"}
     return _frame(("file", "run", "node", "label", "named", "initial_offset", "drift",
-                   "crashed_at", "recovered_at"), parts, units)
+                   "crashed_at", "recovered_at"), parts, dict(_units(S.NODES), node="1"))
 
 
 def read_offsets(paths):
@@ -182,19 +184,18 @@ def read_offsets(paths):
     and node [S*N rows per run]: sample (index), time (s), node, offset (s,
     the true offset C_i(t) - t)."""
     parts = []
-    for path, group in _runs(paths):
+    for path, name, group in _runs(paths):
         if "clock/offset" not in group or "clock/time" not in group:
             continue
         times = np.asarray(group["clock/time"][()], float)
         offsets = np.asarray(group["clock/offset"][()], float).reshape(len(times), -1)
         s, n = offsets.shape
-        parts.append({"file": np.full(s * n, path, dtype=object),
-                      "run": np.full(s * n, group.name.rsplit("/", 1)[-1], dtype=object),
+        parts.append({**_keys(path, name, s * n),
                       "sample": np.repeat(np.arange(s), n), "time": np.repeat(times, n),
                       "node": np.tile(np.arange(n, dtype=np.int32), s),
                       "offset": offsets.ravel()})
     return _frame(("file", "run", "sample", "time", "node", "offset"), parts,
-                  {"sample": "1", "time": "s", "node": "1", "offset": "s"})
+                  dict(_units(S.CLOCK), sample="1", node="1"))
 
 
 def read_messages(paths):
@@ -202,7 +203,7 @@ def read_messages(paths):
     rows per run]: node, type (str), sent, received, dropped (counts),
     bytes_sent (bytes)."""
     parts = []
-    for path, group in _runs(paths):
+    for path, name, group in _runs(paths):
         if "messages/sent" not in group:
             continue
         g = group["messages"]
@@ -211,8 +212,7 @@ def read_messages(paths):
         sent = sent.reshape(n, -1)
         t = sent.shape[1]
         types = _strings(g["types"][()]) if "types" in g else [f"type {k}" for k in range(t)]
-        part = {"file": np.full(n * t, path, dtype=object),
-                "run": np.full(n * t, group.name.rsplit("/", 1)[-1], dtype=object),
+        part = {**_keys(path, name, n * t),
                 "node": np.repeat(np.arange(n, dtype=np.int32), t),
                 "type": np.array(types * n, dtype=object)}
         for key in ("sent", "received", "dropped", "bytes_sent"):
@@ -220,5 +220,5 @@ def read_messages(paths):
                 part[key] = np.asarray(g[key][()]).reshape(n, t).ravel()
         parts.append(part)
     return _frame(("file", "run", "node", "type", "sent", "received", "dropped", "bytes_sent"),
-                  parts, {"node": "1", "sent": "1", "received": "1", "dropped": "1",
-                          "bytes_sent": "bytes"})
+                  parts, dict(_units(S.MESSAGES), node="1", sent="1", received="1",
+                              dropped="1"))

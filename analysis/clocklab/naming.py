@@ -29,7 +29,9 @@ def figure_stems(paths):
     The file name without its extension ("run" for ``a/run.h5``); where
     inputs share it, as many parent directories as tell them apart, joined
     by "_" ("a_run" and "b_run" for ``a/run.h5`` and ``b/run.h5``). An input
-    given twice gets "-2", "-3", ... on its later copies.
+    given twice gets "-2", "-3", ... on its later copies, and so does any
+    later input whose stem its directories cannot tell apart from an
+    earlier one's (``a/b/run.h5`` beside ``a_b/run.h5``).
     """
     absolute = [os.path.abspath(os.fspath(p)) for p in paths]
     unique = list(dict.fromkeys(absolute))
@@ -49,9 +51,9 @@ def figure_stems(paths):
             depth[i] += 1
     stem_of = dict(zip(unique, names()))
     stems, used = [], set(stem_of.values())
-    for k, path in enumerate(absolute):
+    for path in absolute:
         name = stem_of[path]
-        if path in absolute[:k]:  # a later copy of an input
+        if name in stems:  # a later copy, or parents that cannot tell two apart
             copy = 2
             while f"{name}-{copy}" in used:
                 copy += 1

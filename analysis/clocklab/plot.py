@@ -24,8 +24,9 @@ For every run of every file, writes into the output directory:
 <filestem> is the file name without its extension; where two inputs share
 it (a/run.h5, b/run.h5), as many parent directories as tell them apart,
 joined by "_" (a_run, b_run; clocklab.naming). Nodes are named by their
-labels (``[nodes] labels``) where the run has them, with the index beside
-them ("P9 (node 8)").
+labels (``[nodes] labels``) where the run has them: alone on axes and in
+per-node legends ("P9"), with the index beside them in titles and in the
+election figure's legend ("P9 (node 8)").
 
 Prints one summary row per run on stdout (clocklab.summarytable; winner:
 the raffle winner of a totally-ordered-multicast run, "a/b" when the nodes
@@ -371,12 +372,17 @@ def figure_kinds(run):
     return kinds
 
 
+def figure_path(run, stem, outdir, fmt, kind):
+    """The file of one figure of a run: ``outdir/<stem>_<run>_<kind>.<fmt>``."""
+    return os.path.join(outdir, f"{stem}_{run['name']}_{kind}.{fmt}")
+
+
 def plot_run(run, stem, outdir, fmt):
-    """Write all figures of one run into ``outdir`` as
-    ``<stem>_<run>_<kind>.<fmt>``; returns the paths written."""
+    """Write all figures of one run into ``outdir`` (:func:`figure_path`);
+    returns the paths written."""
     paths = []
     for kind, plot in figure_kinds(run):
-        path = os.path.join(outdir, f"{stem}_{run['name']}_{kind}.{fmt}")
+        path = figure_path(run, stem, outdir, fmt, kind)
         plot(run, stem, path)
         paths.append(path)
     return paths
@@ -446,13 +452,9 @@ def main(argv=None, prog="clocklab plot", figures=True):
             rows.append(dict(M.summary(run), file=name))
             if args.no_plots:
                 continue
-            before = {os.path.join(args.outdir, f"{stem}_{run['name']}_{kind}.{args.format}")
-                      for kind, _ in figure_kinds(run)}
-            replaced += sum(os.path.exists(p) for p in before)
-            paths = plot_run(run, stem, args.outdir, args.format)
-            if set(paths) & set(written):  # figure_stems makes the names distinct
-                raise AssertionError(f"figure names collide: {set(paths) & set(written)}")
-            written += paths
+            replaced += sum(os.path.exists(figure_path(run, stem, args.outdir, args.format, kind))
+                            for kind, _ in figure_kinds(run))
+            written += plot_run(run, stem, args.outdir, args.format)  # distinct: figure_stems
     print(format_table(rows))
     if not args.no_plots:
         print(written_text(written, replaced, args.outdir), file=sys.stderr)

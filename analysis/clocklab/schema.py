@@ -2,10 +2,11 @@
 
 The reader (:mod:`clocklab.reader`), the metrics, the exports and the tests
 take every group, dataset, compound field and enum name from here; the
-meaning of each is in docs/schema.md. The values of the two enums are read from each file's HDF5 enum
-types (see :func:`clocklab.reader.event_kinds`); the values below are the
-ones clocklab writes, used only to build files (synthetic test files) and
-to check that a file's enum has the expected names.
+meaning of each is in docs/schema.md. The values of the two enums are
+read from each file's HDF5 enum types (see
+:func:`clocklab.reader.event_kinds`); the values below are the ones
+clocklab writes, used only to build files (synthetic test files) and to
+check that a file's enum has the expected names.
 """
 
 #: The root attribute ``schema`` of every clocklab file.

@@ -14,14 +14,18 @@ def _winner(value):
     return "/".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
+def _ms(value):
+    return f"{value * 1e3:.4f}"
+
+
 COLUMNS = [  # (header, key, formatter)
     ("file", "file", str),
     ("run", "run", str),
     ("algorithm", "algorithm", str),
     ("nodes", "nodes", str),
     ("status", "status", str),
-    ("final_skew_ms", "final_skew", lambda v: f"{v * 1e3:.4f}"),
-    ("max_abs_offset_ms", "max_abs_offset", lambda v: f"{v * 1e3:.4f}"),
+    ("final_skew_ms", "final_skew", _ms),
+    ("max_abs_offset_ms", "max_abs_offset", _ms),
     ("messages", "messages", str),
     ("leader", "leader", str),
     ("leader_label", "leader_label", str),

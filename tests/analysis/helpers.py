@@ -9,7 +9,8 @@ with PYTHONPATH=analysis (ctest sets it), e.g.
   plotting libraries are imported once);
 - :func:`run_module`: the same as a separate process;
 - :func:`run_script`: a former script name in analysis/ (a thin wrapper),
-  as a separate process without PYTHONPATH: it finds the package beside it.
+  as a separate process without PYTHONPATH: it finds the package beside it;
+- :func:`run_command`: any command line, without PYTHONPATH.
 """
 
 import io
@@ -20,11 +21,13 @@ from contextlib import redirect_stderr, redirect_stdout
 from types import SimpleNamespace
 
 import clocklab
-from clocklab import cli
+from clocklab import cli, schema
 
 #: analysis/, where the package was imported from.
 ANALYSIS = os.path.dirname(os.path.dirname(os.path.abspath(clocklab.__file__)))
 SOURCE = os.path.dirname(ANALYSIS)
+#: What ``--version`` prints.
+VERSION_LINE = f"clocklab analysis {clocklab.__version__} (reads schema {schema.SCHEMA})\n"
 
 
 def run_cli(*args, cwd=None):
@@ -51,8 +54,13 @@ def run_module(*args, cwd=None):
                           capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
 
 
+def run_command(command, *args, cwd=None):
+    """``COMMAND ARGS`` as a separate process, without PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([command, *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300)
+
+
 def run_script(name, *args, cwd=None):
     """``python3 analysis/NAME ARGS`` as a separate process, without PYTHONPATH."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run([sys.executable, os.path.join(ANALYSIS, name), *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    return run_command(sys.executable, os.path.join(ANALYSIS, name), *args, cwd=cwd)

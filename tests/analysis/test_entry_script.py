@@ -14,18 +14,9 @@ import unittest
 
 import clocklab as cl
 import synthetic as syn
-from clocklab import schema
-from helpers import ANALYSIS
+from helpers import ANALYSIS, VERSION_LINE as VERSION, run_command as run
 
 SCRIPT = os.path.join(ANALYSIS, "clocklab-analysis")
-VERSION = f"clocklab analysis {cl.__version__} (reads schema {schema.SCHEMA})\n"
-
-
-def run(command, *args, cwd):
-    """Run ``command ARGS`` in ``cwd`` without PYTHONPATH."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run([command, *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
 
 
 class EntryScript(unittest.TestCase):

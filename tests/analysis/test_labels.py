@@ -18,13 +18,12 @@ import synthetic as syn
 from clocklab import plot
 from helpers import run_cli
 from real_output import output_dir
+from test_plot import parse_table
 
 
 def summary_rows(stdout):
-    """The summary table as {run: {column: text}} (labels have no spaces here)."""
-    lines = stdout.splitlines()
-    header = lines[0].split()
-    return {cells[1]: dict(zip(header, cells)) for cells in (line.split() for line in lines[1:])}
+    """The summary table of one file as {run: {column: text}} (labels have no spaces here)."""
+    return {run: row for (_, run), row in parse_table(stdout).items()}
 
 
 class LabelledFile(unittest.TestCase):

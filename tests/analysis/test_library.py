@@ -19,26 +19,20 @@ import numpy as np
 import clocklab as cl
 import synthetic as syn
 from clocklab import frames, schema
-from helpers import SOURCE, run_cli, run_module
+from helpers import SOURCE, VERSION_LINE, run_cli, run_module
 from real_output import output_dir
+from test_plot import FilesMixin
 from test_table_sweep import SweepFile
 
 
-class Files(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.dir = cls.tmp.name
-        cls.sync = os.path.join(cls.dir, "sync.h5")
-        cls.logical = os.path.join(cls.dir, "logical.h5")
-        cls.foreign = os.path.join(cls.dir, "foreign.h5")
-        syn.write_sync_file(cls.sync)
-        syn.write_logical_file(cls.logical)
-        syn.write_foreign_file(cls.foreign)
+class Files(FilesMixin, unittest.TestCase):
+    """FilesMixin's files and logical.h5 (write_logical_file) at cls.logical."""
 
     @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.logical = os.path.join(cls.dir, "logical.h5")
+        syn.write_logical_file(cls.logical)
 
 
 class OnePathOrMany(Files):
@@ -78,6 +72,10 @@ class DataFrames(Files):
         for field in fields:
             np.testing.assert_array_equal(frame[field].to_numpy(),
                                           np.concatenate([t[field] for t in tables]))
+            mapping = h5py.check_enum_dtype(tables[0].dtype[field])
+            if mapping is not None:
+                self.assertEqual(frame.attrs["enums"][field],
+                                 {str(k): int(v) for k, v in mapping.items()}, field)
         self.assertEqual(set(frame["file"]), {path})
         return frame
 
@@ -161,8 +159,7 @@ class Version(unittest.TestCase):
     def test_version_line(self):
         result = run_cli("--version")
         self.assertEqual(result.returncode, 0)
-        self.assertEqual(result.stdout, f"clocklab analysis {cl.__version__} "
-                                        f"(reads schema {schema.SCHEMA})\n")
+        self.assertEqual(result.stdout, VERSION_LINE)
 
     def test_version_is_the_projects(self):
         with open(os.path.join(SOURCE, "CMakeLists.txt")) as fh:
@@ -238,6 +235,10 @@ class FigureNames(Files):
                          ["x_a_run", "y_a_run", "other"])
         self.assertEqual(figure_stems(["run.h5", "run.h5"]), ["run", "run-2"])
         self.assertEqual(figure_stems(["a/run.h5"]), ["run"])
+        # parents joined by "_" cannot tell these apart: the later one is numbered
+        stems = figure_stems(["/x/a/b/run.h5", "/x/a_b/run.h5", "/x/b/run.h5"])
+        self.assertEqual(len(set(stems)), 3, stems)
+        self.assertEqual(stems, ["x_a_b_run", "x_a_b_run-2", "x_b_run"])
 
 
 class SweepGrouping(SweepFile):
