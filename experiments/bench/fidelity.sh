@@ -23,17 +23,9 @@
 # build/clocklab of this repository) are taken from the current directory;
 # nothing is written outside OUTDIR.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-out=${1:-$(mktemp -d)}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
-cd "$repo"
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
+bench_start "${1:-}"
 py="env PYTHONPATH=analysis /usr/bin/python3 -m clocklab"
-if [ "$(id -u)" -eq 0 ]; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
-export OMPI_MCA_rmaps_base_oversubscribe=1
 repeats=${REPEATS:-3}
 ways=${WAYS:-many single}
 # run WAY NODES OUTPUT [clocklab arguments...]: many = NODES nodes on 2 ranks, single = NODES ranks

@@ -25,24 +25,14 @@
 # build/clocklab of this repository) are taken from the current directory;
 # nothing is written outside OUTDIR.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-out=${1:-$(mktemp -d)}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
-cd "$repo"
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
+bench_start "${1:-}"
 repeat=${REPEAT:-3}
 ranks=${RANKS:-2 4 8}
 scale_ranks=${SCALE_RANKS:-2 4 8 16 32 64}
 delay=${SCALE_DELAY:-100us}
 virtual_nodes=${VIRTUAL_NODES:-2 4 8 16 32 64 128 256 512 1024}
-if [ "$(id -u)" -eq 0 ]; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-    nice=${NICE:--19}
-else
-    nice=${NICE:-0}
-fi
-export OMPI_MCA_rmaps_base_oversubscribe=1
+if [ "$(id -u)" -eq 0 ]; then nice=${NICE:--19}; else nice=${NICE:-0}; fi
 mpits=${MPITS_CHECK:-}
 if [ -n "$mpits" ] && [ ! -x "$mpits" ]; then
     echo "MPITS_CHECK=$mpits is not an executable" >&2

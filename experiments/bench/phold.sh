@@ -18,38 +18,22 @@
 # build/clocklab of this repository) are taken from the current directory;
 # nothing is written outside OUTDIR.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-out=${1:-$(mktemp -d)}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
-cd "$repo"
-if [ "$(id -u)" -eq 0 ]; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
-export OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
+bench_start "${1:-}"
 events=${EVENTS:-10000000}
-# each rank under GNU time: its peak resident memory (KiB) in $out/mem.<name>.<rank>
-cat > "$out/measure.sh" <<'WRAP'
-#!/usr/bin/env bash
-exec /usr/bin/time -f "%M" -o "$MEMFILE.$OMPI_COMM_WORLD_RANK" "$@"
-WRAP
-chmod +x "$out/measure.sh"
 run() { # name ranks nodes
     local name=$1 ranks=$2 nodes=$3
     # hops per node: EVENTS / N, at least 10; 2 ms each on average
     local duration
     duration=$(awk -v e="$events" -v n="$nodes" \
         'BEGIN {h = e / n; if (h < 10) h = 10; printf "%.6gs", h * 0.002}')
-    rm -f "$out/mem.$name".*
-    MEMFILE="$out/mem.$name" mpirun -x MEMFILE -n "$ranks" "$out/measure.sh" "$bin" /dev/null \
+    local kib
+    measured "$name" "$ranks" "$bin" /dev/null \
         -o "$out/$name.h5" --force --set experiment.algorithm=phold \
         --set experiment.time=virtual --set experiment.nodes="$nodes" \
         --set experiment.duration="$duration" \
         --set network.min_delay=1ms --set "network.delay=exponential(1ms)" \
         --set phold.population=1 >/dev/null
-    local kib
-    kib=$(cat "$out/mem.$name".* | awk '{s += $1} END {print s}')
     PYTHONPATH=analysis /usr/bin/python3 - "$out/$name.h5" "$kib" "$name" <<'PY'
 import sys
 import clocklab

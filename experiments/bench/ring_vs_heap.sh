@@ -17,23 +17,16 @@
 # OUTDIR (default: a new temporary directory) is taken from the current
 # directory; nothing is written outside OUTDIR.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-out=${1:-$(mktemp -d)}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
 heap=$(realpath "${RING_HEAP:-$(dirname "$bin")/ring_heap}")
 seed=${SEED:-42}
-cd "$repo"
-if [ "$(id -u)" -eq 0 ]; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
-export OMPI_MCA_rmaps_base_oversubscribe=1
+bench_start "${1:-}"
 echo "== ring election, clocklab virtual time vs a bare binary heap: $(hostname)," \
     "$(nproc) cores, $(date -u +%FT%TZ)"
 echo "   clocklab: $bin"
 echo "   heap:     $heap"
 for n in ${NODES:-100000}; do
+    : >"$out/ring-$n.ratios"
     for rep in $(seq 1 "${REPS:-3}"); do
         name="ring-$n-$rep"
         /usr/bin/time -f "%e %M" -o "$out/$name.heap.time" "$heap" "$n" "$seed" \
@@ -68,14 +61,12 @@ print("%s heap:     %d messages, %d events, loop %.3f s = %.0f ns/message; proce
       "peak %.0f MiB" % (name, h_msgs, int(heap["events"]), h_loop, h_ns, h_wall, h_kib / 1024))
 same = "equal" if c_msgs == h_msgs else "DIFFERENT (%d vs %d)" % (c_msgs, h_msgs)
 print("%s ratio clocklab/heap per message: %.2f (messages %s)" % (name, c_ns / h_ns, same))
-with open(os.path.join(out, "ratios"), "a") as f:
-    f.write("%s %.6f\n" % (name.rsplit("-", 1)[0], c_ns / h_ns))
+with open(os.path.join(out, name.rsplit("-", 1)[0] + ".ratios"), "a") as f:
+    f.write("%.6f\n" % (c_ns / h_ns))
 PY
     done
-    awk -v k="ring-$n" '$1 == k {r[++m] = $2} END {
-        for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (r[j] < r[i]) {t = r[i]; r[i] = r[j]; r[j] = t}
-        if (m) printf "ring-%s median ratio clocklab/heap per message: %.2f (%d runs)\n",
-            substr(k, 6), (m % 2 ? r[(m + 1) / 2] : (r[m / 2] + r[m / 2 + 1]) / 2), m
-    }' "$out/ratios"
+    [ ! -s "$out/ring-$n.ratios" ] ||
+        printf 'ring-%s median ratio clocklab/heap per message: %.2f (%d runs)\n' "$n" \
+            "$(median <"$out/ring-$n.ratios")" "$(wc -l <"$out/ring-$n.ratios")"
 done
 echo "files in $out"

@@ -23,16 +23,8 @@
 # build/clocklab of this repository) are taken from the current directory;
 # nothing is written outside OUTDIR.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-out=${1:-$(mktemp -d)}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
-cd "$repo"
-if [ "$(id -u)" -eq 0 ]; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
-export OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
+bench_start "${1:-}"
 seeds=${SEEDS:-20}
 losses=${LOSSES:-0 0.05 0.2}
 algorithms=${ALGORITHMS:-bully ring hs cristian berkeley ntp lamport chatter vector tom \

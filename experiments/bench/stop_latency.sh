@@ -9,23 +9,20 @@
 # before it runs dies without writing) and CLOCKLAB_BINARY override.
 # Writes only into a new temporary directory (printed at the end).
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-bin=$(realpath "${CLOCKLAB_BINARY:-$repo/build/clocklab}")
-cd "$repo"
-out=$(mktemp -d)
-if [ "$(id -u)" -eq 0 ]; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
-export OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "${BASH_SOURCE[0]}")/bench_lib.sh"
+bench_start
 for n in "${@:-4 64 128}"; do
     for m in $n; do
         log="$out/stop-$m.log"
-        (mpirun -n "$m" "$bin" /dev/null -o "$out/stop-$m.h5" --force \
-            --set experiment.algorithm=chatter --set experiment.duration=60s --progress=0.05 2>&1 |
-            while IFS= read -r line; do echo "$(date +%s.%N) $line"; done >"$log") &
+        {
+            mpirun -n "$m" "$bin" /dev/null -o "$out/stop-$m.h5" --force \
+                --set experiment.algorithm=chatter --set experiment.duration=60s --progress=0.05 2>&1 &
+            echo $! >"$out/mpirun-$m.pid"
+            wait
+        } | while IFS= read -r line; do echo "$(date +%s.%N) $line"; done >"$log" &
         sleep "${WAIT:-12}"
         t0=$(date +%s.%N)
-        pkill -TERM -f "^$bin" || true
+        pkill -TERM -P "$(cat "$out/mpirun-$m.pid")" || true # this mpirun's ranks only
         wait || true
         t1=$(date +%s.%N)
         written=$(grep -m1 "interrupted" "$log" | cut -d' ' -f1 || true)
