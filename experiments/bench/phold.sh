@@ -8,10 +8,7 @@
 # events_processed attribute), event-loop wall time (event_time), events per
 # second, events per second per rank (= per core when each rank has a core),
 # the whole run's wall time, and the peak memory of all ranks (GNU time %M
-# of each rank, summed) and per node. The memory per node grows with the
-# events per node: with a drawn delay the runtime keeps the due time of the
-# last message on every channel a node has used (FIFO channels), up to N - 1
-# per node.
+# of each rank, summed) and per node.
 # Usage: bash experiments/bench/phold.sh [OUTDIR]
 # NODES, RANKS and EVENTS override the lists and the event target.
 # OUTDIR (default: a new temporary directory) and CLOCKLAB_BINARY (default:
