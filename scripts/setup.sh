@@ -66,10 +66,10 @@ demo)
     ;;
 test)
     install_missing "${TEST_PACKAGES[@]}"
-    build build
+    build build -DCLOCKLAB_WERROR=ON
     mpi_environment
     (cd build && ctest --output-on-failure)
-    build build-sanitize -DCLOCKLAB_SANITIZE=ON
+    build build-sanitize -DCLOCKLAB_SANITIZE=ON -DCLOCKLAB_WERROR=ON
     # Open MPI's own allocations are not ours to fix: leaks are not checked.
     (cd build-sanitize && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 \
         ctest --output-on-failure -L "unit|mpi")

@@ -173,8 +173,8 @@ int roles_label_count(const char *labels) {
 int roles_validate_labels(const char *labels, char *err, size_t len) {
     int count = roles_label_count(labels);
     for (int i = 0; i < count; i++) {
-        const char *s, *e;
-        label_span(labels, i, &s, &e);
+        const char *s = labels, *e = labels;
+        label_span(labels, i, &s, &e); /* i < count: always found */
         char *label = trim_dup(s, (size_t)(e - s));
         if (!label) {
             snprintf(err, len, "out of memory");

@@ -25,7 +25,7 @@ printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d &&
 clang -fsanitize=fuzzer,address,undefined "$probe/probe.c" -o "$probe/probe" 2>/dev/null ||
     skip "clang cannot link -fsanitize=fuzzer (libFuzzer's runtime is missing)"
 
-cmake -S . -B "$out" -DCMAKE_C_COMPILER=clang -DCLOCKLAB_FUZZ=ON -DCLOCKLAB_TESTS=OFF \
+cmake -S . -B "$out" -DCMAKE_C_COMPILER=clang -DCLOCKLAB_FUZZ=ON -DCLOCKLAB_TESTS=OFF -DCLOCKLAB_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$out" -j "$(nproc)" --target fuzz_config >/dev/null
 
