@@ -15,7 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-#define TAG_EVAL 7003
 #define LONGEST_NAP 0.1 /* s: a sleeping rank looks at the stop request this often */
 
 int evaluator_check(const struct config *cfg, int virtual_time, char *err, size_t errlen) {

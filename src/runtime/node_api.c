@@ -44,12 +44,8 @@ void node_payload(const struct node *n, const struct message *m, size_t offset, 
         return;
     }
     const struct algorithm *a = n->ns->rt->layers[n->layer].alg;
-    fprintf(stderr,
-            "clocklab: internal error: %s message %s from node %d has %zu bytes, expected at "
-            "least %zu\n",
-            a->name, a->message_types[m->type], m->src, m->len, offset + len);
-    MPI_Abort(MPI_COMM_WORLD, 1);
-    abort();
+    rt_fatal("internal error: %s message %s from node %d has %zu bytes, expected at least %zu",
+             a->name, a->message_types[m->type], m->src, m->len, offset + len);
 }
 
 void node_out_of_memory(void) {
@@ -136,14 +132,12 @@ uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_
     struct runtime *rt = ns->rt;
     const struct layer *l = &rt->layers[n->layer];
     if (dst < 0 || dst >= rt->nodes || dst == ns->id || type < 0 || type >= l->ntypes) {
-        fprintf(stderr, "clocklab: %s on node %d sent type %d to node %d: not allowed\n",
-                l->alg->name, ns->id, type, dst);
-        MPI_Abort(MPI_COMM_WORLD, 1);
+        rt_fatal("internal error: %s on node %d sent type %d to node %d: not allowed", l->alg->name,
+                 ns->id, type, dst);
     }
     if (sizeof(struct wire_header) + len > WIRE_MAX) {
-        fprintf(stderr, "clocklab: %s on node %d sent a %zu-byte message; at most %zu bytes\n",
-                l->alg->name, ns->id, len, WIRE_MAX - sizeof(struct wire_header));
-        MPI_Abort(MPI_COMM_WORLD, 1);
+        rt_fatal("internal error: %s on node %d sent a %zu-byte message; at most %zu bytes",
+                 l->alg->name, ns->id, len, WIRE_MAX - sizeof(struct wire_header));
     }
     if (ns->crashed || rt->stopped) return 0;
     int gt = l->type_offset + type;
@@ -178,9 +172,8 @@ void node_broadcast(struct node *n, int type, const void *payload, size_t len) {
 
 static void check_timer(const struct node *n, int timer_id) {
     if (timer_id < 0 || timer_id >= NODE_MAX_TIMERS) {
-        fprintf(stderr, "clocklab: %s: timer id %d out of range\n",
-                n->ns->rt->layers[n->layer].alg->name, timer_id);
-        MPI_Abort(MPI_COMM_WORLD, 1);
+        rt_fatal("internal error: %s: timer id %d out of range",
+                 n->ns->rt->layers[n->layer].alg->name, timer_id);
     }
 }
 

@@ -7,12 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void rt_out_of_memory(void) {
-    fprintf(stderr, "clocklab: out of memory\n");
-    MPI_Abort(MPI_COMM_WORLD, 1);
-    abort();
-}
-
 double rt_now(struct runtime *rt) {
     return rt->engine->now(rt);
 }

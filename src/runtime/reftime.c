@@ -1,12 +1,13 @@
 #include "reftime.h"
 
+#include "mpi_tags.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define PINGS 32
-#define TAG_REFTIME 7002
 
 double reftime_monotonic(void) {
     struct timespec ts;

@@ -17,9 +17,11 @@
 #include "clock.h"
 #include "distribution.h"
 #include "due_map.h"
+#include "fatal.h"
 #include "faults.h"
 #include "fidelity.h"
 #include "hwclock.h"
+#include "mpi_tags.h"
 #include "pool.h"
 #include "runtime.h"
 
@@ -27,7 +29,6 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#define TAG_MESSAGE 7001
 #define CONTROL_STOP (-1) /* wire type of the stop request */
 #define RECV_SLOTS 8      /* receives kept posted (real time) */
 
@@ -214,7 +215,6 @@ double rt_now(struct runtime *rt); /* reference time now (also stored in rt->now
 int rt_layer_of_type(const struct runtime *rt, int global_type);
 int rt_rank_of(const struct runtime *rt, int node);        /* the rank hosting a node */
 struct node_state *rt_local(struct runtime *rt, int node); /* a node of this rank, or NULL */
-void rt_out_of_memory(void) __attribute__((noreturn));
 /* Rank 0, at `wall` s of wall time since the run started, past
  * rt->progress_next: print the reference time `reached` to stderr and set
  * the next one (runtime.c). */
@@ -270,7 +270,6 @@ void transport_free(struct runtime *rt);
 /* checkpoint.c: at every [experiment] checkpoint of reference time, each rank
  * sends what its nodes recorded since the previous one to rank 0, whose
  * writer thread keeps the run so far in the result file (ckpt_writer.h). */
-#define TAG_CHECKPOINT 7004
 /* Set up (every rank, after setup); off when the interval is 0. Returns 0 or -1. */
 int ckpt_init(struct runtime *rt, const struct run_plan *plan);
 void ckpt_free(struct runtime *rt);
@@ -278,7 +277,6 @@ void ckpt_free(struct runtime *rt);
  * message of each size class an increment can have, so that the first
  * increment does not pay Open MPI's first send of that size (its fragment
  * lists grow: 1-1.5 ms of CPU measured here) in the middle of the run. */
-#define TAG_WARM_UP 7005
 void ckpt_warm_up(struct runtime *rt);
 /* Real time, at rt->now >= rt->ck.next: take this rank's increment and send it. */
 void ckpt_take(struct runtime *rt);

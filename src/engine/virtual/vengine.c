@@ -26,7 +26,6 @@
 #include <time.h>
 
 #define STOP_CHECK 4096 /* events between looks at the stop request */
-#define TAG_WINDOW 7003
 
 struct outbox {
     char *data;
@@ -63,11 +62,9 @@ static void v_send(struct runtime *rt, struct node_state *src, const struct wire
         return;
     }
     if (h->due < rt->now + vs->lookahead * (1 - 1e-12)) {
-        fprintf(stderr,
-                "clocklab: internal error: a message from node %d is due at %.9g s, within the "
-                "lookahead of %.9g s\n",
-                h->src, h->due, vs->lookahead);
-        MPI_Abort(MPI_COMM_WORLD, 1);
+        rt_fatal("internal error: a message from node %d is due at %.9g s, within the "
+                 "lookahead of %.9g s",
+                 h->src, h->due, vs->lookahead);
     }
     struct outbox *o = &vs->out[rt_rank_of(rt, h->dst)];
     if (o->len + bytes > o->cap) {
