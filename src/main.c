@@ -78,7 +78,6 @@ static int open_output(const struct cli *c, int argc, char **argv, char *err, si
     int rc = output_open(MPI_COMM_WORLD, &out_, &req, err, n);
     if (rc == 0 && rank_ == 0) {
         writer_ = ckpt_writer_new(&out_);
-        runtime_set_checkpoint_writer(writer_);
     }
     return rc;
 }
@@ -185,9 +184,10 @@ static int run_all(const struct cli *c, struct run_plan *plans, int nplans) {
             config_text = plan_resolved_config(&plans[i]);
             if (writer_) ckpt_writer_name(writer_, name, config_text);
         }
-        char label[160];
-        snprintf(label, sizeof label, "run %d/%d %s", i + 1, nplans, plans[i].algorithm);
-        runtime_set_progress(progress_every_, label);
+        plans[i].writer = writer_;
+        plans[i].progress_every = progress_every_;
+        snprintf(plans[i].progress_label, sizeof plans[i].progress_label, "run %d/%d %s", i + 1,
+                 nplans, plans[i].algorithm);
         double t0 = MPI_Wtime();
         if (runtime_run(MPI_COMM_WORLD, &plans[i], &res, err, sizeof err)) {
             report(err);
@@ -315,7 +315,6 @@ int main(int argc, char **argv) {
             err[0] = '\0';
             if (rank_ == 0) {
                 ckpt_writer_free(writer_);
-                runtime_set_checkpoint_writer(NULL);
                 outfile_close(&out_);
             }
         }

@@ -38,16 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct ckpt_writer *writer_; /* rank 0 */
-
-void runtime_set_checkpoint_writer(struct ckpt_writer *w) {
-    writer_ = w;
-}
-
-struct ckpt_writer *runtime_checkpoint_writer(void) {
-    return writer_;
-}
-
 int ckpt_init(struct runtime *rt, const struct run_plan *plan) {
     struct ckpt_state *ck = &rt->ck;
     memset(ck, 0, sizeof *ck);
@@ -275,8 +265,8 @@ static void *release(struct runtime *rt, size_t *len) {
 
 /* Hand an increment to rank 0's writer. Returns 1 while some increment is
  * still held back from it (ckpt_writer_push: ckpt_poll hands it over). */
-static int push(void *buf, size_t len) {
-    if (writer_) return ckpt_writer_push(writer_, buf, len);
+static int push(struct runtime *rt, void *buf, size_t len) {
+    if (rt->writer) return ckpt_writer_push(rt->writer, buf, len);
     free(buf);
     return 0;
 }
@@ -307,7 +297,7 @@ void ckpt_take(struct runtime *rt) {
     void *buf = release(rt, &len);
     int held = 0;
     if (rt->rank == 0) {
-        held = push(buf, len);
+        held = push(rt, buf, len);
         ck->owed = owed(rt);
     } else {
         MPI_Isend(buf, (int)len, MPI_BYTE, 0, TAG_CHECKPOINT, rt->comm, &ck->send);
@@ -399,12 +389,12 @@ void ckpt_poll(struct runtime *rt) {
                 memcpy(&h, ck->rx[i].buf, sizeof h);
                 if (h.index > ck->last[ck->rx[i].src]) ck->last[ck->rx[i].src] = h.index;
             }
-            push(ck->rx[i].buf, (size_t)ck->rx[i].len);
+            push(rt, ck->rx[i].buf, (size_t)ck->rx[i].len);
         }
         ck->nrx = k;
         ck->owed = owed(rt);
     }
-    int held = writer_ && ckpt_writer_flush(writer_);
+    int held = rt->writer && ckpt_writer_flush(rt->writer);
     ck->busy = ck->owed || ck->send_buf || ck->nrx || held;
 }
 
@@ -426,7 +416,7 @@ void ckpt_cross(struct runtime *rt, double t) {
     if (rt->size == 1) {
         size_t len;
         void *buf = release(rt, &len);
-        push(buf, len);
+        push(rt, buf, len);
         ck->last_wall = MPI_Wtime();
     }
 }
@@ -448,7 +438,7 @@ void ckpt_exchange(struct runtime *rt) {
         free(buf);
         return;
     }
-    push(buf, len);
+    push(rt, buf, len);
     for (int r = 1; r < rt->size; r++) {
         MPI_Status st;
         int count = 0;
@@ -458,7 +448,7 @@ void ckpt_exchange(struct runtime *rt) {
         if (!in) rt_out_of_memory();
         MPI_Recv(in, count, MPI_BYTE, r, TAG_CHECKPOINT, rt->comm, MPI_STATUS_IGNORE);
         ck->matched[r]++;
-        push(in, (size_t)count);
+        push(rt, in, (size_t)count);
     }
     ck->last_wall = MPI_Wtime();
 }
@@ -488,7 +478,7 @@ void ckpt_finish(struct runtime *rt) {
                 free(in);
                 ck->matched[r]++;
             }
-        if (writer_) ckpt_writer_end(writer_);
+        if (rt->writer) ckpt_writer_end(rt->writer);
     } else if (ck->send_buf) {
         MPI_Wait(&ck->send, MPI_STATUS_IGNORE);
         free(ck->send_buf);

@@ -114,7 +114,7 @@ double rt_clock_reading(struct node_state *ns, double sample) {
     if (rt->jitter.kind == DIST_CONSTANT || rt->jitter.kind == DIST_VALUES)
         v += dist_sample(&rt->jitter, NULL, ns->id);
     else
-        v += dist_sample(&rt->jitter, rt_stream(ns, 5), ns->id);
+        v += dist_sample(&rt->jitter, rt_stream(ns, STREAM_JITTER), ns->id);
     return v;
 }
 

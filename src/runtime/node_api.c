@@ -16,7 +16,7 @@ int node_count(const struct node *n) {
     return n->ns->rt->nodes;
 }
 gsl_rng *node_rng(struct node *n) {
-    return rt_stream(n->ns, 3);
+    return rt_stream(n->ns, STREAM_ALGORITHM);
 }
 int node_election_id(const struct node *n, int i) {
     return n->ns->rt->ids[i];
@@ -120,7 +120,7 @@ static double due_time(struct node_state *ns, int dst) {
     double due = rt->now + rt->min_delay;
     if (rt->constant_delay) /* no draw; send times only grow: FIFO already */
         return due + dist_sample(&rt->delay, NULL, ns->id);
-    due += dist_sample(&rt->delay, rt_stream(ns, 4), ns->id);
+    due += dist_sample(&rt->delay, rt_stream(ns, STREAM_NETWORK), ns->id);
     double last = due_map_get(&ns->last_due, dst);
     if (due < last) due = last;
     if (due_map_set(&ns->last_due, dst, due, rt->now)) rt_out_of_memory();
@@ -152,7 +152,7 @@ uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_
     ns->rec.sent[gt]++;
     ns->rec.bytes_sent[gt] += sizeof h + len;
     rt_now(rt);
-    int lost = rt->loss > 0 && gsl_rng_uniform(rt_stream(ns, 4)) < rt->loss;
+    int lost = rt->loss > 0 && gsl_rng_uniform(rt_stream(ns, STREAM_NETWORK)) < rt->loss;
     if (!lost) h.due = due_time(ns, dst);
     ns->last_sent_id = h.id;
     ns->last_sent_due = h.due;

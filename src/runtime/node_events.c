@@ -36,23 +36,16 @@ struct node_state *rt_local(struct runtime *rt, int node) {
     return i >= 0 && i < rt->count ? &rt->local[i] : NULL;
 }
 
-unsigned long rt_stream_seed(unsigned long seed, int node, int stream) {
-    uint64_t z = (uint64_t)seed * 0x9E3779B97F4A7C15ULL +
-                 (uint64_t)(node + 1) * 0xBF58476D1CE4E5B9ULL +
-                 (uint64_t)stream * 0x94D049BB133111EBULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return (unsigned long)(z ^ (z >> 31));
-}
-
-gsl_rng *rt_stream(struct node_state *ns, int stream) {
-    gsl_rng **r = stream == 3 ? &ns->alg_rng : stream == 4 ? &ns->net_rng : &ns->jitter_rng;
+gsl_rng *rt_stream(struct node_state *ns, enum stream stream) {
+    gsl_rng **r = stream == STREAM_ALGORITHM ? &ns->alg_rng
+                  : stream == STREAM_NETWORK ? &ns->net_rng
+                                             : &ns->jitter_rng;
     if (!*r) {
         /* taus2: 24 bytes of state and a cheap seeding, where MT19937 took
          * 5 KB per stream and node and a 624-word refill at its first draw */
         *r = gsl_rng_alloc(gsl_rng_taus2);
         if (!*r) rt_out_of_memory();
-        gsl_rng_set(*r, rt_stream_seed(ns->rt->seed, ns->id, stream));
+        gsl_rng_set(*r, stream_seed(ns->rt->seed, ns->id, stream));
     }
     return *r;
 }

@@ -15,22 +15,14 @@
 #include <time.h>
 
 static volatile sig_atomic_t stop_signal = 0;
-static double progress_every = 0;
-static char progress_label[160];
-
-void runtime_set_progress(double every, const char *label) {
-    progress_every = every > 0 ? every : 0;
-    snprintf(progress_label, sizeof progress_label, "%s", label ? label : "run");
-}
-
 void rt_progress(struct runtime *rt, double wall, double reached) {
     if (rt->duration > 0)
-        fprintf(stderr, "clocklab: %s: reference time %.2f s of %g s\n", progress_label, reached,
-                rt->duration);
+        fprintf(stderr, "clocklab: %s: reference time %.2f s of %g s\n", rt->progress_label,
+                reached, rt->duration);
     else
         fprintf(stderr,
                 "clocklab: %s: reference time %.2f s (until every node is done, at most %g s)\n",
-                progress_label, reached, rt->timeout);
+                rt->progress_label, reached, rt->timeout);
     fflush(stderr);
     while (rt->progress_next <= wall)
         rt->progress_next += rt->progress_every;
@@ -76,11 +68,12 @@ static void teardown(struct runtime *rt) {
     memset(rt, 0, sizeof *rt);
 }
 
-/* Initial offsets and drifts are drawn per node from streams 1 and 2 with
- * GSL's taus2 generator (L'Ecuyer 1996), cheap to reseed for every node. */
-static double draw(gsl_rng *r, unsigned long seed, int node, int stream, const struct dist *d) {
+/* Initial offsets and drifts are drawn per node from their streams
+ * (streams.h) with GSL's taus2 generator, cheap to reseed for every node. */
+static double draw(gsl_rng *r, unsigned long seed, int node, enum stream stream,
+                   const struct dist *d) {
     if (d->kind == DIST_CONSTANT || d->kind == DIST_VALUES) return dist_sample(d, r, node);
-    gsl_rng_set(r, rt_stream_seed(seed, node, stream));
+    gsl_rng_set(r, stream_seed(seed, node, stream));
     return dist_sample(d, r, node);
 }
 
@@ -94,7 +87,8 @@ static int setup_node(struct runtime *rt, struct node_state *ns, int id,
     ns->id = id;
     ns->leader = -1;
     ns->recover_at = INFINITY;
-    double theta = draw(r, plan->seed, id, 1, offset), rho = draw(r, plan->seed, id, 2, drift);
+    double theta = draw(r, plan->seed, id, STREAM_OFFSET, offset),
+           rho = draw(r, plan->seed, id, STREAM_DRIFT, drift);
     clock_init(&ns->clock, theta, rho, rt->granularity);
     struct node_summary *s = &ns->summary;
     s->initial_offset = theta;
@@ -170,7 +164,9 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     rt->trace = config_bool(cfg, "experiment", "trace");
     rt->duration = config_time(cfg, "experiment", "duration");
     rt->timeout = config_time(cfg, "experiment", "timeout");
-    rt->progress_every = rt->rank == 0 ? progress_every : 0;
+    rt->progress_every = rt->rank == 0 && plan->progress_every > 0 ? plan->progress_every : 0;
+    snprintf(rt->progress_label, sizeof rt->progress_label, "%s", plan->progress_label);
+    rt->writer = rt->rank == 0 ? plan->writer : NULL;
     rt->progress_next = rt->progress_every > 0 ? rt->progress_every : INFINITY;
     rt->granularity = config_time(cfg, "clock", "granularity");
     config_dist(cfg, "clock", "jitter", &rt->jitter);
@@ -309,14 +305,14 @@ static void run_attributes(const struct runtime *rt, const struct run_plan *plan
 /* Rank 0: start the checkpoint writer for this run (none when it cannot
  * start: the run goes on without checkpoints). */
 static void start_checkpoints(struct runtime *rt, const struct run_plan *plan) {
-    if (rt->rank != 0 || !(rt->ck.interval > 0) || !runtime_checkpoint_writer()) return;
+    if (rt->rank != 0 || !(rt->ck.interval > 0) || !rt->writer) return;
     struct run_result tmpl;
     memset(&tmpl, 0, sizeof tmpl);
     run_attributes(rt, plan, &tmpl);
     tmpl.nodes = rt->nodes;
     tmpl.ntypes = rt->ntypes;
     tmpl.type_names = (const char *const *)rt->type_names;
-    if (ckpt_writer_begin(runtime_checkpoint_writer(), &tmpl, rt->size,
+    if (ckpt_writer_begin(rt->writer, &tmpl, rt->size,
                           config_time(plan->cfg, "clock", "sample_interval")))
         fprintf(stderr,
                 "clocklab: warning: no checkpoint writer; run %d goes on without "

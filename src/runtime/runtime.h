@@ -1,8 +1,10 @@
 /* The node runtime: runs one configured run on every rank of a communicator.
- * Each rank is one node; the run's algorithms (one, or a stack such as
- * "bully+berkeley" where the upper layer follows the elected coordinator)
- * are driven by an event loop over MPI with simulated clocks, injected
- * delay/loss, crash schedules and per-type message counters. */
+ * The run's N nodes are spread over the ranks in blocks ([experiment]
+ * nodes; one node per rank by default in real time); their algorithms (one,
+ * or a stack such as "bully+berkeley" where the upper layer follows the
+ * elected coordinator) are driven by an engine (engine/engine.h: real time
+ * over MPI, or virtual time) with simulated clocks, injected delay/loss,
+ * crash schedules and per-type message counters. */
 #ifndef CLOCKLAB_RUNTIME_H
 #define CLOCKLAB_RUNTIME_H
 
@@ -14,6 +16,8 @@
 
 #include <mpi.h>
 
+struct ckpt_writer;
+
 /* One run, as plan.c makes it from the configuration (plan_runs) and
  * checks it (plan_check_ranks, plan_check_nodes, plan_check_memory). */
 struct run_plan {
@@ -24,6 +28,18 @@ struct run_plan {
     const struct algorithm *layers[RUNTIME_MAX_LAYERS];
     int nlayers;
     char algorithm[128]; /* "bully+berkeley" */
+    /* Rank 0 only, set by the caller before runtime_run (ignored elsewhere): */
+    struct ckpt_writer *writer; /* keeps the run's checkpoints ([experiment]
+                                 * checkpoint) in the result file
+                                 * (output/ckpt_writer.h); NULL: none */
+    /* Every progress_every seconds of wall time (0: never), the line
+     * "clocklab: LABEL: reference time T s of D s" on stderr (real time: at
+     * the first pass of the event loop after each multiple; virtual time:
+     * after the window that crosses it), LABEL = progress_label (e.g. "run
+     * 2/6 berkeley"). The check costs the loop one comparison of a time it
+     * reads anyway (real time) or one MPI_Wtime per window (virtual time). */
+    double progress_every;
+    char progress_label[160];
 };
 
 /* Whether [experiment] time names an engine paced by the wall clock (real
@@ -46,21 +62,6 @@ int runtime_check(MPI_Comm comm, const struct run_plan *plan, char *err, size_t 
  * [experiment] timeout). Returns 0, or -1 with a message (same on all ranks). */
 int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *result, char *err,
                 size_t errlen);
-
-struct ckpt_writer;
-/* Rank 0: the writer that keeps each run's checkpoints ([experiment]
- * checkpoint) in the result file (output/ckpt_writer.h); NULL: none. */
-void runtime_set_checkpoint_writer(struct ckpt_writer *w);
-struct ckpt_writer *runtime_checkpoint_writer(void);
-
-/* Rank 0: during the next runs, print to stderr every `every` seconds of
- * wall time "clocklab: LABEL: reference time T s of D s" (real time: at
- * the first pass of the event loop after each multiple; virtual time:
- * after the window that crosses it); every 0: no lines. The label (e.g.
- * "run 2/6 berkeley", copied) names the run. The check costs the loop one
- * comparison of a time it reads anyway (real time) or one MPI_Wtime per
- * window (virtual time). */
-void runtime_set_progress(double every, const char *label);
 
 /* Async-signal-safe: ask the current run to stop (SIGTERM, SIGINT). */
 void runtime_request_stop(int signo);

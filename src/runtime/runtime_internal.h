@@ -24,6 +24,7 @@
 #include "mpi_tags.h"
 #include "pool.h"
 #include "runtime.h"
+#include "streams.h"
 
 #include <gsl/gsl_rng.h>
 #include <mpi.h>
@@ -174,6 +175,8 @@ struct runtime {
     /* Progress lines (rank 0, runtime_set_progress): the next one at this
      * many seconds of wall time since the run started (INFINITY: none). */
     double progress_next, progress_every;
+    char progress_label[160];
+    struct ckpt_writer *writer; /* rank 0: the run's checkpoint writer, or NULL */
     int stopped, interrupted, timed_out;
     int not_done; /* local nodes not locally done */
     double now;   /* reference time of the current step */
@@ -241,16 +244,9 @@ void rt_update_done(struct node_state *ns);
 /* events/table row for a traced send or receive (global type, runtime Lamport time) */
 void rt_trace(struct node_state *ns, enum event_kind kind, int peer, int type, uint64_t msg,
               uint64_t lamport, double due);
-/* The node's generator for stream (3 algorithm, 4 network, 5 jitter),
- * allocated on first use: GSL's taus2 (P. L'Ecuyer, "Maximally
- * equidistributed combined Tausworthe generators", Math. Comp. 65, 1996),
- * seeded with rt_stream_seed. */
-gsl_rng *rt_stream(struct node_state *ns, int stream);
-/* An independent seed for (run seed, node, stream): splitmix64's finalizer
- * (S. Vigna, "An experimental exploration of Marsaglia's xorshift
- * generators, scrambled", ACM TOMS 42(4), 2016) over the three mixed in.
- * Streams 1 and 2 draw the initial offsets and drifts. */
-unsigned long rt_stream_seed(unsigned long seed, int node, int stream);
+/* The node's generator for STREAM_ALGORITHM, STREAM_NETWORK or
+ * STREAM_JITTER (streams.h), allocated on first use. */
+gsl_rng *rt_stream(struct node_state *ns, enum stream stream);
 
 /* real_engine.c + transport.c: the real-time engine (event_core.h paced by
  * the wall clock, MPI between ranks) */
