@@ -1,6 +1,6 @@
 #include "cli.h"
 
-#include "algorithms/algorithm.h"
+#include "api/algorithm.h"
 #include "config/schema.h"
 
 #include <errno.h>

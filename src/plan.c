@@ -1,11 +1,11 @@
 #include "plan.h"
 
-#include "algorithms/algorithm.h"
+#include "api/algorithm.h"
 #include "config/schema.h"
-#include "config/units.h"
+#include "util/units.h"
 #include "output/recorder.h"
-#include "runtime/faults.h"
-#include "runtime/roles.h"
+#include "model/faults.h"
+#include "model/roles.h"
 
 #include <ctype.h>
 #include <math.h>

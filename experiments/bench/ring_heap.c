@@ -1,5 +1,5 @@
 /* A bare discrete-event reference for clocklab's virtual time: the ring
- * election of src/algorithms/ring.c (Chang-Roberts, E. Chang and R. Roberts,
+ * election of src/algorithms/election/ring.c (Chang-Roberts, E. Chang and R. Roberts,
  * CACM 22(5), 1979; LCR when every node initiates, N. Lynch, Distributed
  * Algorithms, section 3.3) on N nodes in one process, one binary heap of
  * message deliveries (J. W. J. Williams, "Algorithm 232: Heapsort", CACM
@@ -9,7 +9,7 @@
  * initiating: ELECTION and ELECTED to the successor (i+1) mod N, each
  * acknowledged with an ACK to its sender; the announcement goes all the way
  * round and the coordinator swallows it. The ids are clocklab's
- * [election] ids = random for the same seed (src/runtime/roles.c: 0..N-1
+ * [election] ids = random for the same seed (src/model/roles.c: 0..N-1
  * shuffled by gsl_ran_shuffle with GSL's mt19937 seeded seed * 2654435761 +
  * 17), so the message counts equal clocklab's. Delays are uniform(0.5 ms,
  * 1.5 ms) (GSL mt19937 seeded with the seed), and every channel is FIFO as in

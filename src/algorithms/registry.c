@@ -1,5 +1,5 @@
 /* The table of algorithms: one line per algorithm. */
-#include "algorithm.h"
+#include "api/algorithm.h"
 
 #include <math.h>
 #include <stdio.h>

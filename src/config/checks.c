@@ -1,7 +1,7 @@
 /* Checks of configured values that every section shares: the one form of
  * an error about a key, node indices, and parameters that need a run with
  * a duration. See config.h. */
-#include "config.h"
+#include "config/config.h"
 
 #include <stdarg.h>
 #include <stdio.h>

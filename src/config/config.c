@@ -1,6 +1,6 @@
-#include "config.h"
+#include "config/config.h"
 
-#include "units.h"
+#include "util/units.h"
 
 #include <ctype.h>
 #include <ini.h>

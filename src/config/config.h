@@ -11,7 +11,7 @@
 #ifndef CLOCKLAB_CONFIG_H
 #define CLOCKLAB_CONFIG_H
 
-#include "../runtime/distribution.h"
+#include "model/distribution.h"
 
 #include <stddef.h>
 

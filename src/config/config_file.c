@@ -1,5 +1,5 @@
 /* Reading a configuration file from disk. See config.h, config_read_file. */
-#include "config.h"
+#include "config/config.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,10 @@
-#include "schema.h"
+#include "config/schema.h"
 
-#include "../runtime/eval_at.h"
-#include "../runtime/faults.h"
-#include "../runtime/roles.h"
+#include "model/eval_at.h"
+#include "model/faults.h"
+#include "model/roles.h"
 
-#include "units.h"
+#include "util/units.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -3,7 +3,7 @@
 #ifndef CLOCKLAB_SCHEMA_H
 #define CLOCKLAB_SCHEMA_H
 
-#include "config.h"
+#include "config/config.h"
 
 /* The core sections in output order, NULL-terminated: the one list from
  * which the configuration's schema (plan_schema), --list and every run's

@@ -1,5 +1,5 @@
 /* The registry of engines (engine.h). */
-#include "engine.h"
+#include "engine/engine.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* Rank 0's collection of checkpoint increments. See ckpt_accum.h. */
-#include "ckpt_accum.h"
+#include "output/ckpt_accum.h"
 
-#include "../runtime/node.h"
+#include "api/node.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -33,9 +33,9 @@
 #ifndef CLOCKLAB_CKPT_ACCUM_H
 #define CLOCKLAB_CKPT_ACCUM_H
 
-#include "gather.h"
-#include "recorder.h"
-#include "run_result.h"
+#include "output/gather.h"
+#include "output/recorder.h"
+#include "output/run_result.h"
 
 #include <stddef.h>
 #include <stdint.h>

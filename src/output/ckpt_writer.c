@@ -1,8 +1,8 @@
 /* Rank 0's checkpoint writer thread. See ckpt_writer.h. */
 #define _GNU_SOURCE /* SCHED_IDLE */
-#include "ckpt_writer.h"
+#include "output/ckpt_writer.h"
 
-#include "ckpt_accum.h"
+#include "output/ckpt_accum.h"
 
 #include <pthread.h>
 #include <sched.h>

@@ -10,8 +10,8 @@
 #ifndef CLOCKLAB_CKPT_WRITER_H
 #define CLOCKLAB_CKPT_WRITER_H
 
-#include "outfile.h"
-#include "run_result.h"
+#include "output/outfile.h"
+#include "output/run_result.h"
 
 #include <stddef.h>
 

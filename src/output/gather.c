@@ -1,6 +1,6 @@
-#include "gather.h"
+#include "output/gather.h"
 
-#include "../runtime/node.h"
+#include "api/node.h"
 
 #include <math.h>
 #include <stddef.h>

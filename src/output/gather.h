@@ -2,8 +2,8 @@
 #ifndef CLOCKLAB_GATHER_H
 #define CLOCKLAB_GATHER_H
 
-#include "recorder.h"
-#include "run_result.h"
+#include "output/recorder.h"
+#include "output/run_result.h"
 
 #include <mpi.h>
 

@@ -1,6 +1,6 @@
-#include "h5writer.h"
+#include "output/h5writer.h"
 
-#include "schema_names.h"
+#include "output/schema_names.h"
 
 #include <hdf5.h>
 #include <stddef.h>

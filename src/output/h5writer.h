@@ -4,7 +4,7 @@
 #ifndef CLOCKLAB_H5WRITER_H
 #define CLOCKLAB_H5WRITER_H
 
-#include "run_result.h"
+#include "output/run_result.h"
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* The result file, kept readable through any kill. See outfile.h. */
-#include "outfile.h"
+#include "output/outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>

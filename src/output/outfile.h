@@ -26,8 +26,8 @@
 #ifndef CLOCKLAB_OUTFILE_H
 #define CLOCKLAB_OUTFILE_H
 
-#include "h5writer.h"
-#include "run_result.h"
+#include "output/h5writer.h"
+#include "output/run_result.h"
 
 #include <stddef.h>
 

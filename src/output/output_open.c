@@ -1,5 +1,5 @@
 /* Opening the result file. See output_open.h. */
-#include "output_open.h"
+#include "output/output_open.h"
 
 #include <errno.h>
 #include <libgen.h>

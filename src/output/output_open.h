@@ -5,7 +5,7 @@
 #ifndef CLOCKLAB_OUTPUT_OPEN_H
 #define CLOCKLAB_OUTPUT_OPEN_H
 
-#include "outfile.h"
+#include "output/outfile.h"
 
 #include <mpi.h>
 #include <stddef.h>

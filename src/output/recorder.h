@@ -4,6 +4,9 @@
 #ifndef CLOCKLAB_RECORDER_H
 #define CLOCKLAB_RECORDER_H
 
+#include "model/fidelity.h"
+#include "util/vec.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,17 +51,9 @@ struct event_row { /* events/table */
     double due; /* the message's due time (SEND, RECEIVE), NaN otherwise or when lost */
 };
 
-/* fidelity/: how well one rank kept time in a run (runtime/fidelity.h). */
-struct fidelity_summary {
-    double delivery_p50, delivery_p99, delivery_max; /* s, NaN without deliveries */
-    double timer_p50, timer_p99, timer_max;          /* s, NaN without timers */
-    uint64_t deliveries, timers;
-    double cpu_time; /* s of user + system CPU time of the rank during the run */
-};
-
 /* One stage of a request as the node where it happened recorded it; rank 0
  * joins them into request_row (rec_join_requests). stage is enum
- * request_stage (runtime/node.h) or REC_STAGE_OUTCOME. */
+ * request_stage (api/node.h) or REC_STAGE_OUTCOME. */
 #define REC_STAGE_OUTCOME 6
 struct request_stage_row {
     uint64_t id;
@@ -86,18 +81,10 @@ struct queue_row { /* requests/queue: a server's queue after each change */
 struct section_row { /* mutex/sections: one critical section of one node */
     int32_t node;
     uint64_t seq;                      /* the node's request number, from 0 */
-    uint64_t stamp;                    /* the algorithm's ordering key (runtime/node.h) */
+    uint64_t stamp;                    /* the algorithm's ordering key (api/node.h) */
     double requested, entered, exited; /* reference time, NaN none */
     double requested_local, entered_local, exited_local; /* the node's clock */
 };
-
-/* A growable array of fixed-size elements. */
-struct vec {
-    void *data;
-    size_t n, cap, elem;
-};
-int vec_push(struct vec *v, const void *elem);
-void vec_free(struct vec *v);
 
 #define REC_MAX_RESULTS 8 /* distinct result names in a run */
 #define REC_RESULT_NAME 32
@@ -113,7 +100,7 @@ struct recorder {
     uint64_t *sent, *received, *bytes_sent, *dropped; /* [ntypes] each, in one block */
     struct vec rounds, history, events, vectors;      /* vectors: vector_width u32 per event */
     struct vec results;                               /* struct result_row */
-    int tables;                         /* NODE_TABLE_* bits declared (runtime/node.h) */
+    int tables;                         /* NODE_TABLE_* bits declared (api/node.h) */
     struct vec stages, queue, sections; /* request_stage_row, queue_row, section_row */
     struct vec models;                  /* clock/models rows */
 };

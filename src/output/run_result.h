@@ -4,7 +4,7 @@
 #ifndef CLOCKLAB_RUN_RESULT_H
 #define CLOCKLAB_RUN_RESULT_H
 
-#include "recorder.h"
+#include "output/recorder.h"
 
 #include <stddef.h>
 #include <stdint.h>

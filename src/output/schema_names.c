@@ -1,8 +1,8 @@
 /* The names of schema "clocklab/1". See schema_names.h. */
-#include "schema_names.h"
+#include "output/schema_names.h"
 
-#include "../runtime/node.h"
-#include "recorder.h"
+#include "api/node.h"
+#include "output/recorder.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -57,7 +57,7 @@ const char *schema_basename(const struct schema_dataset *d);
 void schema_field_units(const struct schema_dataset *d, char *out, size_t n);
 
 /* Names of the events/table `kind` and requests/table `status` enums, by
- * value (runtime/node.h EVENT_KINDS, REQUEST_STATUSES). */
+ * value (api/node.h EVENT_KINDS, REQUEST_STATUSES). */
 extern const char *const schema_event_kinds[];
 extern const char *const schema_request_statuses[];
 extern const int schema_nevent_kinds, schema_nrequest_statuses;

@@ -28,10 +28,12 @@
  * At the run's end (ckpt_finish) the ranks tell rank 0 how many increments
  * they sent, rank 0 takes the ones still under way, and its writer stops;
  * the finished run then replaces the checkpoint in the file. */
-#include "runtime_internal.h"
+#include "runtime/checkpoint.h"
 
-#include "../output/ckpt_accum.h"
-#include "../output/ckpt_writer.h"
+#include "runtime/node_state.h"
+
+#include "output/ckpt_accum.h"
+#include "output/ckpt_writer.h"
 
 #include <math.h>
 #include <stddef.h>

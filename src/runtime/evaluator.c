@@ -1,11 +1,12 @@
 /* See evaluator.h. */
 #define _GNU_SOURCE /* sched_getcpu, sched_setaffinity */
-#include "evaluator.h"
+#include "runtime/evaluator.h"
 
-#include "../algorithms/estimators.h"
-#include "../config/config.h"
-#include "hwclock.h"
-#include "runtime_internal.h"
+#include "config/config.h"
+#include "model/estimators.h"
+#include "runtime/hwclock.h"
+#include "runtime/node_state.h"
+#include "runtime/rt_clock.h"
 
 #include <math.h>
 #include <sched.h>
@@ -206,7 +207,7 @@ static void measure(struct runtime *rt, struct slots *sl, int i, int pingpongs, 
             a2 = rt_clock_sample(ns);
         }
         double s1 = rt_clock_reading(ns, a1), s2 = rt_clock_reading(ns, a2);
-        double mine1 = rt_sample_truth(ns, a1), mine2 = rt_sample_truth(ns, a2);
+        double mine1 = rt_clock_sample_truth(ns, a1), mine2 = rt_clock_sample_truth(ns, a2);
         double best = m.rtt;
         pingpong_add(&m, s1, reply.reading, s2);
         if (m.rtt < best) {
@@ -235,7 +236,7 @@ static void serve(struct runtime *rt, struct slots *sl) {
                 double a = rt_clock_sample(ns);
                 sl->mine->reading = rt_clock_reading(ns, a);
                 atomic_store_explicit(&sl->mine->pong, n, memory_order_release);
-                sl->mine->true_offset = rt_sample_truth(ns, a);
+                sl->mine->true_offset = rt_clock_sample_truth(ns, a);
                 atomic_store_explicit(&sl->mine->told, n, memory_order_release);
             } else {
                 int n;

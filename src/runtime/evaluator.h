@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "eval_at.h"
+#include "model/eval_at.h"
 
 struct config;
 struct runtime;

@@ -1,4 +1,4 @@
-#include "fatal.h"
+#include "runtime/fatal.h"
 
 #include <mpi.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
-/* The hardware clock source ([clock] source = hardware), and the runtime's
- * calls that read and adjust a node's clock whatever its source.
+/* The hardware clock source ([clock] source = hardware); rt_clock.h reads
+ * and adjusts a node's clock whatever its source.
  *
  * With source = hardware a node's clock is its process's own clock, read
  * with clock_gettime(CLOCK_REALTIME) or MPI_Wtime() ([clock] hardware =
@@ -20,8 +20,8 @@
 #ifndef CLOCKLAB_HWCLOCK_H
 #define CLOCKLAB_HWCLOCK_H
 
-#include "../config/config.h"
-#include "clock.h"
+#include "config/config.h"
+#include "model/clock.h"
 
 enum hw_kind { HW_REALTIME, HW_MPI_WTIME };
 
@@ -53,24 +53,5 @@ void hwclock_free(struct node_state *ns);
 
 /* The hardware clock's raw reading H (s). */
 double hwclock_raw(const struct hw_clock *hw);
-
-/* The node's clock reading now (s), with [clock] jitter added; *true_offset
- * (may be NULL) gets C - t at that moment without jitter (NaN if unknown). */
-double rt_clock_read(struct node_state *ns, double *true_offset);
-/* The same in two steps, so that a measurement takes the sample first and
- * does the arithmetic later: the raw sample now (the hardware reading H, or
- * reference time t), then the reading (with jitter) and the true offset that
- * belong to a sample. */
-double rt_clock_sample(struct node_state *ns);
-double rt_clock_reading(struct node_state *ns, double sample);
-double rt_sample_truth(const struct node_state *ns, double sample);
-/* The reading without jitter at reference time t, which is now (for events/). */
-double rt_clock_exact(struct node_state *ns, double t);
-/* True offset C - t at reference time t (s; NaN where unknown). */
-double rt_true_offset(const struct node_state *ns, double t);
-/* Step (span 0) or slew the clock by delta now (reference time t). */
-void rt_clock_adjust(struct node_state *ns, double t, double delta, double span);
-/* Correct the clock with a linear model now (clock_set_model). */
-void rt_clock_set_model(struct node_state *ns, double t, double intercept, double slope);
 
 #endif

@@ -1,7 +1,9 @@
-/* The runtime's side of runtime/node.h: what an algorithm may call. Both
+/* The runtime's side of api/node.h: what an algorithm may call. Both
  * engines share it; the reference time, transport and timers come from the
- * run's engine (runtime_internal.h). */
-#include "runtime_internal.h"
+ * run's engine (node_state.h). */
+#include "runtime/node_state.h"
+#include "runtime/rt_clock.h"
+#include "runtime/trace.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -78,7 +80,7 @@ static void record_round(struct node_state *ns, double t, double delta,
                             t,
                             info->rtt,
                             info->estimated_offset,
-                            rt_true_offset(ns, t),
+                            rt_clock_true_offset(ns, t),
                             delta,
                             (int8_t)(info->excluded ? 1 : 0)};
     if (vec_push(&ns->rec.rounds, &row)) rt_out_of_memory();
@@ -108,7 +110,7 @@ void node_clock_model(struct node *n, double intercept, double slope,
                             info ? info->rtt : NAN,
                             info ? info->bound : NAN,
                             info ? info->slope_bound : NAN,
-                            rt_true_offset(ns, t)};
+                            rt_clock_true_offset(ns, t)};
     if (vec_push(&ns->rec.models, &row)) rt_out_of_memory();
     rt_clock_set_model(ns, t, intercept, slope);
 }
@@ -207,21 +209,6 @@ void node_set_leader(struct node *n, int leader) {
     if (vec_push(&ns->rec.history, &row)) rt_out_of_memory();
 }
 
-static void record_row(struct node_state *ns, enum event_kind kind, int peer, int global_type,
-                       uint64_t msg, uint64_t lamport, double due, const uint32_t *vector) {
-    double t = rt_now(ns->rt);
-    struct event_row row = {ns->id, ns->event_seq++, (int32_t)kind,         peer, global_type,
-                            msg,    lamport,         rt_clock_exact(ns, t), t,    due};
-    /* The rows of all of a rank's nodes go to one table (sequential
-     * writes); it is put in node order before the gather. */
-    if (rec_event(&ns->rt->events, &row, vector)) rt_out_of_memory();
-}
-
-void rt_trace(struct node_state *ns, enum event_kind kind, int peer, int type, uint64_t msg,
-              uint64_t lamport, double due) {
-    record_row(ns, kind, peer, type, msg, lamport, due, NULL);
-}
-
 void node_record_event(struct node *n, enum event_kind kind, int peer, int type, uint64_t msg,
                        uint64_t lamport, const uint32_t *vector) {
     struct node_state *ns = n->ns;
@@ -231,7 +218,7 @@ void node_record_event(struct node *n, enum event_kind kind, int peer, int type,
     double due = NAN;
     if (msg && kind == EVENT_RECEIVE && msg == ns->delivering_id) due = ns->delivering_due;
     if (msg && kind == EVENT_SEND && msg == ns->last_sent_id) due = ns->last_sent_due;
-    record_row(ns, kind, peer, gt, msg, lamport, due, vector);
+    rt_record_event(ns, kind, peer, gt, msg, lamport, due, vector);
 }
 
 void node_record_result(struct node *n, const char *name, double value) {

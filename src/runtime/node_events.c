@@ -1,68 +1,14 @@
 /* What happens to a node, whichever engine drives it: a delivery, a timer,
  * a crash, a recovery, the start of its layers. The engines decide when;
  * these functions do it. */
-#include "runtime_internal.h"
+#include "runtime/node_events.h"
+
+#include "runtime/node_state.h"
+#include "runtime/trace.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-double rt_now(struct runtime *rt) {
-    return rt->engine->now(rt);
-}
-
-int rt_layer_of_type(const struct runtime *rt, int gt) {
-    for (int i = 0; i < rt->nlayers; i++)
-        if (gt >= rt->layers[i].type_offset &&
-            gt < rt->layers[i].type_offset + rt->layers[i].ntypes)
-            return i;
-    return -1;
-}
-
-int rt_rank_of(const struct runtime *rt, int node) {
-    int lo = 0, hi = rt->size - 1; /* the rank r with first_of[r] <= node < first_of[r+1] */
-    while (lo < hi) {
-        int mid = (lo + hi + 1) / 2;
-        if (rt->first_of[mid] <= node)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
-}
-
-struct node_state *rt_local(struct runtime *rt, int node) {
-    int i = node - rt->first;
-    return i >= 0 && i < rt->count ? &rt->local[i] : NULL;
-}
-
-gsl_rng *rt_stream(struct node_state *ns, enum stream stream) {
-    gsl_rng **r = stream == STREAM_ALGORITHM ? &ns->alg_rng
-                  : stream == STREAM_NETWORK ? &ns->net_rng
-                                             : &ns->jitter_rng;
-    if (!*r) {
-        /* taus2: 24 bytes of state and a cheap seeding, where MT19937 took
-         * 5 KB per stream and node and a 624-word refill at its first draw */
-        *r = gsl_rng_alloc(gsl_rng_taus2);
-        if (!*r) rt_out_of_memory();
-        gsl_rng_set(*r, stream_seed(ns->rt->seed, ns->id, stream));
-    }
-    return *r;
-}
-
-int rt_node_done(const struct node_state *ns) {
-    if (ns->crashed && isinf(ns->recover_at)) return 1;
-    for (int i = 0; i < ns->rt->nlayers; i++)
-        if (!ns->done[i]) return 0;
-    return 1;
-}
-
-void rt_update_done(struct node_state *ns) {
-    int d = rt_node_done(ns);
-    if (d == ns->counted_done) return;
-    ns->counted_done = (unsigned char)d;
-    ns->rt->not_done += d ? -1 : 1;
-}
 
 void rt_deliver(struct node_state *ns, const struct wire_header *h, const void *payload,
                 size_t len) {

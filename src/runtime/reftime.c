@@ -1,6 +1,6 @@
-#include "reftime.h"
+#include "runtime/reftime.h"
 
-#include "mpi_tags.h"
+#include "runtime/mpi_tags.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,11 +1,13 @@
 /* Run set-up, the event loop and termination. See runtime.h. */
-#include "runtime_internal.h"
+#include "runtime/checkpoint.h"
+#include "runtime/node_state.h"
+#include "runtime/rt_clock.h"
 
-#include "evaluator.h"
-#include "reftime.h"
-#include "roles.h"
+#include "model/roles.h"
+#include "runtime/evaluator.h"
+#include "runtime/reftime.h"
 
-#include "../output/ckpt_writer.h"
+#include "output/ckpt_writer.h"
 
 #include <math.h>
 #include <signal.h>
@@ -13,27 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static volatile sig_atomic_t stop_signal = 0;
-void rt_progress(struct runtime *rt, double wall, double reached) {
-    if (rt->duration > 0)
-        fprintf(stderr, "clocklab: %s: reference time %.2f s of %g s\n", rt->progress_label,
-                reached, rt->duration);
-    else
-        fprintf(stderr,
-                "clocklab: %s: reference time %.2f s (until every node is done, at most %g s)\n",
-                rt->progress_label, reached, rt->timeout);
-    fflush(stderr);
-    while (rt->progress_next <= wall)
-        rt->progress_next += rt->progress_every;
-}
-
-void runtime_request_stop(int signo) {
-    stop_signal = signo;
-}
-int runtime_stop_signal(void) {
-    return stop_signal;
-}
 
 static void teardown(struct runtime *rt) {
     for (int k = 0; rt->local && k < rt->count; k++) {
@@ -387,7 +368,7 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         times[k] = (double)k * dt;
     for (int i = 0; i < rt->count; i++) {
         for (size_t k = 0; k < ns; k++)
-            offsets[(size_t)i * ns + k] = rt_true_offset(&rt->local[i], times[k]);
+            offsets[(size_t)i * ns + k] = rt_clock_true_offset(&rt->local[i], times[k]);
         sums[i] = rt->local[i].summary;
         recs[i] = &rt->local[i].rec;
     }

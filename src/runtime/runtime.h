@@ -8,11 +8,11 @@
 #ifndef CLOCKLAB_RUNTIME_H
 #define CLOCKLAB_RUNTIME_H
 
-#include "../algorithms/algorithm.h"
-#include "../config/config.h"
-#include "../output/run_result.h"
+#include "api/algorithm.h"
+#include "config/config.h"
+#include "output/run_result.h"
 
-#include "layers.h"
+#include "api/layers.h"
 
 #include <mpi.h>
 

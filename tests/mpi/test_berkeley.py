@@ -64,7 +64,7 @@ def run_berkeley(nodes, adjust, duration="1s", seed=42, offset="uniform(-100ms, 
     return run
 
 
-# The clock model slews at most this fast (runtime/clock.h, CLOCK_MAX_SLEW):
+# The clock model slews at most this fast (model/clock.h, CLOCK_MAX_SLEW):
 # a slew of delta lasts at least |delta| / MAX_SLEW.
 MAX_SLEW = 0.5
 

@@ -6,7 +6,7 @@ Oracles, computed from election/ids of each run (node i sends to i+1 mod n):
   with ids decreasing along the ring (ids = reverse) that is n(n+1)/2;
 - one initiator s: hops(s -> node of the largest id) + n ELECTION messages;
 - ELECTED messages = n (the announcement goes all the way back to the
-  coordinator, the convention stated in src/algorithms/ring.c);
+  coordinator, the convention stated in src/algorithms/election/ring.c);
 - every node names the node holding the largest id; with crashed nodes, every
   live node names the node holding the largest live id.
 """

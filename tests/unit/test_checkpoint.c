@@ -15,7 +15,7 @@
 
 #include "output/ckpt_accum.h"
 #include "output/outfile.h"
-#include "runtime/node.h"
+#include "api/node.h"
 
 #include <hdf5.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* Unit tests of the simulated clock model (runtime/clock.h):
+/* Unit tests of the simulated clock model (model/clock.h):
  * C(t) = t + theta + rho*1e-6*t + adjustments (docs/design.md, "The clock model"), with
  * adjtime(3) semantics for slews. */
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 
 #include "unit.h"
 
-#include "runtime/clock.h"
+#include "model/clock.h"
 
 static void offset_follows_offset_and_drift(void **st) {
     (void)st;

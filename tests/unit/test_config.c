@@ -1,5 +1,5 @@
 /* Unit tests of configuration parsing and checking (config/config.h,
- * config/schema.h, runtime/faults.h, runtime/roles.h): every error names
+ * config/schema.h, model/faults.h, model/roles.h): every error names
  * the file, line and key; nothing is cut off or guessed; every accepted
  * value reads back identically from the saved (resolved) configuration. */
 #include <setjmp.h>
@@ -17,10 +17,10 @@
 
 #include "config/config.h"
 #include "config/schema.h"
-#include "config/units.h"
+#include "util/units.h"
 #include "plan.h"
-#include "runtime/faults.h"
-#include "runtime/roles.h"
+#include "model/faults.h"
+#include "model/roles.h"
 
 static char err[CONFIG_ERR_LEN];
 

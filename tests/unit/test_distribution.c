@@ -1,4 +1,4 @@
-/* Unit tests of the distribution parser and sampler (runtime/distribution.h). */
+/* Unit tests of the distribution parser and sampler (model/distribution.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "runtime/distribution.h"
+#include "model/distribution.h"
 
 static char err[512];
 

@@ -1,4 +1,4 @@
-/* The FIFO map of the due times of each channel (runtime/due_map.h): a
+/* The FIFO map of the due times of each channel (util/due_map.h): a
  * node's last due time per destination is kept while a message is on its
  * way, and an entry due at or before the send time is dropped when the
  * table fills, which must never change the due time a send gets: with
@@ -13,7 +13,7 @@
 // clang-format on
 #include "unit.h"
 
-#include "runtime/due_map.h"
+#include "util/due_map.h"
 
 #include <math.h>
 #include <stdlib.h>

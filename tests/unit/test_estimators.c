@@ -1,4 +1,4 @@
-/* Unit tests of the offset estimators (algorithms/estimators.h) against
+/* Unit tests of the offset estimators (model/estimators.h) against
  * Cristian 1989, RFC 5905 section 8 and Gusella & Zatti's fault-tolerant
  * average. Clocks are simulated by hand: local = true + theta. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include "unit.h"
 #include <math.h>
 
-#include "algorithms/estimators.h"
+#include "model/estimators.h"
 
 /* A request at true time 10 s, one-way delays d1 (request) and d2 (reply),
  * client clock ahead of the server by theta. */

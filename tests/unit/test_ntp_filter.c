@@ -1,9 +1,9 @@
 /* Unit tests of the NTP on-wire formulas and clock filter (RFC 5905,
- * sections 8 and 10; src/algorithms/clock_filter.h), on hand-made
+ * sections 8 and 10; src/algorithms/clock_sync/clock_filter.h), on hand-made
  * timestamps with a known true offset. Oracles: the on-wire offset is exact
  * for symmetric delays and errs by (d_req - d_rep)/2 otherwise, so by at
  * most delay/2 - d_min; the filter uses the minimum-delay sample of the last
- * 8, each at most once; runtime/clock.h's slews are what adjust_log says. */
+ * 8, each at most once; model/clock.h's slews are what adjust_log says. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "algorithms/clock_filter.h"
-#include "algorithms/estimators.h"
-#include "runtime/clock.h"
+#include "algorithms/clock_sync/clock_filter.h"
+#include "model/estimators.h"
+#include "model/clock.h"
 
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -181,7 +181,7 @@ static void test_bound_after_every_step(void **st) {
     gsl_rng_free(rng);
 }
 
-/* adjust_log follows runtime/clock.h's steps and slews (cut short by the
+/* adjust_log follows model/clock.h's steps and slews (cut short by the
  * next adjustment) from the clock's own readings. */
 static void test_adjust_log_matches_clock(void **st) {
     (void)st;

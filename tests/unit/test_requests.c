@@ -1,6 +1,6 @@
 /* Unit tests of the pieces behind requests/table: the join of per-node
  * stage rows (output/recorder.h), node lists and the id map used by
- * dispatch (algorithms/nodelist.h, idmap.h). */
+ * dispatch (algorithms/service/nodelist.h, idmap.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "algorithms/idmap.h"
-#include "algorithms/nodelist.h"
+#include "algorithms/service/idmap.h"
+#include "algorithms/service/nodelist.h"
 #include "output/recorder.h"
-#include "runtime/node.h"
+#include "api/node.h"
 
 static struct request_stage_row stage(uint64_t id, int node, int stage, int peer, double t) {
     struct request_stage_row r = {id, node, stage, peer, -1, 0, t, 100 + 2 * t};

@@ -1,4 +1,4 @@
-/* The virtual-time event queue (runtime/vqueue.h). Its contract, from the
+/* The virtual-time event queue (util/vqueue.h). Its contract, from the
  * header: events leave in the total order (time, destination, source, the
  * source's sequence number), whatever order they were pushed in, so that
  * the order of events does not depend on which rank hosts which node (the
@@ -14,7 +14,7 @@
 // clang-format on
 #include "unit.h"
 
-#include "runtime/vqueue.h"
+#include "util/vqueue.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /* The event core of both engines (event_core.h). */
-#include "event_core.h"
+#include "engine/core/event_core.h"
 
-#include "../../runtime/runtime_internal.h"
+#include "runtime/node_events.h"
+#include "runtime/node_state.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -16,7 +16,7 @@
 #ifndef CLOCKLAB_EVENT_CORE_H
 #define CLOCKLAB_EVENT_CORE_H
 
-#include "../../runtime/vqueue.h"
+#include "util/vqueue.h"
 
 #include <stddef.h>
 

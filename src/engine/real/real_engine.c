@@ -19,10 +19,14 @@
  * sleeping ranks (wake.h), which then poll for AWAKE s, so that a message it
  * sends finds its receiver awake. Where ranks outnumber CPUs, polling yields
  * the CPU and the polling windows are short. */
-#include "../../runtime/runtime_internal.h"
+#include "engine/real/transport.h"
+#include "runtime/checkpoint.h"
+#include "runtime/node_events.h"
+#include "runtime/node_state.h"
+#include "runtime/run_control.h"
 
-#include "../../runtime/reftime.h"
-#include "../core/event_core.h"
+#include "engine/core/event_core.h"
+#include "runtime/reftime.h"
 
 #include <math.h>
 #include <sched.h>

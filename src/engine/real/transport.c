@@ -9,9 +9,11 @@
  * (event_core.h), whose order (due time, destination, source, the source's
  * sequence number) keeps each channel FIFO. Every run ends with a drain
  * that leaves no message in flight. */
-#include "../../runtime/runtime_internal.h"
+#include "engine/real/transport.h"
 
-#include "../core/event_core.h"
+#include "runtime/node_state.h"
+
+#include "engine/core/event_core.h"
 
 #include <math.h>
 #include <stdio.h>
