@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "config/config.h"
 #include "config/schema.h"
+#include "engine/engines.h"
 #include "output/ckpt_writer.h"
 #include "output/outfile.h"
 #include "output/output_open.h"
@@ -112,7 +113,7 @@ static void print_check(const struct cli *c, const struct run_plan *plans, int n
     printf("; configuration OK: %d run(s) on %s nodes; the first one resolves to:\n%s", nplans,
            counts, resolved ? resolved : "");
     free(resolved);
-    if (runtime_paced(plans[0].cfg)) {
+    if (engine_paced(plans[0].cfg)) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         long ranks = cpus > 0 && cpus < lo ? cpus : lo;
         printf("; in real time the %s nodes are spread over the ranks, 1 to %d of them; no more "

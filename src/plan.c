@@ -2,10 +2,11 @@
 
 #include "api/algorithm.h"
 #include "config/schema.h"
-#include "util/units.h"
-#include "output/recorder.h"
+#include "engine/engines.h"
 #include "model/faults.h"
 #include "model/roles.h"
+#include "output/recorder.h"
+#include "util/units.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -146,6 +147,7 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
         struct run_plan first;
         memset(&first, 0, sizeof first);
         first.cfg = cfg;
+        first.engine = engine_of(cfg);
         if (plan_stack(cfg, p, len, &first, err, n)) {
             free(*plans);
             free(sizes);
@@ -180,7 +182,7 @@ int plan_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t n
     if (nodes > 0 && nodes < ranks)
         return config_fail(plan->cfg, "experiment", "nodes", err, n,
                            "%d nodes on %d ranks: at least one per rank", nodes, ranks);
-    return runtime_check_ranks(plan, ranks, err, n);
+    return engine_check_ranks(plan, ranks, err, n);
 }
 
 int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t n) {
@@ -267,7 +269,7 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
         sections += e.sections;
         if (e.vectors) vector_events += e.events;
         if (trace && !a->records_events) out->traced += 2.0 * e.messages; /* send + receive */
-        if (runtime_paced(cfg)) out->timing += (e.messages + e.timers) * sizeof(double);
+        if (engine_paced(cfg)) out->timing += (e.messages + e.timers) * sizeof(double);
     }
     out->events += out->traced;
     out->bytes = out->samples * (nodes + 1.0) * sizeof(double) +

@@ -36,7 +36,7 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
 int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t errlen);
 
 /* Checks of one run on `ranks` MPI ranks: at least one node per rank in
- * either engine, and the engine's own rules (runtime_check_ranks: in
+ * either engine, and the engine's own rules (engine_check_ranks: in
  * virtual time on several ranks a smallest one-way delay > 0, the lookahead
  * of the conservative synchronization, vengine.c).
  * --check without mpirun leaves these out. Returns 0, or -1 with a message

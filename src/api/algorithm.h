@@ -4,8 +4,8 @@
 #ifndef CLOCKLAB_ALGORITHM_H
 #define CLOCKLAB_ALGORITHM_H
 
-#include "config/config.h"
 #include "api/node.h"
+#include "config/config.h"
 
 enum family {
     FAMILY_CLOCK_SYNC,

@@ -100,7 +100,7 @@ struct recorder {
     uint64_t *sent, *received, *bytes_sent, *dropped; /* [ntypes] each, in one block */
     struct vec rounds, history, events, vectors;      /* vectors: vector_width u32 per event */
     struct vec results;                               /* struct result_row */
-    int tables;                         /* NODE_TABLE_* bits declared (api/node.h) */
+    int tables;                                       /* NODE_TABLE_* bits declared (api/node.h) */
     struct vec stages, queue, sections; /* request_stage_row, queue_row, section_row */
     struct vec models;                  /* clock/models rows */
 };

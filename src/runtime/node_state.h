@@ -9,9 +9,6 @@
 #ifndef CLOCKLAB_NODE_STATE_H
 #define CLOCKLAB_NODE_STATE_H
 
-#include "engine/core/event_core.h"
-#include "engine/engine.h"
-#include "engine/real/wake.h"
 #include "model/clock.h"
 #include "model/distribution.h"
 #include "model/faults.h"
@@ -19,10 +16,13 @@
 #include "model/streams.h"
 #include "output/gather.h"
 #include "output/recorder.h"
+#include "runtime/engine.h"
+#include "runtime/event_core.h"
 #include "runtime/fatal.h"
 #include "runtime/hwclock.h"
 #include "runtime/mpi_tags.h"
 #include "runtime/runtime.h"
+#include "runtime/wake.h"
 #include "util/due_map.h"
 #include "util/pool.h"
 

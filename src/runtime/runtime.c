@@ -98,7 +98,7 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     rt->comm = comm;
     MPI_Comm_rank(comm, &rt->rank);
     MPI_Comm_size(comm, &rt->size);
-    rt->engine = engine_find(config_get(cfg, "experiment", "time"));
+    rt->engine = plan->engine;
     if (!rt->engine) {
         snprintf(err, n, "%s: [experiment] time: no such engine",
                  config_origin(cfg, "experiment", "time"));
@@ -187,16 +187,6 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
                         !check || k == 0, err, n);
     gsl_rng_free(r);
     return rc;
-}
-
-int runtime_paced(const struct config *cfg) {
-    const struct engine *e = engine_find(config_get(cfg, "experiment", "time"));
-    return e && e->paced;
-}
-
-int runtime_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t n) {
-    const struct engine *e = engine_find(config_get(plan->cfg, "experiment", "time"));
-    return e ? e->check(plan, ranks, err, n) : 0;
 }
 
 /* Agree on failure: every rank returns -1 with the lowest failing rank's message. */

@@ -17,6 +17,7 @@
 #include <mpi.h>
 
 struct ckpt_writer;
+struct engine;
 
 /* One run, as plan.c makes it from the configuration (plan_runs) and
  * checks it (plan_check_ranks, plan_check_nodes, plan_check_memory). */
@@ -27,7 +28,8 @@ struct run_plan {
     const struct config *cfg;
     const struct algorithm *layers[RUNTIME_MAX_LAYERS];
     int nlayers;
-    char algorithm[128]; /* "bully+berkeley" */
+    char algorithm[128];         /* "bully+berkeley" */
+    const struct engine *engine; /* [experiment] time's (engine/engines.h) */
     /* Rank 0 only, set by the caller before runtime_run (ignored elsewhere): */
     struct ckpt_writer *writer; /* keeps the run's checkpoints ([experiment]
                                  * checkpoint) in the result file
@@ -41,15 +43,6 @@ struct run_plan {
     double progress_every;
     char progress_label[160];
 };
-
-/* Whether [experiment] time names an engine paced by the wall clock (real
- * time), whose runs have one node per rank unless [experiment] nodes says
- * otherwise. */
-int runtime_paced(const struct config *cfg);
-/* The rules of the configured engine for a run of plan on `ranks` ranks
- * (engine.h), checked before anything runs. Returns 0, or -1 with one
- * message naming the key. */
-int runtime_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t errlen);
 
 /* Collective: set up every node of the run and configure its algorithms
  * without running them (input checks that need the node count). Returns 0

@@ -16,11 +16,11 @@
  * oracle aborts, which libFuzzer reports as a crash with the input. */
 #include "config/config.h"
 #include "config/schema.h"
-#include "util/units.h"
-#include "plan.h"
 #include "model/distribution.h"
 #include "model/faults.h"
 #include "model/roles.h"
+#include "plan.h"
+#include "util/units.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -13,9 +13,9 @@
 
 #include "unit.h"
 
+#include "api/node.h"
 #include "output/ckpt_accum.h"
 #include "output/outfile.h"
-#include "api/node.h"
 
 #include <hdf5.h>
 #include <math.h>

@@ -17,10 +17,10 @@
 
 #include "config/config.h"
 #include "config/schema.h"
-#include "util/units.h"
-#include "plan.h"
 #include "model/faults.h"
 #include "model/roles.h"
+#include "plan.h"
+#include "util/units.h"
 
 static char err[CONFIG_ERR_LEN];
 

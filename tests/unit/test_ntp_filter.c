@@ -12,8 +12,8 @@
 #include <cmocka.h>
 
 #include "algorithms/clock_sync/clock_filter.h"
-#include "model/estimators.h"
 #include "model/clock.h"
+#include "model/estimators.h"
 
 #include <gsl/gsl_rng.h>
 #include <math.h>

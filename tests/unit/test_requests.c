@@ -15,8 +15,8 @@
 
 #include "algorithms/service/idmap.h"
 #include "algorithms/service/nodelist.h"
-#include "output/recorder.h"
 #include "api/node.h"
+#include "output/recorder.h"
 
 static struct request_stage_row stage(uint64_t id, int node, int stage, int peer, double t) {
     struct request_stage_row r = {id, node, stage, peer, -1, 0, t, 100 + 2 * t};

@@ -46,8 +46,8 @@
  * Each adjustment is a clock/rounds row: round = poll number of the sample
  * used, rtt = its delay, estimated_offset = -offset_now (this clock minus
  * the server's), adjustment = offset_now, as in cristian.c. */
-#include "api/algorithm.h"
 #include "algorithms/clock_sync/clock_filter.h"
+#include "api/algorithm.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -28,8 +28,7 @@
  * A node whose subtree has its models tells its parent (UP); when the root
  * hears from all its children it sends FINISH down the tree and every node
  * is done. Waiting nodes sleep (the runtime's idle ranks). */
-#include "api/algorithm.h"
-#include "model/estimators.h"
+#include "algorithms/hpc_sync/pingpong_session.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -41,7 +40,6 @@ enum { T_NEXT };
 
 static const char *const types[] = {"TURN", "PING", "PONG", "DONE", "UP", "FINISH", NULL};
 
-#define MAX_FITPOINTS 100000
 #define MAX_CHILDREN 32 /* log2 of the largest node count, plus one */
 
 static const struct param params[] = {
@@ -50,53 +48,23 @@ static const struct param params[] = {
      .default_value = "linear",
      .help = "linear (HCA3: offset and drift) or offset (HCA3O: offset only)",
      .choices = "linear|offset"},
-    {.key = "fitpoints",
-     .type = PARAM_INT,
-     .default_value = "20",
-     .help = "offset measurements per node (model = linear: at least 2)",
-     .lo = 1,
-     .hi = MAX_FITPOINTS},
-    {.key = "pingpongs",
-     .type = PARAM_INT,
-     .default_value = "10",
-     .help = "ping-pongs per fit point; the min-RTT one gives its offset",
-     .lo = 1,
-     .hi = 100000},
-    {.key = "interval",
-     .type = PARAM_TIME,
-     .default_value = "5ms",
-     .help = "time between a node's fit points (0 = at once)",
-     .lo = CONFIG_MIN_PERIOD,
-     .hi = 3600,
-     .zero_ok = 1},
+    PINGPONG_PARAM_FITPOINTS(1, "offset measurements per node (model = linear: at least 2)"),
+    PINGPONG_PARAM_PINGPONGS("10", "ping-pongs per fit point; the min-RTT one gives its offset"),
+    PINGPONG_PARAM_INTERVAL("time between a node's fit points (0 = at once)"),
     {.key = NULL}};
 
-struct ping {
-    int32_t seq;
-};
-
-struct pong {
-    int32_t seq;
-    double time;
-};
-
 struct hca {
-    int linear, fitpoints, pingpongs;
+    int linear, fitpoints;
     double interval;
     int parent; /* -1 at the root */
     int children[MAX_CHILDREN], nchildren;
     int next_child, ups, synced, reported;
-    int seq, points;
-    double t_send;
-    struct pingpong point, all; /* this fit point's exchanges; all of them */
-    double *x, *y, *e;          /* fit points: local time, offset, error bound */
+    struct pingpong_session pp; /* with the parent: exchanges and fit points */
 };
 
 static void destroy(void *state) {
     struct hca *s = state;
-    free(s->x);
-    free(s->y);
-    free(s->e);
+    pingpong_session_free(&s->pp);
     free(s);
 }
 
@@ -120,15 +88,13 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     *state = s;
     s->linear = strcmp(config_get(cfg, "hca", "model"), "linear") == 0;
     s->fitpoints = (int)config_int(cfg, "hca", "fitpoints");
-    s->pingpongs = (int)config_int(cfg, "hca", "pingpongs");
     s->interval = config_time(cfg, "hca", "interval");
     if (s->linear && s->fitpoints < 2)
         return config_fail(cfg, "hca", "fitpoints", err, errlen,
                            "model = linear fits a line to at least 2");
     tree(s, node_id(n), node_count(n));
-    s->x = node_alloc((size_t)s->fitpoints, sizeof *s->x);
-    s->y = node_alloc((size_t)s->fitpoints, sizeof *s->y);
-    s->e = node_alloc((size_t)s->fitpoints, sizeof *s->e);
+    pingpong_session_init(&s->pp, PING, PONG, (int)config_int(cfg, "hca", "pingpongs"),
+                          s->fitpoints);
     return algorithm_needs_reliable_network(cfg, "hca", err, errlen);
 }
 
@@ -154,31 +120,16 @@ static void serve_next_child(struct node *n, struct hca *s) {
         report(n, s);
 }
 
-static void send_ping(struct node *n, struct hca *s) {
-    struct ping p = {s->seq};
-    s->t_send = node_local_time(n);
-    node_send(n, s->parent, PING, &p, sizeof p);
-}
-
-static void start_point(struct node *n, struct hca *s) {
-    pingpong_reset(&s->point);
-    s->seq = 0;
-    send_ping(n, s);
-}
-
 /* The last fit point is in: the model, then the children's turns. */
 static void correct(struct node *n, struct hca *s) {
     struct model_info info = {.reference = s->parent,
-                              .points = s->points,
-                              .rtt = s->all.rtt,
+                              .points = s->pp.points,
+                              .rtt = s->pp.all.rtt,
                               .bound = NAN,
                               .slope_bound = 0.0};
-    double offset = pingpong_offset(&s->all, &info.bound), intercept = offset, slope = 0.0;
-    size_t k = (size_t)s->points;
-    if (s->linear && (linear_fit(s->x, s->y, k, &intercept, &slope, NULL) != 0 ||
-                      linear_fit_bounds(s->x, s->e, k, node_local_time(n), &info.bound,
-                                        &info.slope_bound) != 0)) {
-        intercept = pingpong_offset(&s->all, &info.bound); /* no slope to fit */
+    double offset = pingpong_offset(&s->pp.all, &info.bound), intercept = offset, slope = 0.0;
+    if (s->linear && pingpong_session_fit(n, &s->pp, &intercept, &slope, &info) != 0) {
+        intercept = pingpong_offset(&s->pp.all, &info.bound); /* no slope to fit */
         slope = 0.0;
         info.slope_bound = 0.0;
     }
@@ -189,24 +140,19 @@ static void correct(struct node *n, struct hca *s) {
 }
 
 static void fit_point(struct node *n, struct hca *s) {
-    s->x[s->points] = s->point.time;
-    s->y[s->points] = s->point.offset;  /* the min-RTT exchange's: the offset at time x */
-    s->e[s->points] = s->point.rtt / 2; /* Cristian's bound */
-    s->points++;
-    if (s->points == s->fitpoints)
+    pingpong_session_keep_point(&s->pp);
+    if (s->pp.points == s->fitpoints)
         correct(n, s);
     else if (s->interval > 0)
         node_set_timer(n, s->interval, T_NEXT);
     else
-        start_point(n, s);
+        pingpong_session_start_point(n, &s->pp);
 }
 
 static void start(struct node *n, void *state) {
     struct hca *s = state;
     if (s->parent >= 0) return; /* wait for the parent's TURN */
-    struct model_info info = {
-        .reference = 0, .points = 0, .rtt = NAN, .bound = 0.0, .slope_bound = 0.0};
-    node_clock_model(n, 0.0, 0.0, &info);
+    pingpong_reference_model(n, 0);
     s->synced = 1;
     serve_next_child(n, s);
 }
@@ -214,31 +160,13 @@ static void start(struct node *n, void *state) {
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct hca *s = state;
     switch (m->type) {
-    case PING: {
-        struct ping p;
-        node_payload(n, m, 0, &p, sizeof p);
-        struct pong r = {p.seq, 0.0};
-        r.time = node_local_time(n);
-        node_send(n, m->src, PONG, &r, sizeof r);
+    case PING:
+    case PONG:
+        if (pingpong_session_on_message(n, &s->pp, m)) fit_point(n, s);
         break;
-    }
-    case PONG: {
-        double t_recv = node_local_time(n);
-        struct pong r;
-        node_payload(n, m, 0, &r, sizeof r);
-        if (r.seq != s->seq) break;
-        pingpong_add(&s->point, s->t_send, r.time, t_recv);
-        pingpong_add(&s->all, s->t_send, r.time, t_recv);
-        if (++s->seq < s->pingpongs)
-            send_ping(n, s);
-        else
-            fit_point(n, s);
-        break;
-    }
     case TURN:
-        s->points = 0;
-        pingpong_reset(&s->all);
-        start_point(n, s);
+        pingpong_session_begin(&s->pp, s->parent);
+        pingpong_session_start_point(n, &s->pp);
         break;
     case DONE:
         serve_next_child(n, s);
@@ -256,7 +184,8 @@ static void on_message(struct node *n, void *state, const struct message *m) {
 }
 
 static void on_timer(struct node *n, void *state, int id) {
-    if (id == T_NEXT) start_point(n, state);
+    struct hca *s = state;
+    if (id == T_NEXT) pingpong_session_start_point(n, &s->pp);
 }
 
 static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,

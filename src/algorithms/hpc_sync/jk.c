@@ -12,8 +12,7 @@
  * fits offset = intercept + slope x local time by least squares (estimators.h: linear_fit, GSL
  * gsl_fit_linear) and corrects its clock with that model, which also cancels its drift from the
  * reference. Then FINISH as in skampi.c. */
-#include "api/algorithm.h"
-#include "model/estimators.h"
+#include "algorithms/hpc_sync/pingpong_session.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,59 +23,24 @@ enum { T_SWEEP };
 
 static const char *const types[] = {"TURN", "PING", "PONG", "DONE", "FINISH", NULL};
 
-#define MAX_FITPOINTS 100000
-
 static const struct param params[] = {
-    {.key = "reference",
-     .type = PARAM_INT,
-     .default_value = "0",
-     .help = "node index of the reference clock",
-     .hi = 1 << 20},
-    {.key = "fitpoints",
-     .type = PARAM_INT,
-     .default_value = "20",
-     .help = "offset measurements per node that the line is fitted to",
-     .lo = 2,
-     .hi = MAX_FITPOINTS},
-    {.key = "pingpongs",
-     .type = PARAM_INT,
-     .default_value = "10",
-     .help = "ping-pongs per fit point; the min-RTT one gives its offset",
-     .lo = 1,
-     .hi = 100000},
-    {.key = "interval",
-     .type = PARAM_TIME,
-     .default_value = "5ms",
-     .help = "time from the end of one sweep over the nodes to the next (0 = at once)",
-     .lo = CONFIG_MIN_PERIOD,
-     .hi = 3600,
-     .zero_ok = 1},
+    PINGPONG_PARAM_REFERENCE,
+    PINGPONG_PARAM_FITPOINTS(2, "offset measurements per node that the line is fitted to"),
+    PINGPONG_PARAM_PINGPONGS("10", "ping-pongs per fit point; the min-RTT one gives its offset"),
+    PINGPONG_PARAM_INTERVAL("time from the end of one sweep over the nodes to the next (0 = at "
+                            "once)"),
     {.key = NULL}};
 
-struct ping {
-    int32_t seq;
-};
-
-struct pong {
-    int32_t seq;
-    double time;
-};
-
 struct jk {
-    int reference, fitpoints, pingpongs;
+    int reference, fitpoints;
     double interval;
-    int sweep, next;    /* reference: the sweep under way, the next node */
-    int seq, points;    /* a node: the exchange under way, fit points so far */
-    double t_send, rtt; /* a node: its clock when that PING left; the smallest RTT */
-    struct pingpong m;
-    double *x, *y, *e; /* a node: its fit points (local time, offset, error bound) */
+    int sweep, next;            /* reference: the sweep under way, the next node */
+    struct pingpong_session pp; /* a node: its exchanges with the reference, its fit points */
 };
 
 static void destroy(void *state) {
     struct jk *s = state;
-    free(s->x);
-    free(s->y);
-    free(s->e);
+    pingpong_session_free(&s->pp);
     free(s);
 }
 
@@ -86,13 +50,11 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     *state = s;
     s->reference = (int)config_int(cfg, "jk", "reference");
     s->fitpoints = (int)config_int(cfg, "jk", "fitpoints");
-    s->pingpongs = (int)config_int(cfg, "jk", "pingpongs");
     s->interval = config_time(cfg, "jk", "interval");
-    s->rtt = INFINITY;
     if (config_check_node(cfg, "jk", "reference", node_count(n), err, errlen)) return -1;
-    s->x = node_alloc((size_t)s->fitpoints, sizeof *s->x);
-    s->y = node_alloc((size_t)s->fitpoints, sizeof *s->y);
-    s->e = node_alloc((size_t)s->fitpoints, sizeof *s->e);
+    pingpong_session_init(&s->pp, PING, PONG, (int)config_int(cfg, "jk", "pingpongs"),
+                          s->fitpoints);
+    pingpong_session_begin(&s->pp, s->reference);
     return algorithm_needs_reliable_network(cfg, "jk", err, errlen);
 }
 
@@ -115,30 +77,17 @@ static void next_turn(struct node *n, struct jk *s) {
     node_done(n);
 }
 
-static void send_ping(struct node *n, struct jk *s) {
-    struct ping p = {s->seq};
-    s->t_send = node_local_time(n);
-    node_send(n, s->reference, PING, &p, sizeof p);
-}
-
 /* A node's fit point is complete: keep it, and after the last one fit and correct. */
 static void fit_point(struct node *n, struct jk *s) {
-    s->x[s->points] = s->m.time;
-    s->y[s->points] = s->m.offset;  /* the min-RTT exchange's: the offset at time x */
-    s->e[s->points] = s->m.rtt / 2; /* Cristian's bound */
-    s->points++;
-    if (s->m.rtt < s->rtt) s->rtt = s->m.rtt;
-    if (s->points == s->fitpoints) {
+    pingpong_session_keep_point(&s->pp);
+    if (s->pp.points == s->fitpoints) {
         double intercept, slope;
         struct model_info info = {.reference = s->reference,
-                                  .points = s->points,
-                                  .rtt = s->rtt,
+                                  .points = s->pp.points,
+                                  .rtt = s->pp.all.rtt,
                                   .bound = NAN,
                                   .slope_bound = NAN};
-        size_t k = (size_t)s->points;
-        if (linear_fit(s->x, s->y, k, &intercept, &slope, NULL) == 0 &&
-            linear_fit_bounds(s->x, s->e, k, node_local_time(n), &info.bound, &info.slope_bound) ==
-                0)
+        if (pingpong_session_fit(n, &s->pp, &intercept, &slope, &info) == 0)
             node_clock_model(n, intercept, slope, &info);
     }
     node_send(n, s->reference, DONE, NULL, 0);
@@ -147,39 +96,19 @@ static void fit_point(struct node *n, struct jk *s) {
 static void start(struct node *n, void *state) {
     struct jk *s = state;
     if (node_id(n) != s->reference) return;
-    struct model_info info = {
-        .reference = s->reference, .points = 0, .rtt = NAN, .bound = 0.0, .slope_bound = 0.0};
-    node_clock_model(n, 0.0, 0.0, &info);
+    pingpong_reference_model(n, s->reference);
     next_turn(n, s);
 }
 
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct jk *s = state;
     switch (m->type) {
-    case PING: {
-        struct ping p;
-        node_payload(n, m, 0, &p, sizeof p);
-        struct pong r = {p.seq, 0.0};
-        r.time = node_local_time(n);
-        node_send(n, m->src, PONG, &r, sizeof r);
+    case PING:
+    case PONG:
+        if (pingpong_session_on_message(n, &s->pp, m)) fit_point(n, s);
         break;
-    }
-    case PONG: {
-        double t_recv = node_local_time(n);
-        struct pong r;
-        node_payload(n, m, 0, &r, sizeof r);
-        if (r.seq != s->seq) break;
-        pingpong_add(&s->m, s->t_send, r.time, t_recv);
-        if (++s->seq < s->pingpongs)
-            send_ping(n, s);
-        else
-            fit_point(n, s);
-        break;
-    }
     case TURN:
-        pingpong_reset(&s->m);
-        s->seq = 0;
-        send_ping(n, s);
+        pingpong_session_start_point(n, &s->pp);
         break;
     case DONE:
         next_turn(n, s);

@@ -13,8 +13,7 @@
  * node is done the reference sends FINISH to all and every node is done.
  * The nodes that wait sleep (the runtime's idle ranks), so the measured
  * pair has the CPUs. Error of node i: at most half the bracket, <= min RTT / 2. */
-#include "api/algorithm.h"
-#include "model/estimators.h"
+#include "algorithms/hpc_sync/pingpong_session.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,42 +24,29 @@ enum { TURN, PING, PONG, DONE, FINISH };
 static const char *const types[] = {"TURN", "PING", "PONG", "DONE", "FINISH", NULL};
 
 static const struct param params[] = {
-    {.key = "reference",
-     .type = PARAM_INT,
-     .default_value = "0",
-     .help = "node index of the reference clock",
-     .hi = 1 << 20},
-    {.key = "pingpongs",
-     .type = PARAM_INT,
-     .default_value = "20",
-     .help = "ping-pongs per node; the min-RTT one gives its offset",
-     .lo = 1,
-     .hi = 100000},
+    PINGPONG_PARAM_REFERENCE,
+    PINGPONG_PARAM_PINGPONGS("20", "ping-pongs per node; the min-RTT one gives its offset"),
     {.key = NULL}};
 
-struct ping {
-    int32_t seq;
-};
-
-struct pong {
-    int32_t seq;
-    double time;
-};
-
 struct skampi {
-    int reference, pingpongs;
-    int next;      /* reference: the node whose turn comes next */
-    int seq;       /* a node: the exchange under way */
-    double t_send; /* a node: its clock when that PING left */
-    struct pingpong m;
+    int reference;
+    int next; /* reference: the node whose turn comes next */
+    struct pingpong_session pp;
 };
+
+static void destroy(void *state) {
+    struct skampi *s = state;
+    pingpong_session_free(&s->pp);
+    free(s);
+}
 
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
     struct skampi *s = node_alloc(1, sizeof *s);
     *state = s;
     s->reference = (int)config_int(cfg, "skampi", "reference");
-    s->pingpongs = (int)config_int(cfg, "skampi", "pingpongs");
+    pingpong_session_init(&s->pp, PING, PONG, (int)config_int(cfg, "skampi", "pingpongs"), 0);
+    pingpong_session_begin(&s->pp, s->reference);
     if (config_check_node(cfg, "skampi", "reference", node_count(n), err, errlen)) return -1;
     return algorithm_needs_reliable_network(cfg, "skampi", err, errlen);
 }
@@ -76,56 +62,34 @@ static void next_turn(struct node *n, struct skampi *s) {
     node_done(n);
 }
 
-static void send_ping(struct node *n, struct skampi *s) {
-    struct ping p = {s->seq};
-    s->t_send = node_local_time(n);
-    node_send(n, s->reference, PING, &p, sizeof p);
-}
-
 static void start(struct node *n, void *state) {
     struct skampi *s = state;
     if (node_id(n) != s->reference) return;
-    struct model_info info = {
-        .reference = s->reference, .points = 0, .rtt = NAN, .bound = 0.0, .slope_bound = 0.0};
-    node_clock_model(n, 0.0, 0.0, &info);
+    pingpong_reference_model(n, s->reference);
     next_turn(n, s);
+}
+
+/* A node's ping-pongs are in: the offset they all bracket, slope 0. */
+static void correct(struct node *n, struct skampi *s) {
+    struct model_info info = {.reference = s->reference,
+                              .points = 1,
+                              .rtt = s->pp.point.rtt,
+                              .bound = NAN,
+                              .slope_bound = 0.0};
+    double offset = pingpong_offset(&s->pp.point, &info.bound);
+    node_clock_model(n, offset, 0.0, &info);
+    node_send(n, s->reference, DONE, NULL, 0);
 }
 
 static void on_message(struct node *n, void *state, const struct message *m) {
     struct skampi *s = state;
     switch (m->type) {
-    case PING: { /* the reference answers with its clock */
-        struct ping p;
-        node_payload(n, m, 0, &p, sizeof p);
-        struct pong r = {p.seq, 0.0};
-        r.time = node_local_time(n);
-        node_send(n, m->src, PONG, &r, sizeof r);
+    case PING: /* the reference answers with its clock */
+    case PONG:
+        if (pingpong_session_on_message(n, &s->pp, m)) correct(n, s);
         break;
-    }
-    case PONG: {
-        double t_recv = node_local_time(n);
-        struct pong r;
-        node_payload(n, m, 0, &r, sizeof r);
-        if (r.seq != s->seq) break;
-        pingpong_add(&s->m, s->t_send, r.time, t_recv);
-        if (++s->seq < s->pingpongs) {
-            send_ping(n, s);
-            break;
-        }
-        struct model_info info = {.reference = s->reference,
-                                  .points = 1,
-                                  .rtt = s->m.rtt,
-                                  .bound = NAN,
-                                  .slope_bound = 0.0};
-        double offset = pingpong_offset(&s->m, &info.bound);
-        node_clock_model(n, offset, 0.0, &info);
-        node_send(n, s->reference, DONE, NULL, 0);
-        break;
-    }
     case TURN:
-        pingpong_reset(&s->m);
-        s->seq = 0;
-        send_ping(n, s);
+        pingpong_session_start_point(n, &s->pp);
         break;
     case DONE:
         next_turn(n, s);
@@ -153,5 +117,6 @@ const struct algorithm algorithm_skampi = {
     .configure = configure,
     .start = start,
     .on_message = on_message,
+    .destroy = destroy,
     .estimate = estimate,
 };

@@ -52,8 +52,7 @@
  * Records: requests/table through node_record_request (SENT, DISPATCHED,
  * ARRIVED, STARTED, FINISHED, RECEIVED) and the outcome; requests/queue
  * after every change of a server's queue. */
-#include "api/algorithm.h"
-#include "algorithms/service/idmap.h"
+#include "algorithms/service/dispatch.h"
 #include "algorithms/service/nodelist.h"
 
 #include <gsl/gsl_randist.h>
@@ -62,14 +61,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { REQUEST, DISPATCH, REPLY, DONE, FAIL, SYNC, SYNC_REPLY, ANNOUNCE };
 static const char *const types[] = {"REQUEST", "DISPATCH",   "REPLY",    "DONE", "FAIL",
                                     "SYNC",    "SYNC_REPLY", "ANNOUNCE", NULL};
-
-#define MAX_WORKERS 16
-enum { T_WORKER = 0, T_NEXT = MAX_WORKERS, T_DEADLINE, T_POLL, T_SYNC };
-enum { ROUND_ROBIN, RANDOM, LEAST_LOADED, TWO_CHOICES };
-enum { HELD = 1, FINISHED = 2, LOST = 3 }; /* a server's record of an accepted id */
 
 static const struct param params[] = {
     {.key = "coordinator",
@@ -150,57 +143,6 @@ static const struct param params[] = {
      .lo = CONFIG_MIN_PERIOD,
      .hi = HUGE_VAL},
     {.key = NULL}};
-
-struct req_msg { /* REQUEST, DISPATCH, REPLY, DONE, FAIL */
-    uint64_t id;
-    int32_t client, attempt;
-};
-
-struct sync_hdr { /* SYNC_REPLY: header, then count ids */
-    int32_t in_system, count;
-};
-
-struct pending { /* a client's unanswered request */
-    uint64_t id;
-    int attempts, expiries, sent_to;
-    double deadline; /* local time */
-};
-
-struct job {
-    uint64_t id;
-    int32_t client;
-};
-
-struct dispatch {
-    /* configuration */
-    int coordinator, elected, policy, workers, closed, retries;
-    long requests;
-    double rate, timeout, poll;
-    struct dist service, think;
-    int *is_server, *is_client, *servers, nservers;
-    /* client */
-    uint64_t seq;
-    long issued;
-    struct pending *out;
-    size_t nout, capout;
-    int coord_view;      /* the coordinator this client sends to (-1 none) */
-    int finished;        /* node_done called */
-    double next_arrival; /* open loop: local time of the next arrival */
-    /* coordinator */
-    int coordinating, settled; /* settled: every server answered SYNC, or timeout passed */
-    struct idmap assigned;     /* id -> server */
-    int *load, *synced;        /* [N] */
-    int rr;
-    struct req_msg *held; /* requests waiting for the servers' SYNC_REPLY */
-    size_t nheld, capheld;
-    /* server */
-    int fence; /* the coordinator whose DISPATCH this server accepts (-1 none) */
-    struct idmap accepted;
-    struct job *queue; /* FIFO ring */
-    size_t qhead, qlen, qcap;
-    struct job busy[MAX_WORKERS];
-    int nbusy;
-};
 
 /* Roles: listed nodes, or the defaults (docs/algorithms.md, "Request routing"). */
 static int roles(struct node *n, struct dispatch *s, const struct config *cfg, char *err,
@@ -284,375 +226,15 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
 }
 
 /* Deliver to dst: a message, or a direct call when dst is this node. */
-static void on_message(struct node *n, void *state, const struct message *m);
-static void post(struct node *n, struct dispatch *s, int dst, int type, const void *p, size_t len) {
+void dispatch_post(struct node *n, struct dispatch *s, int dst, int type, const void *p,
+                   size_t len) {
     if (dst < 0) return;
     if (dst != node_id(n)) {
         node_send(n, dst, type, p, len);
         return;
     }
     struct message m = {dst, dst, type, 0, 0, p, len};
-    on_message(n, s, &m);
-}
-
-/* ------------------------------------------------------------------ server */
-
-static void record_queue(struct node *n, struct dispatch *s) {
-    node_record_queue(n, (int)s->qlen, s->nbusy);
-}
-
-static void start_service(struct node *n, struct dispatch *s) {
-    for (int w = 0; w < s->workers && s->qlen > 0; w++) {
-        if (s->busy[w].id) continue;
-        s->busy[w] = s->queue[s->qhead];
-        s->qhead = (s->qhead + 1) % s->qcap;
-        s->qlen--;
-        s->nbusy++;
-        node_record_request(n, s->busy[w].id, REQUEST_STARTED, s->busy[w].client);
-        node_set_timer(n, dist_sample(&s->service, node_rng(n), node_id(n)), T_WORKER + w);
-    }
-}
-
-static void enqueue(struct dispatch *s, struct job j) {
-    if (s->qlen == s->qcap) {
-        size_t cap = s->qcap ? 2 * s->qcap : 64;
-        struct job *q = node_alloc(cap, sizeof *q);
-        for (size_t i = 0; i < s->qlen; i++)
-            q[i] = s->queue[(s->qhead + i) % s->qcap];
-        free(s->queue);
-        s->queue = q;
-        s->qhead = 0;
-        s->qcap = cap;
-    }
-    s->queue[(s->qhead + s->qlen++) % s->qcap] = j;
-}
-
-static void server_dispatch(struct node *n, struct dispatch *s, int src, const struct req_msg *r) {
-    if (!s->is_server[node_id(n)] || src != s->fence) return; /* not from our coordinator */
-    int st = 0;
-    idmap_get(&s->accepted, r->id, &st);
-    if (st == HELD) return; /* a repeat: already queued or in service */
-    if (st == FINISHED) {   /* served: the reply may have been lost */
-        struct req_msg rp = {r->id, r->client, r->attempt};
-        post(n, s, r->client, REPLY, &rp, sizeof rp);
-        return;
-    }
-    if (idmap_put(&s->accepted, r->id, HELD)) node_out_of_memory();
-    node_record_request(n, r->id, REQUEST_ARRIVED, r->client);
-    enqueue(s, (struct job){r->id, r->client});
-    start_service(n, s);
-    record_queue(n, s);
-}
-
-static void service_done(struct node *n, struct dispatch *s, int w) {
-    struct job j = s->busy[w];
-    if (!j.id) return;
-    s->busy[w].id = 0;
-    s->nbusy--;
-    if (idmap_put(&s->accepted, j.id, FINISHED)) node_out_of_memory();
-    node_record_request(n, j.id, REQUEST_FINISHED, j.client);
-    struct req_msg rp = {j.id, j.client, 0};
-    post(n, s, j.client, REPLY, &rp, sizeof rp);
-    post(n, s, s->fence, DONE, &rp, sizeof rp);
-    start_service(n, s);
-    record_queue(n, s);
-}
-
-/* The ids this server holds or served, for a new coordinator. */
-static void server_sync(struct node *n, struct dispatch *s, int src) {
-    if (!s->is_server[node_id(n)]) return;
-    if (src != node_coordinator(n, s->coordinator)) return;
-    s->fence = src;
-    size_t count = 0;
-    for (size_t i = 0; i < s->accepted.cap; i++)
-        count += s->accepted.keys[i] && s->accepted.values[i] != LOST;
-    size_t len = sizeof(struct sync_hdr) + count * sizeof(uint64_t);
-    char *buf = node_alloc(len, 1);
-    struct sync_hdr h = {(int32_t)s->qlen + s->nbusy, (int32_t)count};
-    memcpy(buf, &h, sizeof h);
-    uint64_t *ids = (uint64_t *)(void *)(buf + sizeof h);
-    size_t k = 0;
-    for (size_t i = 0; i < s->accepted.cap; i++)
-        if (s->accepted.keys[i] && s->accepted.values[i] != LOST) {
-            uint64_t id = s->accepted.keys[i];
-            memcpy(&ids[k++], &id, sizeof id);
-        }
-    post(n, s, src, SYNC_REPLY, buf, len);
-    free(buf);
-}
-
-/* ------------------------------------------------------------- coordinator */
-
-static int eligible(struct node *n, const struct dispatch *s, int server) {
-    return server != node_id(n) && s->synced[server];
-}
-
-/* The server for a new request by the policy, or -1 when none is eligible. */
-static int choose(struct node *n, struct dispatch *s) {
-    int cand[2], k = 0, nel = 0;
-    gsl_rng *r = node_rng(n);
-    for (int i = 0; i < s->nservers; i++)
-        nel += eligible(n, s, s->servers[i]);
-    if (nel == 0) return -1;
-    switch (s->policy) {
-    case ROUND_ROBIN:
-        for (;;) {
-            int srv = s->servers[s->rr];
-            s->rr = (s->rr + 1) % s->nservers;
-            if (eligible(n, s, srv)) return srv;
-        }
-    case RANDOM:
-    case TWO_CHOICES: {
-        int want = s->policy == RANDOM || nel == 1 ? 1 : 2;
-        /* draw `want` distinct eligible servers (the j-th of the eligible ones) */
-        int first = (int)gsl_rng_uniform_int(r, (unsigned long)nel), second = -1;
-        if (want == 2) {
-            second = (int)gsl_rng_uniform_int(r, (unsigned long)(nel - 1));
-            if (second >= first) second++;
-        }
-        for (int i = 0, j = 0; i < s->nservers; i++) {
-            if (!eligible(n, s, s->servers[i])) continue;
-            if (j == first || j == second) cand[k++] = s->servers[i];
-            j++;
-        }
-        if (k == 1 || s->load[cand[0]] < s->load[cand[1]]) return cand[0];
-        if (s->load[cand[1]] < s->load[cand[0]]) return cand[1];
-        return cand[gsl_rng_uniform_int(r, 2)];
-    }
-    default: { /* LEAST_LOADED, ties uniformly at random */
-        int best = -1, ties = 0;
-        for (int i = 0; i < s->nservers; i++) {
-            int srv = s->servers[i];
-            if (!eligible(n, s, srv)) continue;
-            if (best < 0 || s->load[srv] < s->load[best]) {
-                best = srv;
-                ties = 1;
-            } else if (s->load[srv] == s->load[best] &&
-                       gsl_rng_uniform_int(r, (unsigned long)++ties) == 0) {
-                best = srv;
-            }
-        }
-        return best;
-    }
-    }
-}
-
-static void hold(struct dispatch *s, const struct req_msg *r) {
-    if (s->nheld == s->capheld) {
-        size_t cap = s->capheld ? 2 * s->capheld : 32;
-        s->held = node_grow(s->held, cap, sizeof *s->held);
-        s->capheld = cap;
-    }
-    s->held[s->nheld++] = *r;
-}
-
-static void coordinator_request(struct node *n, struct dispatch *s, const struct req_msg *r) {
-    if (!s->coordinating) return; /* the client will time out and ask the next one */
-    int srv;
-    if (idmap_get(&s->assigned, r->id, &srv)) { /* a repeat: to the server that has it */
-        post(n, s, srv, DISPATCH, r, sizeof *r);
-        return;
-    }
-    if (r->attempt > 0 && !s->settled) { /* it may be at a server not heard from yet */
-        hold(s, r);
-        return;
-    }
-    srv = choose(n, s);
-    if (srv < 0) {
-        int any = 0;
-        for (int i = 0; i < s->nservers; i++)
-            any |= s->servers[i] != node_id(n);
-        if (!any || s->settled) {
-            struct req_msg f = {r->id, r->client, REQUEST_NO_SERVER};
-            post(n, s, r->client, FAIL, &f, sizeof f);
-        } else {
-            hold(s, r);
-        }
-        return;
-    }
-    if (idmap_put(&s->assigned, r->id, srv)) node_out_of_memory();
-    s->load[srv]++;
-    node_record_request(n, r->id, REQUEST_DISPATCHED, srv);
-    post(n, s, srv, DISPATCH, r, sizeof *r);
-}
-
-static void release_held(struct node *n, struct dispatch *s) {
-    size_t k = s->nheld;
-    struct req_msg *h = s->held;
-    s->held = NULL;
-    s->nheld = s->capheld = 0;
-    for (size_t i = 0; i < k; i++)
-        coordinator_request(n, s, &h[i]);
-    free(h);
-}
-
-static void send_syncs(struct node *n, struct dispatch *s) {
-    int missing = 0;
-    for (int i = 0; i < s->nservers; i++) {
-        int srv = s->servers[i];
-        if (s->synced[srv]) continue;
-        missing = 1;
-        post(n, s, srv, SYNC, NULL, 0);
-    }
-    if (missing) node_set_timer(n, s->timeout, T_SYNC);
-}
-
-static void check_synced(struct node *n, struct dispatch *s) {
-    for (int i = 0; i < s->nservers; i++)
-        if (!s->synced[s->servers[i]]) return;
-    s->settled = 1;
-    node_cancel_timer(n, T_SYNC);
-    release_held(n, s);
-}
-
-/* Start coordinating: learn what the servers hold (unless nothing can exist
- * yet), then tell the clients. */
-static void become_coordinator(struct node *n, struct dispatch *s, int fresh) {
-    int N = node_count(n), me = node_id(n);
-    s->coordinating = 1;
-    s->settled = 0;
-    idmap_clear(&s->assigned);
-    s->nheld = 0;
-    for (int i = 0; i < N; i++) {
-        s->load[i] = 0;
-        s->synced[i] = fresh;
-    }
-    if (!fresh) {
-        if (s->is_server[me]) server_sync(n, s, me); /* answers itself: fence = me */
-        send_syncs(n, s);
-        for (int i = 0; i < N; i++)
-            if (s->is_client[i] && i != me) node_send(n, i, ANNOUNCE, NULL, 0);
-        if (s->is_client[me]) {
-            struct message m = {me, me, ANNOUNCE, 0, 0, NULL, 0};
-            on_message(n, s, &m);
-        }
-    }
-    check_synced(n, s);
-}
-
-static void sync_reply(struct node *n, struct dispatch *s, int src, const struct message *m) {
-    if (!s->coordinating || s->synced[src] || m->len < sizeof(struct sync_hdr)) return;
-    struct sync_hdr h;
-    node_payload(n, m, 0, &h, sizeof h);
-    for (int32_t i = 0; i < h.count; i++) {
-        uint64_t id;
-        node_payload(n, m, sizeof h + (size_t)i * sizeof id, &id, sizeof id);
-        int other;
-        if (!idmap_get(&s->assigned, id, &other) && idmap_put(&s->assigned, id, src))
-            node_out_of_memory();
-    }
-    s->load[src] = h.in_system;
-    s->synced[src] = 1;
-    check_synced(n, s);
-}
-
-/* With an election: follow the coordinator it names. */
-static void check_leader(struct node *n, struct dispatch *s) {
-    if (!s->elected) return;
-    int me = node_id(n), leader = node_leader(n);
-    if (leader == me && !s->coordinating)
-        become_coordinator(n, s, 0);
-    else if (leader != me && s->coordinating) {
-        s->coordinating = 0;
-        s->nheld = 0;
-        node_cancel_timer(n, T_SYNC);
-    }
-}
-
-/* ------------------------------------------------------------------ client */
-
-static void arm_deadline(struct node *n, struct dispatch *s) {
-    if (s->nout == 0) {
-        node_cancel_timer(n, T_DEADLINE);
-        return;
-    }
-    double first = s->out[0].deadline;
-    for (size_t i = 1; i < s->nout; i++)
-        if (s->out[i].deadline < first) first = s->out[i].deadline;
-    node_set_timer_at(n, first, T_DEADLINE);
-}
-
-static int coordinator_of(const struct dispatch *s) {
-    return s->elected ? s->coord_view : s->coordinator;
-}
-
-/* Send (again) to the coordinator this client knows; none known: wait. */
-static void send_request(struct node *n, struct dispatch *s, struct pending *p) {
-    int c = coordinator_of(s);
-    p->deadline = node_local_time(n) + s->timeout;
-    if (c < 0) return;
-    struct req_msg r = {p->id, node_id(n), p->attempts++};
-    p->sent_to = c;
-    post(n, s, c, REQUEST, &r, sizeof r);
-}
-
-static void maybe_done(struct node *n, struct dispatch *s) {
-    if (s->requests > 0 && s->issued >= s->requests && s->nout == 0 && !s->finished) {
-        s->finished = 1;
-        node_done(n);
-    }
-}
-
-/* Open loop: the arrival times form a Poisson process on the client's
- * clock (node_set_timer_at), so the lateness of one arrival does not delay
- * the next. Closed loop: think time after the reply. */
-static void next_request_later(struct node *n, struct dispatch *s) {
-    if (s->requests > 0 && s->issued >= s->requests) return;
-    if (s->closed) {
-        node_set_timer(n, dist_sample(&s->think, node_rng(n), node_id(n)), T_NEXT);
-        return;
-    }
-    s->next_arrival += gsl_ran_exponential(node_rng(n), 1.0 / s->rate);
-    node_set_timer_at(n, s->next_arrival, T_NEXT);
-}
-
-static void issue(struct node *n, struct dispatch *s) {
-    if (s->nout == s->capout) {
-        size_t cap = s->capout ? 2 * s->capout : 16;
-        s->out = node_grow(s->out, cap, sizeof *s->out);
-        s->capout = cap;
-    }
-    struct pending *p = &s->out[s->nout++];
-    memset(p, 0, sizeof *p);
-    p->id = ((uint64_t)(node_id(n) + 1) << 32) | ++s->seq;
-    p->sent_to = -1;
-    s->issued++;
-    node_record_request(n, p->id, REQUEST_SENT, -1);
-    send_request(n, s, p);
-    arm_deadline(n, s);
-}
-
-/* The request ended: record its outcome and forget it. */
-static void resolve(struct node *n, struct dispatch *s, size_t i, enum request_status st) {
-    node_record_request_outcome(n, s->out[i].id, st, s->out[i].attempts);
-    s->out[i] = s->out[--s->nout];
-    arm_deadline(n, s);
-    if (s->closed) next_request_later(n, s);
-    maybe_done(n, s);
-}
-
-static size_t find_pending(const struct dispatch *s, uint64_t id) {
-    for (size_t i = 0; i < s->nout; i++)
-        if (s->out[i].id == id) return i;
-    return s->nout;
-}
-
-static void deadlines(struct node *n, struct dispatch *s) {
-    double now = node_local_time(n);
-    for (size_t i = 0; i < s->nout;) {
-        struct pending *p = &s->out[i];
-        if (p->deadline > now) {
-            i++;
-            continue;
-        }
-        if (++p->expiries > s->retries) {
-            resolve(n, s, i, REQUEST_TIMEOUT); /* moves the last one to i */
-            continue;
-        }
-        send_request(n, s, p);
-        i++;
-    }
-    arm_deadline(n, s);
+    dispatch_on_message(n, s, &m);
 }
 
 /* ------------------------------------------------------------------ driver */
@@ -663,77 +245,78 @@ static void start(struct node *n, void *state) {
     if (!s->elected) {
         node_set_leader(n, s->coordinator); /* [faults] crash = coordinator@... */
         s->fence = s->coordinator;
-        if (me == s->coordinator) become_coordinator(n, s, 1);
+        if (me == s->coordinator) dispatch_coordinator_become(n, s, 1);
     } else {
         node_set_timer(n, s->poll, T_POLL);
-        check_leader(n, s);
+        dispatch_coordinator_check_leader(n, s);
     }
-    if (s->is_server[me]) record_queue(n, s);
+    if (s->is_server[me]) dispatch_server_record_queue(n, s);
     s->next_arrival = node_local_time(n);
     if (s->is_client[me])
-        next_request_later(n, s);
+        dispatch_client_next_request_later(n, s);
     else if (s->requests > 0)
         node_done(n); /* servers and coordinators serve until every client is done */
 }
 
-static void on_message(struct node *n, void *state, const struct message *m) {
+void dispatch_on_message(struct node *n, void *state, const struct message *m) {
     struct dispatch *s = state;
-    check_leader(n, s);
+    dispatch_coordinator_check_leader(n, s);
     struct req_msg r = {0, -1, 0};
     if (m->len >= sizeof r && m->type != SYNC_REPLY) memcpy(&r, m->payload, sizeof r);
     size_t i;
     switch (m->type) {
     case REQUEST:
-        coordinator_request(n, s, &r);
+        dispatch_coordinator_request(n, s, &r);
         break;
     case DISPATCH:
-        server_dispatch(n, s, m->src, &r);
+        dispatch_server_dispatch(n, s, m->src, &r);
         break;
     case REPLY:
-        if ((i = find_pending(s, r.id)) == s->nout) break; /* answered already */
+        if ((i = dispatch_client_find_pending(s, r.id)) == s->nout) break; /* answered already */
         node_record_request(n, r.id, REQUEST_RECEIVED, m->src);
-        resolve(n, s, i, REQUEST_SERVED);
+        dispatch_client_resolve(n, s, i, REQUEST_SERVED);
         break;
     case DONE:
         if (s->coordinating && s->load[m->src] > 0) s->load[m->src]--;
         break;
     case FAIL:
-        if ((i = find_pending(s, r.id)) < s->nout) resolve(n, s, i, REQUEST_NO_SERVER);
+        if ((i = dispatch_client_find_pending(s, r.id)) < s->nout)
+            dispatch_client_resolve(n, s, i, REQUEST_NO_SERVER);
         break;
     case SYNC:
-        server_sync(n, s, m->src);
+        dispatch_server_sync(n, s, m->src);
         break;
     case SYNC_REPLY:
-        sync_reply(n, s, m->src, m);
+        dispatch_coordinator_sync_reply(n, s, m->src, m);
         break;
     case ANNOUNCE: /* a coordinator took over: everything unanswered goes to it */
         if (!s->is_client[node_id(n)]) break;
         s->coord_view = m->src;
         for (i = 0; i < s->nout; i++)
-            send_request(n, s, &s->out[i]);
-        arm_deadline(n, s);
+            dispatch_client_send_request(n, s, &s->out[i]);
+        dispatch_client_arm_deadline(n, s);
         break;
     }
 }
 
 static void on_timer(struct node *n, void *state, int id) {
     struct dispatch *s = state;
-    check_leader(n, s);
+    dispatch_coordinator_check_leader(n, s);
     if (id < MAX_WORKERS) {
-        service_done(n, s, id);
+        dispatch_server_service_done(n, s, id);
     } else if (id == T_NEXT) {
-        issue(n, s);
-        if (!s->closed) next_request_later(n, s);
+        dispatch_client_issue(n, s);
+        if (!s->closed) dispatch_client_next_request_later(n, s);
     } else if (id == T_DEADLINE) {
-        deadlines(n, s);
+        dispatch_client_deadlines(n, s);
     } else if (id == T_POLL) {
         node_set_timer(n, s->poll, T_POLL);
     } else if (id == T_SYNC && s->coordinating) {
         if (!s->settled) { /* the silent servers are taken as crashed */
             s->settled = 1;
-            release_held(n, s);
+            dispatch_coordinator_release_held(n, s);
         }
-        send_syncs(n, s); /* and asked again: one may recover */
+        dispatch_coordinator_send_syncs(n, s); /* and asked again: one may recover */
     }
 }
 
@@ -750,19 +333,19 @@ static void on_recover(struct node *n, void *state) {
     memset(s->busy, 0, sizeof s->busy);
     for (size_t i = 0; i < s->accepted.cap; i++)
         if (s->accepted.keys[i] && s->accepted.values[i] == HELD) s->accepted.values[i] = LOST;
-    if (s->is_server[me]) record_queue(n, s);
+    if (s->is_server[me]) dispatch_server_record_queue(n, s);
     if (!s->elected) {
-        if (me == s->coordinator) become_coordinator(n, s, 0);
+        if (me == s->coordinator) dispatch_coordinator_become(n, s, 0);
     } else {
         s->coord_view = -1;
         node_set_timer(n, s->poll, T_POLL);
-        check_leader(n, s);
+        dispatch_coordinator_check_leader(n, s);
     }
     s->finished = 0;
     s->next_arrival = node_local_time(n);
     if (s->is_client[me]) {
-        next_request_later(n, s);
-        maybe_done(n, s);
+        dispatch_client_next_request_later(n, s);
+        dispatch_client_maybe_done(n, s);
     } else if (s->requests > 0) {
         node_done(n);
     }
@@ -837,7 +420,7 @@ const struct algorithm algorithm_dispatch = {
     .has_coordinator = 1,
     .configure = configure,
     .start = start,
-    .on_message = on_message,
+    .on_message = dispatch_on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
     .finish = finish,

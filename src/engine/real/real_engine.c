@@ -25,7 +25,7 @@
 #include "runtime/node_state.h"
 #include "runtime/run_control.h"
 
-#include "engine/core/event_core.h"
+#include "runtime/event_core.h"
 #include "runtime/reftime.h"
 
 #include <math.h>

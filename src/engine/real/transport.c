@@ -13,7 +13,7 @@
 
 #include "runtime/node_state.h"
 
-#include "engine/core/event_core.h"
+#include "runtime/event_core.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -16,8 +16,8 @@
  * each rank's earliest event, whether it still has work, a stop request, and
  * how many bytes it sends to every other rank; the bytes follow point to
  * point. A message between two nodes of one rank never touches MPI. */
-#include "engine/core/event_core.h"
 #include "runtime/checkpoint.h"
+#include "runtime/event_core.h"
 #include "runtime/node_events.h"
 #include "runtime/node_state.h"
 #include "runtime/run_control.h"

@@ -1,11 +1,12 @@
-/* The engines behind the node API, one per value of [experiment] time, in
- * one registry (engines.c). Both run the event core (event_core.h) and
- * differ in pacing and transport:
- *   real     real_engine.c + transport.c + wake.c: the wall clock paces the
- *            events; messages between ranks go over MPI at once;
- *   virtual  vengine.c: the next event is taken at once; messages between
- *            ranks move in YAWNS windows.
- * The runtime (runtime.c) calls an engine only through this struct. */
+/* The interface of the engines behind the node API, one per value of
+ * [experiment] time, in one registry (engine/engines.c). Both run the event
+ * core (event_core.h) and differ in pacing and transport:
+ *   real     engine/real/: the wall clock paces the events; messages
+ *            between ranks go over MPI at once (woken by wake.h);
+ *   virtual  engine/virtual/: the next event is taken at once; messages
+ *            between ranks move in YAWNS windows.
+ * The runtime calls an engine only through this struct, which the run's
+ * plan carries (struct run_plan's engine). */
 #ifndef CLOCKLAB_ENGINE_H
 #define CLOCKLAB_ENGINE_H
 
@@ -40,9 +41,5 @@ struct engine {
 };
 
 extern const struct engine engine_real, engine_virtual;
-
-/* The engine of an [experiment] time value, or NULL (the configuration
- * checks the value, so NULL means a value without an engine). */
-const struct engine *engine_find(const char *name);
 
 #endif

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE /* syscall(2) */
-#include "engine/real/wake.h"
+#include "runtime/wake.h"
 
 #include <errno.h>
 #include <linux/futex.h>

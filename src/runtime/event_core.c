@@ -1,5 +1,5 @@
 /* The event core of both engines (event_core.h). */
-#include "engine/core/event_core.h"
+#include "runtime/event_core.h"
 
 #include "runtime/node_events.h"
 #include "runtime/node_state.h"
