@@ -52,7 +52,7 @@
  * Records: requests/table through node_record_request (SENT, DISPATCHED,
  * ARRIVED, STARTED, FINISHED, RECEIVED) and the outcome; requests/queue
  * after every change of a server's queue. */
-#include "algorithms/service/dispatch.h"
+#include "algorithms/service/dispatch_state.h"
 #include "algorithms/service/nodelist.h"
 
 #include <gsl/gsl_randist.h>
@@ -191,6 +191,8 @@ static int roles(struct node *n, struct dispatch *s, const struct config *cfg, c
     return 0;
 }
 
+static void on_message(struct node *n, void *state, const struct message *m);
+
 static int configure(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen) {
     struct dispatch *s = node_alloc(1, sizeof *s);
@@ -218,23 +220,12 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     s->retries = (int)config_int(cfg, "dispatch", "retries");
     s->poll = config_time(cfg, "dispatch", "poll");
     s->coord_view = s->fence = -1;
+    s->deliver = on_message;
     node_use_tables(n, NODE_TABLE_REQUESTS);
     if (!s->elected &&
         config_check_node(cfg, "dispatch", "coordinator", node_count(n), err, errlen))
         return -1;
     return roles(n, s, cfg, err, errlen);
-}
-
-/* Deliver to dst: a message, or a direct call when dst is this node. */
-void dispatch_post(struct node *n, struct dispatch *s, int dst, int type, const void *p,
-                   size_t len) {
-    if (dst < 0) return;
-    if (dst != node_id(n)) {
-        node_send(n, dst, type, p, len);
-        return;
-    }
-    struct message m = {dst, dst, type, 0, 0, p, len};
-    dispatch_on_message(n, s, &m);
 }
 
 /* ------------------------------------------------------------------ driver */
@@ -258,7 +249,7 @@ static void start(struct node *n, void *state) {
         node_done(n); /* servers and coordinators serve until every client is done */
 }
 
-void dispatch_on_message(struct node *n, void *state, const struct message *m) {
+static void on_message(struct node *n, void *state, const struct message *m) {
     struct dispatch *s = state;
     dispatch_coordinator_check_leader(n, s);
     struct req_msg r = {0, -1, 0};
@@ -420,7 +411,7 @@ const struct algorithm algorithm_dispatch = {
     .has_coordinator = 1,
     .configure = configure,
     .start = start,
-    .on_message = dispatch_on_message,
+    .on_message = on_message,
     .on_timer = on_timer,
     .on_recover = on_recover,
     .finish = finish,

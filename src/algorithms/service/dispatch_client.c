@@ -1,6 +1,6 @@
 /* The client of dispatch.c: open- or closed-loop requests, deadlines,
  * retries, and the coordinator it sends to. */
-#include "algorithms/service/dispatch.h"
+#include "algorithms/service/dispatch_state.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /* The coordinator of dispatch.c: the choice of a server by `policy`, the
  * ids it assigned, and taking over after a crash (SYNC, held requests). */
-#include "algorithms/service/dispatch.h"
+#include "algorithms/service/dispatch_state.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -150,7 +150,7 @@ void dispatch_coordinator_become(struct node *n, struct dispatch *s, int fresh) 
             if (s->is_client[i] && i != me) node_send(n, i, ANNOUNCE, NULL, 0);
         if (s->is_client[me]) {
             struct message m = {me, me, ANNOUNCE, 0, 0, NULL, 0};
-            dispatch_on_message(n, s, &m);
+            s->deliver(n, s, &m);
         }
     }
     check_synced(n, s);

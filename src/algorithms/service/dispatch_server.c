@@ -1,6 +1,6 @@
 /* The server of dispatch.c: a FIFO queue served by `workers` workers, the
  * fence against a crashed coordinator's DISPATCH, and SYNC answers. */
-#include "algorithms/service/dispatch.h"
+#include "algorithms/service/dispatch_state.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>

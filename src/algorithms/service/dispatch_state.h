@@ -1,9 +1,10 @@
 /* The parts of the request-routing algorithm (dispatch.c) that its server
  * (dispatch_server.c), coordinator (dispatch_coordinator.c) and client
- * (dispatch_client.c) share: message types, timers, the node's state, and
- * the calls between the parts. See dispatch.c for the algorithm. */
-#ifndef CLOCKLAB_DISPATCH_H
-#define CLOCKLAB_DISPATCH_H
+ * (dispatch_client.c) share: message types, timers, the node's state
+ * (struct dispatch), sending (dispatch_state.c) and the calls into the
+ * parts. See dispatch.c for the algorithm. */
+#ifndef CLOCKLAB_DISPATCH_STATE_H
+#define CLOCKLAB_DISPATCH_STATE_H
 
 #include "algorithms/service/idmap.h"
 #include "api/algorithm.h"
@@ -40,6 +41,8 @@ struct job {
 };
 
 struct dispatch {
+    /* dispatch.c's on_message: a post to this node itself is delivered at once */
+    void (*deliver)(struct node *n, void *state, const struct message *m);
     /* configuration */
     int coordinator, elected, policy, workers, closed, retries;
     long requests;
@@ -70,10 +73,10 @@ struct dispatch {
     int nbusy;
 };
 
-/* dispatch.c: deliver to dst, a message or a direct call when dst is this node */
+/* dispatch_state.c: deliver to dst, a message, or a direct call of s->deliver
+ * when dst is this node */
 void dispatch_post(struct node *n, struct dispatch *s, int dst, int type, const void *p,
                    size_t len);
-void dispatch_on_message(struct node *n, void *state, const struct message *m);
 
 /* dispatch_server.c */
 void dispatch_server_record_queue(struct node *n, struct dispatch *s);
