@@ -17,14 +17,16 @@ COMMAND`` (``plot``, ``summary``, ``table``, ``sweep``, ``accuracy``,
 - reader: the one reader of the files (``read_runs``, ``event_kinds``);
 - frames: the table datasets as pandas DataFrames (``read_events``, ...);
 - labels: node labels (``[nodes] labels``) with their indices;
-- metrics: numbers of a run (skew, messages, leader, lateness, queues, ...);
+- metrics: numbers of a run, by family (metrics/common.py, clock_sync.py,
+  election.py, logical.py, service.py, mutex.py, summary.py);
 - config: a run's resolved configuration and clocklab's units;
 - causality: message matching, happens-before, causal order, vector clocks;
 - stats, queueing, theory: intervals, M/M/c, closed forms of the literature;
-- runtable, sweep: the run table and figures over many runs;
-- plot (with drawing, offset, summarytable, naming), shiviz, accuracy,
-  compare, complexity, fidelity, mutex, service, real_virtual, pingpong:
-  the commands.
+- runtable: one row per run over many files;
+- drawing, offset, summarytable, naming: figures and the summary table;
+- commands/: the commands, one module each (plot, table, sweep, accuracy,
+  shiviz, compare, complexity, fidelity, hpcsync, mutex, service,
+  real_virtual, pingpong, soak); they use the modules above.
 """
 
 #: The version of the analysis package (the clocklab release it belongs to).

@@ -1,6 +1,6 @@
 """``python3 -m clocklab COMMAND ...``: every analysis command in one place.
 
-Each command is a module of the package with ``main(argv, prog)``;
+Each command is a module of clocklab.commands with ``main(argv, prog)``;
 ``python3 -m clocklab COMMAND --help`` describes one; ``--version`` prints
 the package's version and the schema it reads.
 """
@@ -15,7 +15,7 @@ from .schema import SCHEMA
 COMMANDS = {
     "plot": ("plot", "main", "figures of every run and the summary table"),
     "summary": ("plot", "summary_main", "the summary table: one aligned row per run"),
-    "table": ("runtable", "main", "one CSV row per run: configuration keys and metrics"),
+    "table": ("table", "main", "one CSV row per run: configuration keys and metrics"),
     "sweep": ("sweep", "main", "a metric against a configuration key over many runs"),
     "accuracy": ("accuracy", "main", "clock-sync errors against their bounds"),
     "shiviz": ("shiviz", "main", "events/ as a ShiViz log, one execution per run"),
@@ -61,5 +61,5 @@ def main(argv=None):
         print(f"clocklab: error: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
     module, function, _ = COMMANDS[name]
-    command = getattr(importlib.import_module(f"{__package__}.{module}"), function)
+    command = getattr(importlib.import_module(f"{__package__}.commands.{module}"), function)
     return command(rest, prog=f"clocklab {name}")

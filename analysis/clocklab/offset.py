@@ -12,7 +12,7 @@ Two panels over reference time t (s), sharing the time axis:
 
 import numpy as np
 
-from . import metrics as M
+from . import metrics
 from .drawing import (MAX_LEGEND_NODES, crash_handles, draw_crashes, legend_outside,
                       node_colors, plt, save, title)
 from matplotlib.lines import Line2D  # noqa: E402,I100  (after drawing: the Agg backend)
@@ -51,7 +51,7 @@ def draw_rounds(ax, rounds):
 def draw_offset_lines(ax, run, times, offsets, colors):
     """One line per node (ms); samples taken while a node is down are faded.
     Returns the N lines (for the legend)."""
-    alive = M.alive_matrix(run)
+    alive = metrics.alive_matrix(run)
     lines = []
     for i in range(run["n"]):
         ms = offsets[:, i] * 1e3
@@ -67,7 +67,7 @@ def offset_legend(ax, run, colors, lines):
     recover lines as drawn (:func:`clocklab.drawing.crash_handles`), round starts."""
     handles = list(lines) if run["n"] <= MAX_LEGEND_NODES else []
     handles.append(Patch(color="0.5", alpha=0.25, label="envelope over alive nodes"))
-    if not M.alive_matrix(run).all():
+    if not metrics.alive_matrix(run).all():
         handles.append(Line2D([], [], color="0.5", alpha=0.3, label="while down"))
     handles += crash_handles(run, colors)
     if round_starts(run["clock"].get("rounds")).size:
@@ -79,7 +79,7 @@ def draw_skew(ax, run, colors):
     """The skew panel: max - min of the alive nodes' true offsets (ms) on a
     log y axis; samples with zero skew (one alive node, or equal clocks)
     cannot be drawn on it and are left out."""
-    times, skew = M.skew_series(run)
+    times, skew = metrics.skew_series(run)
     ms = skew * 1e3
     positive = np.isfinite(ms) & (ms > 0)
     line, = ax.plot(times[positive], ms[positive], color=SKEW_COLOR, linewidth=1.2,
@@ -98,18 +98,18 @@ def offset_figure(run, stem):
     """The offset figure of one run (a matplotlib Figure, not yet saved):
     the offset panel on top, the skew panel (Axes labelled SKEW_AXES) below.
     ``stem`` names the file in the title. Needs clock/ data."""
-    times, offsets = M.clock_times(run), M.clock_offsets(run)
+    times, offsets = metrics.clock_times(run), metrics.clock_offsets(run)
     colors = node_colors(run["n"])
     fig, (ax, skew_ax) = plt.subplots(2, 1, sharex=True, figsize=(9, 7),
                                       gridspec_kw={"height_ratios": (2, 1)})
     skew_ax.set_label(SKEW_AXES)
-    lo, hi = M.skew_envelope(run)
+    lo, hi = metrics.skew_envelope(run)
     ax.fill_between(times, lo * 1e3, hi * 1e3, color="0.5", alpha=0.25, linewidth=0)
     lines = draw_offset_lines(ax, run, times, offsets, colors)
     draw_rounds(ax, run["clock"].get("rounds"))
     draw_crashes(ax, run, colors)
     ax.axhline(0, color="k", linewidth=0.5)
-    skew = M.final_skew(run)
+    skew = metrics.final_skew(run)
     ax.set_title(title(stem, run) + ("" if skew is None else
                                      f"\nfinal skew {skew * 1e3:.4g} ms"), fontsize="medium")
     ax.set_ylabel("true offset C_i(t) - t (ms)")

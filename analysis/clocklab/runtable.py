@@ -1,8 +1,8 @@
 """One row per run from any number of files: configuration and metrics.
 
-    python3 -m clocklab table FILE.h5 [FILE.h5 ...] [-o runs.csv]
-
-From Python, ``clocklab.table(paths)`` returns the same rows as a pandas
+The command ``python3 -m clocklab table FILE.h5 [FILE.h5 ...] [-o runs.csv]``
+(clocklab.commands.table) writes them as CSV. From Python,
+``clocklab.table(paths)`` returns the same rows as a pandas
 DataFrame (numeric columns as numbers); ``paths`` is one path or a list.
 
 Columns, in this order (empty where a run has no data for it):
@@ -38,16 +38,14 @@ Columns, in this order (empty where a run has no data for it):
 Times are seconds of reference time, as in the file.
 """
 
-import argparse
 import csv
 import os
-import sys
 
-from . import metrics as M
+from . import metrics
 from .config import config_items
 from .labels import labels_of
 from .naming import display_names
-from .reader import ClocklabError, as_paths, exit_status, read_runs
+from .reader import as_paths, read_runs
 
 #: The run's own columns, in order.
 RUN_COLUMNS = ("file", "run", "algorithm", "family", "nodes", "seed", "status", "time",
@@ -56,32 +54,32 @@ RUN_COLUMNS = ("file", "run", "algorithm", "family", "nodes", "seed", "status", 
 
 
 def _winner(run):
-    w = M.raffle_winner(run)
+    w = metrics.raffle_winner(run)
     return "/".join(map(str, w)) if isinstance(w, tuple) else w
 
 
 def metric_columns(run):
     """{column: value} of the run's metrics (see the module's list); ``None`` for no data."""
     row = {
-        "final_skew": M.final_skew(run),
-        "max_abs_offset": M.max_abs_offset(run),
-        "adjustments": M.adjustments(run),
-        "messages": M.total_messages(run),
-        "dropped": M.dropped_messages(run),
+        "final_skew": metrics.final_skew(run),
+        "max_abs_offset": metrics.max_abs_offset(run),
+        "adjustments": metrics.adjustments(run),
+        "messages": metrics.total_messages(run),
+        "dropped": metrics.dropped_messages(run),
     }
-    for name, count in (M.messages_by_type(run) or {}).items():
+    for name, count in (metrics.messages_by_type(run) or {}).items():
         row[f"messages.{name}"] = count
-    leader = M.leader(run)
+    leader = metrics.leader(run)
     row.update(leader=leader, leader_label=labels_of(run, leader),
-               decided_at=M.decided_at(run), winner=_winner(run),
-               winner_label=labels_of(run, M.raffle_winner(run)),
-               lateness_p99=M.lateness_p99(run),
-               delivery_p99=M.worst_fidelity(run, "delivery_p99"),
-               timer_p99=M.worst_fidelity(run, "timer_p99"),
+               decided_at=metrics.decided_at(run), winner=_winner(run),
+               winner_label=labels_of(run, metrics.raffle_winner(run)),
+               lateness_p99=metrics.lateness_p99(run),
+               delivery_p99=metrics.worst_fidelity(run, "delivery_p99"),
+               timer_p99=metrics.worst_fidelity(run, "timer_p99"),
                cpu_time=(float(run["fidelity"]["cpu_time"].sum())
                          if run.get("fidelity") and "cpu_time" in run["fidelity"] else None),
-               trusted=M.timing_trusted(run))
-    requests = M.request_metrics(run)
+               trusted=metrics.timing_trusted(run))
+    requests = metrics.request_metrics(run)
     if requests is not None:
         row["requests"] = requests.pop("requests")
         for key in ("sojourn_mean", "sojourn_p99", "response_mean", "response_p99",
@@ -89,7 +87,7 @@ def metric_columns(run):
             row[key] = requests.pop(key)
         for status, count in requests.items():
             row[f"requests.{status}"] = count
-    row.update(M.mutex_metrics(run) or {})
+    row.update(metrics.mutex_metrics(run) or {})
     return row
 
 
@@ -187,26 +185,3 @@ def write_csv(columns, table_rows, out):
     writer.writerow(columns)
     for row in table_rows:
         writer.writerow([_cell(row.get(c)) for c in columns])
-
-
-def main(argv=None, prog="clocklab table"):
-    """``clocklab table``: returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog=prog, description="One CSV row per run of the files: the run, its metrics and "
-                               "every configuration key as section.key.")
-    parser.add_argument("files", nargs="+", metavar="FILE.h5", help="clocklab output files")
-    parser.add_argument("-o", "--output", help="CSV file to write (default: stdout)")
-    args = parser.parse_args(argv)
-    try:
-        columns, table_rows = rows(args.files)
-    except ClocklabError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
-        return exit_status(exc)
-    if args.output:
-        with open(args.output, "w", newline="") as out:
-            write_csv(columns, table_rows, out)
-        print(f"{prog}: {len(table_rows)} runs, {len(columns)} columns, wrote {args.output}",
-              file=sys.stderr)
-    else:
-        write_csv(columns, table_rows, sys.stdout)
-    return 0

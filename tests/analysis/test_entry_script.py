@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
-import clocklab as cl
+import clocklab
 import synthetic as syn
 from helpers import ANALYSIS, VERSION_LINE as VERSION, run_command as run
 
@@ -92,7 +92,7 @@ class Installed(unittest.TestCase):
         with open(os.path.join(package, "__init__.py"), "a") as fh:
             fh.write('\n__version__ += "+installed"\n')
         result = run(self.script, "--version", cwd="/")
-        self.assertIn(f"{cl.__version__}+installed", result.stdout)
+        self.assertIn(f"{clocklab.__version__}+installed", result.stdout)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tests of ``clocklab hpcsync`` (clocklab.hpcsync) on a synthetic benchmark directory.
+"""Tests of ``clocklab hpcsync`` (clocklab.commands.hpcsync) on a synthetic benchmark directory.
 
 Run:  PYTHONPATH=analysis /usr/bin/python3 -m unittest discover -s tests/analysis
 
@@ -20,7 +20,7 @@ import h5py
 import numpy as np
 
 import synthetic as syn
-from clocklab import hpcsync as hs
+from clocklab.commands import hpcsync
 
 MODEL = np.dtype([("node", "<i4"), ("reference", "<i4"), ("points", "<i4"), ("time", "<f8"),
                   ("intercept", "<f8"), ("slope", "<f8"), ("rtt", "<f8"), ("bound", "<f8"),
@@ -80,7 +80,7 @@ class Accuracy(unittest.TestCase):
     def test_tables(self):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            hs.directory(self.dir, None)
+            hpcsync.directory(self.dir, None)
         text = out.getvalue()
         lines = text.splitlines()
         now = lines.index("| N | clocklab skampi | clocklab hca offset | mpits HCA3O |")
@@ -94,7 +94,7 @@ class Accuracy(unittest.TestCase):
         self.assertIn("| 2 | mpits HCA3O | 453 us–453 us | - | - | - |", lines)
 
     def test_mpits_log(self):
-        r = hs.mpits_run(os.path.join(self.dir, "acc-mpits-HCA3O-N2-r1.log"))
+        r = hpcsync.mpits_run(os.path.join(self.dir, "acc-mpits-HCA3O-N2-r1.log"))
         self.assertEqual((r["label"], r["n"], r["sync"]), ("HCA3O", 2, 0.000453))
         self.assertEqual(r["offsets"], {0.0: 4e-9, 1.0: 19e-9})
 
@@ -102,13 +102,13 @@ class Accuracy(unittest.TestCase):
 class Scaling(unittest.TestCase):
     def test_fits(self):
         ns = [2, 4, 8, 16, 32]
-        a, b, r2 = hs.fit(ns, [1e-3 + 2e-3 * np.log2(n) for n in ns], np.log2)
+        a, b, r2 = hpcsync.fit(ns, [1e-3 + 2e-3 * np.log2(n) for n in ns], np.log2)
         self.assertAlmostEqual(a, 1e-3, places=12)
         self.assertAlmostEqual(b, 2e-3, places=12)
         self.assertAlmostEqual(r2, 1.0, places=12)
-        a, b, r2 = hs.fit(ns, [5e-4 * n for n in ns], float)
+        a, b, r2 = hpcsync.fit(ns, [5e-4 * n for n in ns], float)
         self.assertAlmostEqual(b, 5e-4, places=12)
-        self.assertLess(hs.fit(ns, [5e-4 * n for n in ns], np.log2)[2], 1.0)
+        self.assertLess(hpcsync.fit(ns, [5e-4 * n for n in ns], np.log2)[2], 1.0)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ import tempfile
 import unittest
 from unittest import mock
 
-import clocklab as cl
+import clocklab
 import synthetic as syn
-from clocklab import plot
+from clocklab.commands import plot
 from helpers import run_cli
 from real_output import output_dir
 from test_plot import parse_table
@@ -32,7 +32,7 @@ class LabelledFile(unittest.TestCase):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.path = os.path.join(cls.tmp.name, "labelled.h5")
         syn.write_labelled_file(cls.path)
-        cls.runs = {run["name"]: run for run in cl.read_files(cls.path)}
+        cls.runs = {run["name"]: run for run in clocklab.read_files(cls.path)}
 
     @classmethod
     def tearDownClass(cls):
@@ -40,14 +40,14 @@ class LabelledFile(unittest.TestCase):
 
     def test_names(self):
         run = self.runs["run000"]
-        self.assertTrue(cl.has_labels(run))
-        self.assertEqual(cl.node_label(run, 3), "P4")
-        self.assertEqual(cl.node_name(run, 3), "P4 (node 3)")
-        self.assertEqual(cl.node_name(run, -1), "none")
+        self.assertTrue(clocklab.has_labels(run))
+        self.assertEqual(clocklab.node_label(run, 3), "P4")
+        self.assertEqual(clocklab.node_name(run, 3), "P4 (node 3)")
+        self.assertEqual(clocklab.node_name(run, -1), "none")
         bare = self.runs["run002"]
-        self.assertFalse(cl.has_labels(bare))
-        self.assertIsNone(cl.node_label(bare, 3))
-        self.assertEqual(cl.node_name(bare, 3), "node 3")
+        self.assertFalse(clocklab.has_labels(bare))
+        self.assertIsNone(clocklab.node_label(bare, 3))
+        self.assertEqual(clocklab.node_name(bare, 3), "node 3")
 
     def test_summary_has_the_labels_beside_the_indices(self):
         result = run_cli("summary", self.path)
@@ -113,14 +113,14 @@ class RealLabels(unittest.TestCase):
         result = run_cli("summary", path)
         row = summary_rows(result.stdout)["run000"]
         self.assertEqual((row["leader"], row["leader_label"]), ("8", "P9"))
-        run = cl.read_files(path)[0]
-        self.assertEqual(cl.node_name(run, cl.leader(run)), "P9 (node 8)")
+        run = clocklab.read_files(path)[0]
+        self.assertEqual(clocklab.node_name(run, clocklab.leader(run)), "P9 (node 8)")
 
     def test_default_scenario_keeps_indices(self):
         # the default scenario sets no labels: nodes/label holds "" for each
-        run = cl.read_files(os.path.join(output_dir(), "default.h5"))[0]
-        self.assertFalse(cl.has_labels(run))
-        self.assertEqual(cl.node_name(run, 1), "node 1")
+        run = clocklab.read_files(os.path.join(output_dir(), "default.h5"))[0]
+        self.assertFalse(clocklab.has_labels(run))
+        self.assertEqual(clocklab.node_name(run, 1), "node 1")
 
 
 if __name__ == "__main__":

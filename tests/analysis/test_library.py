@@ -16,7 +16,7 @@ import unittest
 import h5py
 import numpy as np
 
-import clocklab as cl
+import clocklab
 import synthetic as syn
 from clocklab import frames, schema
 from helpers import SOURCE, VERSION_LINE, run_cli, run_module
@@ -37,23 +37,24 @@ class Files(FilesMixin, unittest.TestCase):
 
 class OnePathOrMany(Files):
     def test_table_of_a_str_path_is_one_row_per_run(self):
-        frame = cl.table(self.sync)  # not one "file" per character of the path
+        frame = clocklab.table(self.sync)  # not one "file" per character of the path
         self.assertEqual(len(frame), 2)
         self.assertEqual(frame["run"].tolist(), ["run000", "run001"])
-        self.assertEqual(len(cl.table(pathlib.Path(self.sync))), 2)
-        self.assertEqual(len(cl.table([self.sync, self.logical])), 5)
+        self.assertEqual(len(clocklab.table(pathlib.Path(self.sync))), 2)
+        self.assertEqual(len(clocklab.table([self.sync, self.logical])), 5)
 
     def test_readers_take_a_path(self):
-        self.assertEqual([r["name"] for r in cl.read_files(self.sync)], ["run000", "run001"])
-        self.assertEqual(len(cl.read_files(pathlib.Path(self.sync))), 2)
-        self.assertEqual(len(cl.read_rounds(self.sync)), len(syn.berkeley_rounds()))
-        self.assertEqual(len(cl.read_rounds([self.sync, self.sync])),
+        self.assertEqual([r["name"] for r in clocklab.read_files(self.sync)], ["run000", "run001"])
+        self.assertEqual(len(clocklab.read_files(pathlib.Path(self.sync))), 2)
+        self.assertEqual(len(clocklab.read_rounds(self.sync)), len(syn.berkeley_rounds()))
+        self.assertEqual(len(clocklab.read_rounds([self.sync, self.sync])),
                          2 * len(syn.berkeley_rounds()))
 
     def test_missing_file_raises_naming_it(self):
         missing = os.path.join(self.dir, "nope.h5")
-        for read in (cl.table, cl.read_files, cl.read_events, cl.read_nodes):
-            with self.assertRaisesRegex(cl.ClocklabFileError, re.escape(missing)):
+        for read in (clocklab.table, clocklab.read_files, clocklab.read_events,
+                     clocklab.read_nodes):
+            with self.assertRaisesRegex(clocklab.ClocklabFileError, re.escape(missing)):
                 read([self.sync, missing])
 
 
@@ -80,27 +81,27 @@ class DataFrames(Files):
         return frame
 
     def test_synthetic_rounds_and_events(self):
-        rounds = self.check_against_file(cl.read_rounds(self.sync), self.sync, "clock/rounds")
+        rounds = self.check_against_file(clocklab.read_rounds(self.sync), self.sync, "clock/rounds")
         self.assertEqual(rounds.attrs["units"]["rtt"], "s")
-        events = self.check_against_file(cl.read_events(self.logical), self.logical,
+        events = self.check_against_file(clocklab.read_events(self.logical), self.logical,
                                          "events/table")
         self.assertEqual(events.attrs["enums"]["kind"], schema.EVENT_KINDS)
         self.assertEqual(sorted(set(events["run"])), ["run000", "run001"])
 
     def test_history_and_nodes(self):
-        self.check_against_file(cl.read_history(self.sync), self.sync, "election/history")
-        nodes = cl.read_nodes(self.sync)
+        self.check_against_file(clocklab.read_history(self.sync), self.sync, "election/history")
+        nodes = clocklab.read_nodes(self.sync)
         first = nodes[nodes["run"] == "run000"]
         self.assertEqual(first["label"].tolist(), ["master", "node 1", "b", "node 3", "node 4"])
         self.assertEqual(first["named"].tolist(), [True, False, True, False, False])
         np.testing.assert_array_equal(first["initial_offset"], syn.SYNC_THETA)
 
     def test_offsets_and_messages_long_form(self):
-        offsets = cl.read_offsets(self.sync)
+        offsets = clocklab.read_offsets(self.sync)
         self.assertEqual(len(offsets), 101 * 5)
         last = offsets[offsets["sample"] == 100]
         np.testing.assert_allclose(last["offset"][last["node"] == 0], syn.SYNC_FINAL[0])
-        messages = cl.read_messages(self.sync)
+        messages = clocklab.read_messages(self.sync)
         first = messages[messages["run"] == "run000"]
         self.assertEqual(int(first["sent"].sum()), syn.SYNC_MESSAGES)
         self.assertEqual(first["type"].tolist()[:3], syn.SYNC_TYPES)
@@ -114,20 +115,20 @@ class DataFrames(Files):
             g["samples"] = np.array([100, 90], "<i4")
             for name in ("at", "time", "offset", "rtt_min", "true_offset"):
                 g[name] = np.array([0.5, 1.0])
-        frame = cl.read_evaluation(path)
+        frame = clocklab.read_evaluation(path)
         self.assertEqual(tuple(frame.columns), ("file", "run") + schema.DATASETS["evaluation"])
         self.assertEqual(frame["node"].tolist(), [1, 2])
         self.assertEqual(frame["samples"].dtype, np.int32)
         self.assertEqual(frame.attrs["units"]["rtt_min"], "s")
 
     def test_no_rows_keeps_the_schema_columns(self):
-        frame = cl.read_sections(self.sync)
+        frame = clocklab.read_sections(self.sync)
         self.assertEqual(len(frame), 0)
         self.assertEqual(tuple(frame.columns), ("file", "run") + schema.FIELDS["mutex/sections"])
 
     def test_unknown_dataset(self):
         with self.assertRaisesRegex(ValueError, "clock/nope"):
-            cl.read_table(self.sync, "clock/nope")
+            clocklab.read_table(self.sync, "clock/nope")
 
     def test_every_table_has_a_reader_with_a_docstring(self):
         for dataset in frames.COMPOUND:
@@ -135,23 +136,23 @@ class DataFrames(Files):
         for name in ("read_rounds", "read_models", "read_history", "read_events",
                      "read_requests", "read_queue", "read_sections", "read_evaluation",
                      "read_nodes", "read_offsets", "read_messages", "read_table"):
-            self.assertTrue(getattr(cl, name).__doc__, name)
+            self.assertTrue(getattr(clocklab, name).__doc__, name)
 
     @unittest.skipIf(output_dir() is None, "no clocklab binary to write the files")
     def test_real_tables(self):
         out = output_dir()
-        for read, name, dataset in ((cl.read_events, "vector.h5", "events/table"),
-                                    (cl.read_requests, "dispatch.h5", "requests/table"),
-                                    (cl.read_queue, "dispatch.h5", "requests/queue"),
-                                    (cl.read_sections, "mutex.h5", "mutex/sections"),
-                                    (cl.read_rounds, "real.h5", "clock/rounds"),
-                                    (cl.read_models, "hpcsync.h5", "clock/models"),
-                                    (cl.read_history, "bully.h5", "election/history")):
+        for read, name, dataset in ((clocklab.read_events, "vector.h5", "events/table"),
+                                    (clocklab.read_requests, "dispatch.h5", "requests/table"),
+                                    (clocklab.read_queue, "dispatch.h5", "requests/queue"),
+                                    (clocklab.read_sections, "mutex.h5", "mutex/sections"),
+                                    (clocklab.read_rounds, "real.h5", "clock/rounds"),
+                                    (clocklab.read_models, "hpcsync.h5", "clock/models"),
+                                    (clocklab.read_history, "bully.h5", "election/history")):
             path = os.path.join(out, name)
             frame = self.check_against_file(read(path), path, dataset)
             self.assertEqual(tuple(frame.columns), ("file", "run") + schema.FIELDS[dataset])
             self.assertGreater(len(frame), 0, dataset)
-        status = cl.read_requests(os.path.join(out, "dispatch.h5")).attrs["enums"]["status"]
+        status = clocklab.read_requests(os.path.join(out, "dispatch.h5")).attrs["enums"]["status"]
         self.assertEqual(status, schema.REQUEST_STATUS)
 
 
@@ -164,7 +165,7 @@ class Version(unittest.TestCase):
     def test_version_is_the_projects(self):
         with open(os.path.join(SOURCE, "CMakeLists.txt")) as fh:
             project = re.search(r"project\(clocklab VERSION ([\d.]+)", fh.read()).group(1)
-        self.assertEqual(cl.__version__, project)
+        self.assertEqual(clocklab.__version__, project)
 
 
 class UnreadableInputs(Files):
@@ -258,7 +259,7 @@ class SweepGrouping(SweepFile):
         self.assertEqual(self.sweep("--by", "none"), "| nodes | messages |")
 
     def test_library_default(self):
-        from clocklab import sweep
+        from clocklab.commands import sweep
         groups = sweep.sweep(self.path, "nodes", ["messages"])[0]
         self.assertEqual([g["key"] for g in groups], ["alpha", "beta"])
         groups = sweep.sweep(self.path, "nodes", ["messages"], by=())[0]

@@ -12,7 +12,7 @@ import unittest
 
 import numpy as np
 
-import clocklab as ch5
+import clocklab
 import synthetic as syn
 from helpers import run_cli
 
@@ -23,7 +23,7 @@ class LogicalFileMixin:
         cls.tmp = tempfile.TemporaryDirectory()
         cls.path = os.path.join(cls.tmp.name, "logical.h5")
         syn.write_logical_file(cls.path)
-        cls.runs = {r["name"]: r for r in ch5.read_runs(cls.path, events=True)[1]}
+        cls.runs = {r["name"]: r for r in clocklab.read_runs(cls.path, events=True)[1]}
 
     @classmethod
     def tearDownClass(cls):
@@ -32,12 +32,12 @@ class LogicalFileMixin:
 
 class LogicalHelpersTest(LogicalFileMixin, unittest.TestCase):
     def test_clock_jumps(self):
-        nodes, times, jumps = ch5.clock_jumps(self.runs["run000"])
+        nodes, times, jumps = clocklab.clock_jumps(self.runs["run000"])
         found = {(int(n), round(float(t), 6)): int(j) for n, t, j in zip(nodes, times, jumps)}
         self.assertEqual(found, syn.LOGICAL_JUMPS)
 
     def test_queue_lengths(self):
-        series = ch5.queue_lengths(self.runs["run000"])
+        series = clocklab.queue_lengths(self.runs["run000"])
         for node, expected in syn.LOGICAL_QUEUE.items():
             times, lengths = series[node]
             self.assertEqual((times[0], lengths[0]), (0.0, 0))
@@ -45,7 +45,7 @@ class LogicalHelpersTest(LogicalFileMixin, unittest.TestCase):
             self.assertEqual(got, expected, f"node {node}")
 
     def test_lamport_series_in_program_order(self):
-        series = ch5.lamport_series(self.runs["run001"])
+        series = clocklab.lamport_series(self.runs["run001"])
         self.assertEqual(series[0][1].tolist(), [1, 2, 6, 7])
         self.assertEqual(series[2][0].tolist(), [0.12, 0.30, 0.35])
 
@@ -54,10 +54,10 @@ class LogicalHelpersTest(LogicalFileMixin, unittest.TestCase):
         self.assertEqual(run["results"]["rate"].tolist(), syn.LOGICAL_RATE)
         self.assertIsNone(self.runs["run001"]["results"])
         other = self.runs["run002"]
-        for helper in (ch5.lamport_series, ch5.clock_jumps, ch5.queue_lengths):
+        for helper in (clocklab.lamport_series, clocklab.clock_jumps, clocklab.queue_lengths):
             self.assertIsNone(helper(other))
-        without = ch5.read_runs(self.path)[1][0]  # events not loaded
-        self.assertIsNone(ch5.clock_jumps(without))
+        without = clocklab.read_runs(self.path)[1][0]  # events not loaded
+        self.assertIsNone(clocklab.clock_jumps(without))
 
 
 class LogicalFigureTest(LogicalFileMixin, unittest.TestCase):

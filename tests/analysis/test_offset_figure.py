@@ -14,7 +14,7 @@ import h5py
 import numpy as np
 from matplotlib.colors import to_rgba
 
-import clocklab as cl
+import clocklab
 import synthetic as syn
 from clocklab import offset
 from real_output import output_dir
@@ -48,7 +48,7 @@ def skew_axes(fig):
 
 class SkewPanel(unittest.TestCase):
     def check_panel(self, path, run_name="run000"):
-        run = next(r for r in cl.read_files(path) if r["name"] == run_name)
+        run = next(r for r in clocklab.read_files(path) if r["name"] == run_name)
         fig = offset.offset_figure(run, "x")
         ax = skew_axes(fig)
         self.assertEqual(ax.get_yscale(), "log")
@@ -70,7 +70,7 @@ class SkewPanel(unittest.TestCase):
     def test_berkeley_final_skew_is_visible(self):
         # experiments/berkeley.ini: offsets of up to 2 s at the start, about 1 ms at the end
         run, ax, skew = self.check_panel(os.path.join(output_dir(), "berkeley.h5"))
-        final_ms = cl.final_skew(run) * 1e3
+        final_ms = clocklab.final_skew(run) * 1e3
         self.assertAlmostEqual(skew[-1] * 1e3, final_ms)
         bottom, top = ax.get_ylim()
         self.assertLess(bottom, final_ms / 2)  # a decade or so below it, not squashed on 0
@@ -100,7 +100,7 @@ class LegendsMatchLines(unittest.TestCase):
     @unittest.skipIf(output_dir() is None, "no clocklab binary to write the files")
     def test_default_scenario_crash(self):
         # the default scenario: the coordinator (node 3 of 4) crashes at 1 s
-        run = cl.read_files(os.path.join(output_dir(), "default.h5"))[0]
+        run = clocklab.read_files(os.path.join(output_dir(), "default.h5"))[0]
         fig = self.check_markers(run)
         texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
         self.assertIn("node 3 crashes (1 s)", texts)
@@ -109,7 +109,7 @@ class LegendsMatchLines(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "sync.h5")
             syn.write_sync_file(path)
-            run = cl.read_files(path)[0]
+            run = clocklab.read_files(path)[0]
         fig = self.check_markers(run)
         texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
         self.assertIn("node 4 recovers (0.6 s)", texts)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Tests of the reader and metrics of the clocklab package and of
-``python3 -m clocklab plot`` / ``summary`` (and analysis/clocklab_plot.py).
+``python3 -m clocklab plot`` / ``summary`` (and analysis/clocklab-analysis plot).
 
 Run:  PYTHONPATH=analysis /usr/bin/python3 -m unittest discover -s tests/analysis
 
@@ -14,7 +14,7 @@ import unittest
 
 import numpy as np
 
-import clocklab as cl
+import clocklab
 import synthetic as syn
 from helpers import run_cli, run_module, run_script
 
@@ -63,10 +63,10 @@ class ReaderTest(FilesMixin, unittest.TestCase):
     """clocklab.reader and clocklab.metrics: loading and derived numbers."""
 
     def runs(self, path, **kw):
-        return {run["name"]: run for run in cl.read_runs(path, **kw)[1]}
+        return {run["name"]: run for run in clocklab.read_runs(path, **kw)[1]}
 
     def test_run_order_and_attrs(self):
-        attrs, runs = cl.read_runs(self.sync)
+        attrs, runs = clocklab.read_runs(self.sync)
         self.assertEqual(attrs["schema"], "clocklab/1")
         self.assertEqual([r["name"] for r in runs], ["run000", "run001"])
         self.assertEqual(runs[0]["attrs"]["algorithm"], "berkeley")
@@ -75,45 +75,45 @@ class ReaderTest(FilesMixin, unittest.TestCase):
 
     def test_final_skew_excludes_crashed_includes_recovered(self):
         run = self.runs(self.sync)["run000"]
-        self.assertAlmostEqual(cl.final_skew(run), syn.SYNC_FINAL_SKEW, places=12)
+        self.assertAlmostEqual(clocklab.final_skew(run), syn.SYNC_FINAL_SKEW, places=12)
 
     def test_max_abs_offset_ignores_samples_while_down(self):
         run = self.runs(self.sync)["run000"]
-        self.assertAlmostEqual(cl.max_abs_offset(run), syn.SYNC_MAX_ABS, places=12)
+        self.assertAlmostEqual(clocklab.max_abs_offset(run), syn.SYNC_MAX_ABS, places=12)
 
     def test_alive_mask(self):
         run = self.runs(self.sync)["run000"]
-        self.assertEqual(cl.alive_mask(run).tolist(), [True, True, True, False, True])
-        self.assertEqual(cl.alive_mask(run, 0.5).tolist(), [True, True, True, False, False])
-        self.assertEqual(cl.alive_mask(run, 0.1).tolist(), [True] * 5)
+        self.assertEqual(clocklab.alive_mask(run).tolist(), [True, True, True, False, True])
+        self.assertEqual(clocklab.alive_mask(run, 0.5).tolist(), [True, True, True, False, False])
+        self.assertEqual(clocklab.alive_mask(run, 0.1).tolist(), [True] * 5)
 
     def test_skew_envelope(self):
         run = self.runs(self.sync)["run000"]
-        lo, hi = cl.skew_envelope(run)
+        lo, hi = clocklab.skew_envelope(run)
         self.assertAlmostEqual(hi[0], 90 * MS)
         self.assertAlmostEqual(lo[0], -60 * MS)
         self.assertAlmostEqual(hi[-1] - lo[-1], syn.SYNC_FINAL_SKEW)
 
     def test_total_messages(self):
         runs = self.runs(self.sync)
-        self.assertEqual(cl.total_messages(runs["run000"]), syn.SYNC_MESSAGES)
-        self.assertEqual(cl.total_messages(runs["run001"]), syn.BULLY_MESSAGES)
+        self.assertEqual(clocklab.total_messages(runs["run000"]), syn.SYNC_MESSAGES)
+        self.assertEqual(clocklab.total_messages(runs["run001"]), syn.BULLY_MESSAGES)
         self.assertEqual(runs["run000"]["messages"]["types"], syn.SYNC_TYPES)
 
     def test_leader_counts_alive_nodes_only(self):
         run = self.runs(self.sync)["run001"]
-        self.assertEqual(cl.leader(run), syn.BULLY_EXPECTED_LEADER)
+        self.assertEqual(clocklab.leader(run), syn.BULLY_EXPECTED_LEADER)
 
     def test_leader_none_decided_is_minus_one(self):
         run = self.runs(self.sync)["run001"]
         run["election"]["leader"] = np.array([-1, -1, -1, 4, 4])
-        self.assertEqual(cl.leader(run), -1)
+        self.assertEqual(clocklab.leader(run), -1)
 
     def test_no_election_no_clock_give_none(self):
         runs = self.runs(self.sync)
-        self.assertIsNone(cl.leader(runs["run000"]))
-        self.assertIsNone(cl.final_skew(runs["run001"]))
-        self.assertIsNone(cl.max_abs_offset(runs["run001"]))
+        self.assertIsNone(clocklab.leader(runs["run000"]))
+        self.assertIsNone(clocklab.final_skew(runs["run001"]))
+        self.assertIsNone(clocklab.max_abs_offset(runs["run001"]))
 
     def test_labels_fall_back_to_node_i(self):
         run = self.runs(self.sync)["run000"]
@@ -123,7 +123,7 @@ class ReaderTest(FilesMixin, unittest.TestCase):
 
     def test_leader_intervals_from_history(self):
         run = self.runs(self.sync)["run001"]
-        lanes = cl.leader_intervals(run)
+        lanes = clocklab.leader_intervals(run)
         self.assertEqual(lanes[0], [(0.01, 0.25, 4), (0.25, 0.40, -1), (0.40, 0.5, 2)])
         self.assertEqual(lanes[2][-1], (0.25, 0.5, -1))
         self.assertEqual(lanes[4], [(0.0, 0.5, 4)])
@@ -131,17 +131,17 @@ class ReaderTest(FilesMixin, unittest.TestCase):
     def test_combo_run_partial_last_row_and_events(self):
         run = self.runs(self.combo, events=True)["run000"]
         self.assertEqual(run["attrs"]["status"], "interrupted")
-        self.assertAlmostEqual(cl.final_skew(run), syn.COMBO_FINAL_SKEW, places=12)
-        self.assertAlmostEqual(cl.max_abs_offset(run), syn.COMBO_MAX_ABS, places=12)
-        self.assertEqual(cl.total_messages(run), syn.COMBO_MESSAGES)
-        self.assertEqual(cl.leader(run), syn.COMBO_LEADER)
+        self.assertAlmostEqual(clocklab.final_skew(run), syn.COMBO_FINAL_SKEW, places=12)
+        self.assertAlmostEqual(clocklab.max_abs_offset(run), syn.COMBO_MAX_ABS, places=12)
+        self.assertEqual(clocklab.total_messages(run), syn.COMBO_MESSAGES)
+        self.assertEqual(clocklab.leader(run), syn.COMBO_LEADER)
         self.assertEqual(run["events"]["table"]["kind"].tolist(), [0, 1])
 
     def test_foreign_and_missing_files_raise(self):
-        with self.assertRaisesRegex(cl.ClocklabError, "foreign.h5.*clocklab/1"):
-            cl.read_runs(self.foreign)
-        with self.assertRaisesRegex(cl.ClocklabError, "nope.h5"):
-            cl.read_runs(os.path.join(self.dir, "nope.h5"))
+        with self.assertRaisesRegex(clocklab.ClocklabError, "foreign.h5.*clocklab/1"):
+            clocklab.read_runs(self.foreign)
+        with self.assertRaisesRegex(clocklab.ClocklabError, "nope.h5"):
+            clocklab.read_runs(os.path.join(self.dir, "nope.h5"))
 
 
 class PlotScriptTest(FilesMixin, unittest.TestCase):
@@ -221,10 +221,10 @@ class PlotScriptTest(FilesMixin, unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout, self.result.stdout)
 
-    def test_former_script_name_finds_the_package_beside_it(self):
-        # analysis/clocklab_plot.py without PYTHONPATH, from another directory
+    def test_entry_script_finds_the_package_beside_it(self):
+        # analysis/clocklab-analysis without PYTHONPATH, from another directory
         with tempfile.TemporaryDirectory() as cwd:
-            result = run_script("clocklab_plot.py", self.sync, "--no-plots", cwd=cwd)
+            result = run_script("clocklab-analysis", "plot", self.sync, "--no-plots", cwd=cwd)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(set(parse_table(result.stdout)), {("sync.h5", "run000"),
                                                           ("sync.h5", "run001")})

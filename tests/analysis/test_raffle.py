@@ -15,7 +15,7 @@ import unittest
 import h5py
 import numpy as np
 
-import clocklab as ch5
+import clocklab
 import synthetic as syn
 from helpers import run_cli
 from test_plot import parse_table
@@ -53,17 +53,17 @@ class RaffleSummaryTest(unittest.TestCase):
         cls.tmp.cleanup()
 
     def test_reader_and_summary(self):
-        runs = {r["name"]: r for r in ch5.read_runs(self.path)[1]}
+        runs = {r["name"]: r for r in clocklab.read_runs(self.path)[1]}
         self.assertEqual(sorted(runs["run000"]["results"]), ["delivered", "raffle_winner"])
         self.assertIsNone(runs["run002"]["results"])
-        self.assertEqual(ch5.summary(runs["run000"])["winner"], 2)
-        self.assertEqual(ch5.summary(runs["run001"])["winner"], (1, 3))
-        self.assertIsNone(ch5.summary(runs["run002"])["winner"])
+        self.assertEqual(clocklab.summary(runs["run000"])["winner"], 2)
+        self.assertEqual(clocklab.summary(runs["run001"])["winner"], (1, 3))
+        self.assertIsNone(clocklab.summary(runs["run002"])["winner"])
 
     def test_no_node_drew_gives_none(self):
-        run = ch5.read_runs(self.path)[1][0]
+        run = clocklab.read_runs(self.path)[1][0]
         run["results"]["raffle_winner"] = np.full(4, np.nan)
-        self.assertIsNone(ch5.raffle_winner(run))
+        self.assertIsNone(clocklab.raffle_winner(run))
 
     def test_table_column(self):
         result = run_cli("summary", self.path)

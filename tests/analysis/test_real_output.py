@@ -27,7 +27,7 @@ import numpy as np
 import clocklab
 import real_output
 from clocklab import causality, schema
-from clocklab import sweep as sweeping
+from clocklab.commands import sweep
 from helpers import SOURCE, run_cli
 from test_shiviz import parse
 
@@ -235,7 +235,7 @@ class SweepOnRealFiles(unittest.TestCase):
             self.assertEqual(result.returncode, 0, result.stderr)
             with open(figure, "rb") as fh:
                 self.assertTrue(fh.read(8).startswith(b"\x89PNG"))
-        groups, _, theories, _ = sweeping.sweep(
+        groups, _, theories, _ = sweep.sweep(
             [path("lcr.h5"), path("cr.h5")], "nodes", ["messages.ELECTION"], ["election.ids"])
         by = {g["key"]: g for g in groups}
         lcr = by["reverse"]

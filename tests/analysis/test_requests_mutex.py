@@ -2,7 +2,7 @@
 """The requests/ and mutex/ groups in the clocklab package: reading
 (clocklab.reader), the per-run figures (clocklab plot), and the
 synchronization delay and messages per entry of the mutual-exclusion study
-(clocklab.mutex), on a synthetic file whose numbers follow from its
+(clocklab.commands.mutex), on a synthetic file whose numbers follow from its
 construction."""
 import os
 import tempfile
@@ -11,9 +11,9 @@ import unittest
 import h5py
 import numpy as np
 
-import clocklab as ch5
+import clocklab
 import synthetic as syn
-from clocklab import mutex as cm
+from clocklab.commands import mutex
 from clocklab import schema
 from helpers import run_cli
 
@@ -71,26 +71,26 @@ class RequestsMutex(unittest.TestCase):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.path = os.path.join(cls.tmp.name, "svc.h5")
         write(cls.path)
-        _, cls.runs = ch5.read_runs(cls.path)
+        _, cls.runs = clocklab.read_runs(cls.path)
 
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
     def test_read(self):
-        dispatch, mutex = self.runs
+        dispatch, sections = self.runs
         self.assertEqual(len(dispatch["requests"]["table"]), 5)
-        self.assertEqual(list(ch5.served_requests(dispatch)["id"]), [1, 2, 3])
+        self.assertEqual(list(clocklab.served_requests(dispatch)["id"]), [1, 2, 3])
         self.assertIsNone(dispatch["mutex"])
-        self.assertIsNone(mutex["requests"])
-        self.assertEqual(list(ch5.sections_in_order(mutex)["node"]), [0, 1, 2])
+        self.assertIsNone(sections["requests"])
+        self.assertEqual(list(clocklab.sections_in_order(sections)["node"]), [0, 1, 2])
 
     def test_mutex_numbers(self):
-        mutex = self.runs[1]
-        np.testing.assert_allclose(cm.sync_delays(mutex), [0.02])
-        self.assertAlmostEqual(cm.one_way_delay(mutex), 0.010)
-        self.assertAlmostEqual(cm.messages_per_entry(mutex), 12 / 3)
-        self.assertEqual(cm.messages_theory("ricart_agrawala", 3), 4)
+        run = self.runs[1]
+        np.testing.assert_allclose(mutex.sync_delays(run), [0.02])
+        self.assertAlmostEqual(mutex.one_way_delay(run), 0.010)
+        self.assertAlmostEqual(mutex.messages_per_entry(run), 12 / 3)
+        self.assertEqual(mutex.messages_theory("ricart_agrawala", 3), 4)
 
     def test_figures(self):
         out = os.path.join(self.tmp.name, "figs")

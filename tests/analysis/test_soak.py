@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""clocklab.soak's properties on small run dicts built by hand: each
+"""clocklab.commands.soak's properties on small run dicts built by hand: each
 verdict follows from the construction (who crashed, who believes whom,
 which sections overlap, which orders differ), so every check is seen to
 hold and to fail."""
@@ -11,15 +11,23 @@ import numpy as np
 
 import synthetic as syn
 from clocklab import schema
-from clocklab import soak
+from clocklab.commands import soak
 
 NAN = float("nan")
+
+#: The ``family`` attribute clocklab writes for the algorithms used here
+#: (each algorithm's struct algorithm, src/algorithms/).
+FAMILY = {"bully": "election", "ring": "election", "cristian": "clock_sync",
+          "ricart_agrawala": "mutual_exclusion", "dispatch": "service", "lamport": "logical_clock",
+          "vector": "logical_clock", "tom": "logical_clock", "phold": "logical_clock",
+          "bully+berkeley": "election+clock_sync"}
 
 
 def run_dict(algorithm, n, config="", crashed=None, recovered=None, duration=1.0, **groups):
     """A run dict as clocklab.reader.read_run returns it, with ``groups``."""
     run = {"name": "run000", "file": "synthetic", "n": n,
-           "attrs": {"algorithm": algorithm, "duration": duration, "config": config, "seed": 1},
+           "attrs": {"algorithm": algorithm, "family": FAMILY[algorithm], "duration": duration,
+                     "config": config, "seed": 1},
            "nodes": {"crashed_at": np.array(crashed or [NAN] * n, float),
                      "recovered_at": np.array(recovered or [NAN] * n, float)}}
     for group in ("clock", "election", "events", "mutex", "requests", "messages", "results"):
@@ -146,15 +154,39 @@ class ClockBound(unittest.TestCase):
         self.assertAlmostEqual(soak.skew_bound(run), 2.02e-3, places=12)
 
 
+class ByFamily(unittest.TestCase):
+    """The property comes from the run's family attribute, not a list of
+    algorithm names; a stack or a logical clock without a property is refused."""
+
+    def test_an_election_of_any_name_gets_the_election_property(self):
+        run = election([1, 2], [1, 1])
+        run["attrs"]["algorithm"] = "some_new_election"
+        self.assertTrue(soak.check(run).holds)
+
+    def test_stacks_and_unknown_logical_clocks_are_refused(self):
+        for algorithm in ("bully+berkeley", "phold"):
+            with self.assertRaises(soak.ClocklabError):
+                soak.check(run_dict(algorithm, 2))
+
+
 class Table(unittest.TestCase):
     def test_cells_count_the_failures(self):
-        rows = [{"algorithm": "ring", "loss": 0.2, "crash": False, "holds": h, "failure": f}
+        rows = [{"algorithm": "ring", "family": "election", "loss": 0.2, "crash": False,
+                 "holds": h, "failure": f}
                 for h, f in ((True, ""), (False, "split"), (False, "split"),
                              (False, "no leader somewhere"))]
         self.assertEqual(soak.cell(rows), "1/4: 2 split, 1 no leader somewhere")
         text = soak.table(rows, {("tom", (0.2, False)): "clocklab: error: x"})
         self.assertIn("| ring | 1/4: 2 split, 1 no leader somewhere |", text)
         self.assertIn("| tom | refused |", text)
+
+    def test_rows_in_family_order(self):
+        rows = [{"algorithm": a, "family": f, "loss": 0.0, "crash": False, "holds": True,
+                 "failure": ""} for a, f in (("dispatch", "service"), ("ring", "election"),
+                                             ("cristian", "clock_sync"), ("bully", "election"))]
+        text = soak.table(rows, {("jk", (0.0, False)): "refused: needs loss = 0"})
+        order = [line.split("|")[1].strip() for line in text.splitlines()[2:]]
+        self.assertEqual(order, ["bully", "ring", "cristian", "dispatch", "jk"])
 
 
 if __name__ == "__main__":

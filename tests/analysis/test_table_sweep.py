@@ -19,8 +19,8 @@ import numpy as np
 
 import clocklab
 import synthetic as syn
-from clocklab import complexity
-from clocklab import sweep as sw
+from clocklab.commands import complexity
+from clocklab.commands import sweep
 from clocklab import theory
 from helpers import SOURCE, run_cli
 
@@ -129,7 +129,7 @@ class SweepFile(unittest.TestCase):
 class SweepTest(SweepFile):
 
     def groups(self, *args, **kw):
-        groups, labels, theories, missing = sw.sweep([self.path], *args, **kw)
+        groups, labels, theories, missing = sweep.sweep([self.path], *args, **kw)
         return {g["key"]: g for g in groups}
 
     def test_means_and_t_intervals(self):
@@ -205,13 +205,6 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("unknown command 'plots'", result.stderr)
 
-    def test_former_reader_module(self):
-        import clocklab_h5  # analysis/clocklab_h5.py, for scripts written against it
-
-        self.assertIs(clocklab_h5.read_runs, clocklab.read_runs)
-        self.assertIs(clocklab_h5.final_skew, clocklab.final_skew)
-        self.assertEqual(clocklab_h5.EVENT_KINDS, {0: "SEND", 1: "RECEIVE", 2: "INTERNAL",
-                                                   3: "DELIVER"})
 
 
 class ComplexityPreset(unittest.TestCase):

@@ -42,7 +42,7 @@ import h5py
 import numpy as np
 
 import clocklab_testlib as lab
-from clocklab import compare as clocklab_compare
+from clocklab.commands import compare
 
 CONFIG = """
 [experiment]
@@ -293,7 +293,7 @@ class Checkpoint(unittest.TestCase):
     def test_checkpoints_change_nothing(self):
         _, on = lab.run_clocklab(1, config_text=CONFIG)
         _, off = lab.run_clocklab(1, config_text=CONFIG, sets=["experiment.checkpoint=0"])
-        diffs = clocklab_compare.compare(on, off)
+        diffs = compare.compare(on, off)
         # Only the saved configuration says whether checkpoints were on.
         with h5py.File(on, "r") as a, h5py.File(off, "r") as b:
             self.assertEqual(diffs, ["run000: attribute config: %r != %r" %

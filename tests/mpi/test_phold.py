@@ -26,7 +26,7 @@ import math
 import unittest
 
 import clocklab_testlib as lab
-from clocklab import compare as clocklab_compare
+from clocklab.commands import compare
 
 PHOLD = """
 [experiment]
@@ -116,9 +116,9 @@ class PholdTest(unittest.TestCase):
         run, one = phold(*args, seed=11)
         self.check_population(run, 50, 3)
         _, three = phold(*args, seed=11, ranks=3)
-        self.assertEqual(clocklab_compare.compare(one, three), [])
+        self.assertEqual(compare.compare(one, three), [])
         _, other = phold(*args, seed=12)
-        self.assertNotEqual(clocklab_compare.compare(one, other), [])
+        self.assertNotEqual(compare.compare(one, other), [])
 
     def test_refused_configurations(self):
         for sets, key in [(["experiment.duration=0"], "[experiment] duration"),

@@ -2,7 +2,7 @@
 """What each algorithm guarantees under its own fault model holds in every
 run: the soak's scenario (experiments/soak.ini: 16 nodes in virtual time,
 delays uniform(0.5ms, 1.5ms)) with a few seeds, each property checked by
-the analysis package (clocklab.soak; experiments/bench/soak.sh measures
+the analysis package (clocklab.commands.soak; experiments/bench/soak.sh measures
 the shares over 20 seeds and outside the models too).
 
 Fault models, from the algorithms' sources and the literature:
@@ -11,7 +11,7 @@ Fault models, from the algorithms' sources and the literature:
   samples it has) and resume on recovery: under loss 0.2 and the crash and
   recovery of the server (master) and of a client, the final skew is within
   2((d_max - d_min) + drift spread * window) (Cristian 1989; Gusella &
-  Zatti 1989; RFC 5905 section 8; clocklab.soak.skew_bound);
+  Zatti 1989; RFC 5905 section 8; clocklab.commands.soak.skew_bound);
 * lamport, chatter, vector: the clock condition a -> b => L(a) < L(b)
   (Lamport 1978) and V(a) < V(b) <=> a -> b (Fidge 1988, Mattern 1988)
   hold for any execution, lost messages and paused nodes included;
@@ -43,7 +43,7 @@ import unittest
 
 import clocklab_testlib as lab
 from clocklab import read_runs
-from clocklab import soak
+from clocklab.commands import soak
 
 with open(os.path.join(lab.SOURCE, "experiments", "soak.ini"), encoding="utf-8") as f:
     SOAK_INI = f.read()

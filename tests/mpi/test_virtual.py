@@ -27,7 +27,7 @@ import numpy as np
 import clocklab_oracles as orc
 import clocklab_testlib as lab
 from clocklab import causality as hb
-from clocklab import compare as clocklab_compare
+from clocklab.commands import compare
 from clocklab import event_kinds
 
 VIRTUAL = """
@@ -172,7 +172,7 @@ class Determinism(unittest.TestCase):
     def test_same_file_on_one_and_three_ranks(self):
         _, one = lab.run_clocklab(1, DETERMINISM)
         _, three = lab.run_clocklab(3, DETERMINISM)
-        self.assertEqual(clocklab_compare.compare(one, three), [])
+        self.assertEqual(compare.compare(one, three), [])
         (_, run), = lab.runs(one)
         self.assertEqual(run.attrs["time"], "virtual")
         self.assertGreater(sent(run, "ELECTION"), 0)
@@ -182,7 +182,7 @@ class Determinism(unittest.TestCase):
     def test_compare_sees_a_difference(self):
         _, a = lab.run_clocklab(1, DETERMINISM)
         _, b = lab.run_clocklab(1, DETERMINISM.replace("seed = 7", "seed = 8"))
-        self.assertNotEqual(clocklab_compare.compare(a, b), [])
+        self.assertNotEqual(compare.compare(a, b), [])
 
     def test_lookahead_is_required_on_several_ranks(self):
         text = DETERMINISM.replace("min_delay = 100us\n", "").replace(

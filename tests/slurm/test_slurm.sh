@@ -125,7 +125,7 @@ for spec in "2 berkeley 1" "4 berkeley 2" "3 cristian 3" "4 bully+berkeley 4"; d
     i=$((i + 1))
 done
 [ $rc = 0 ] || fail "sweep array $array: sbatch --wait exit $rc"
-if "$PY" "$src/analysis/clocklab_plot.py" sweep-"${array}"_*.h5 -o figures >analysis.txt 2>&1 &&
+if "$PY" "$src/analysis/clocklab-analysis" plot sweep-"${array}"_*.h5 -o figures >analysis.txt 2>&1 &&
     [ "$(grep -c complete analysis.txt)" = 4 ]; then
     sed 's/^/    /' analysis.txt
     pass "analysis read the 4 sweep files together ($(find figures -type f | wc -l) figures)"

@@ -17,8 +17,8 @@ import sys
 import h5py
 import numpy as np
 
-from . import schema as S
-from .reader import ClocklabError, open_clocklab
+from .. import schema as S
+from ..reader import ClocklabError, open_clocklab
 
 PROVENANCE_RUN_ATTRS = set(S.PROVENANCE_RUN_ATTRS)
 PROVENANCE_GROUPS = {S.FIDELITY}

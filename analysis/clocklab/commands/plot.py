@@ -46,14 +46,14 @@ import sys
 
 import numpy as np
 
-from . import metrics as M
-from .drawing import (MAX_FIG_INCHES, MAX_LEGEND_NODES, crash_handles, draw_crashes,
+from .. import metrics
+from ..drawing import (MAX_FIG_INCHES, MAX_LEGEND_NODES, crash_handles, draw_crashes,
                       label_nodes, legend_outside, node_colors, plt, save, title)
-from .labels import node_name
-from .naming import display_names, figure_stems
-from .offset import plot_offset
-from .reader import ClocklabError, exit_status, read_runs, request_status
-from .summarytable import format_table
+from ..labels import node_name
+from ..naming import display_names, figure_stems
+from ..offset import plot_offset
+from ..reader import ClocklabError, exit_status, read_runs, request_status
+from ..summarytable import format_table
 from matplotlib.lines import Line2D  # noqa: E402,I100  (after drawing: the Agg backend)
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
@@ -128,7 +128,7 @@ def draw_election_markers(ax, run):
                    label="decided")
     for i in range(run["n"]):  # hatch the time a node is down
         if np.isfinite(crashed[i]):
-            stop = recovered[i] if np.isfinite(recovered[i]) else M.end_time(run)
+            stop = recovered[i] if np.isfinite(recovered[i]) else metrics.end_time(run)
             ax.broken_barh([(crashed[i], max(stop - crashed[i], 0))], (i - 0.35, 0.7),
                            facecolors="none", edgecolor="0.4", hatch="///", linewidth=0)
 
@@ -136,7 +136,7 @@ def draw_election_markers(ax, run):
 def election_legend(ax, run, colors):
     """Legend: one patch per leader value, then the markers that occur."""
     handles = [Patch(color=c, label=f"leader {node_name(run, v)}") for v, c in colors.items()]
-    if any(v < 0 for lane in M.leader_intervals(run) for _, _, v in lane):
+    if any(v < 0 for lane in metrics.leader_intervals(run) for _, _, v in lane):
         handles.append(Patch(color=NO_LEADER_COLOR, label="no leader"))
     for marker, color, label, key in (("X", "tab:red", "crash", "crashed_at"),
                                       ("P", "tab:green", "recover", "recovered_at")):
@@ -152,9 +152,9 @@ def election_legend(ax, run, colors):
 
 def plot_election(run, stem, path):
     """Timeline of each node's leader belief, with crash/recover/decided markers."""
-    intervals = M.leader_intervals(run)
+    intervals = metrics.leader_intervals(run)
     colors = leader_colors(intervals)
-    end = M.end_time(run)
+    end = metrics.end_time(run)
     right = max(end, 1e-9) * 1.02
     # the belief a node ends with holds to the edge, so that a run that stops as
     # the last node decides (duration = 0) still shows what they decided
@@ -166,7 +166,7 @@ def plot_election(run, stem, path):
     ax.set_ylim(run["n"] - 0.5, -0.5)
     ax.set_xlim(0, right)
     ax.set_xlabel("reference time t (s)")
-    final = M.leader(run)
+    final = metrics.leader(run)
     ax.set_title(f"{title(stem, run)}\nleader belief over time (final: "
                  f"{node_name(run, final)})", fontsize="medium")
     ax.grid(True, axis="x", alpha=0.3)
@@ -197,7 +197,8 @@ def rate_labels(run):
 def draw_lamport_clocks(ax, run, colors):
     """Each node's Lamport clock against reference time, as a step line."""
     lines = []
-    for i, ((times, stamps), label) in enumerate(zip(M.lamport_series(run), rate_labels(run))):
+    series = zip(metrics.lamport_series(run), rate_labels(run))
+    for i, ((times, stamps), label) in enumerate(series):
         lines.append(ax.step(np.concatenate([[0.0], times]), np.concatenate([[0], stamps]),
                              where="post", color=colors[i], linewidth=1.2, label=label)[0])
     ax.set_xlabel("reference time t (s)")
@@ -209,7 +210,7 @@ def draw_lamport_clocks(ax, run, colors):
 
 def draw_jumps(ax, run, colors):
     """Histogram of the clock jumps at receives, stacked by node."""
-    nodes, _, jumps = M.clock_jumps(run)
+    nodes, _, jumps = metrics.clock_jumps(run)
     top = int(jumps.max()) if jumps.size else 0
     bins = np.arange(-0.5, top + 1.5)
     present = [i for i in range(run["n"]) if np.any(nodes == i)]
@@ -227,7 +228,7 @@ def draw_jumps(ax, run, colors):
 
 def draw_queues(ax, run, colors):
     """Queue length of each node over time (messages sent to it, not yet received)."""
-    for i, (times, lengths) in enumerate(M.queue_lengths(run)):
+    for i, (times, lengths) in enumerate(metrics.queue_lengths(run)):
         ax.step(times, lengths, where="post", color=colors[i], linewidth=1.0)
     ax.set_xlabel("reference time t (s)")
     ax.set_ylabel("queue length (+ in flight)")
@@ -245,7 +246,7 @@ def events_text(run):
     and the raffle winner by name where the run drew one ("a/b" when the
     nodes disagree)."""
     text = f"{len(run['events']['table'])} events"
-    winner = M.raffle_winner(run)
+    winner = metrics.raffle_winner(run)
     if winner is not None:
         names = [node_name(run, w) for w in (winner if isinstance(winner, tuple) else (winner,))]
         text += f", raffle winner {' / '.join(names)}"
@@ -280,7 +281,7 @@ def plot_logical(run, stem, path):
 
 def plot_requests(run, stem, path):
     """Response-time CDF per server; number in the system per server."""
-    served = M.served_requests(run)
+    served = metrics.served_requests(run)
     queue = run["requests"].get("queue")
     servers = sorted(set(np.unique(served["server"]).tolist())
                      | (set(np.unique(queue["node"]).tolist()) if queue is not None else set()))
@@ -323,7 +324,7 @@ def plot_requests(run, stem, path):
 
 def plot_mutex(run, stem, path):
     """Per node: waiting (requested -> entered) and inside (entered -> exited)."""
-    s = M.sections_in_order(run)
+    s = metrics.sections_in_order(run)
     n = run["n"]
     fig, ax = plt.subplots(figsize=(12, min(max(3, 0.35 * n + 1.5), MAX_FIG_INCHES)))
     for row in s:
@@ -356,18 +357,18 @@ def plot_mutex(run, stem, path):
 def figure_kinds(run):
     """The (kind, plot function) pairs a run has data for."""
     kinds = []
-    if M.clock_offsets(run) is not None and run["n"] > 0:
+    if metrics.clock_offsets(run) is not None and run["n"] > 0:
         kinds.append(("offset", plot_offset))
     if run["messages"] is not None and "sent" in run["messages"] and run["n"] > 0:
         kinds.append(("messages", plot_messages))
     if run["election"] is not None and run["n"] > 0:
         kinds.append(("election", plot_election))
     if ("logical_clock" in run["attrs"].get("family", "").split("+") and run["n"] > 0
-            and M.lamport_series(run) is not None):
+            and metrics.lamport_series(run) is not None):
         kinds.append(("logical", plot_logical))
-    if M.served_requests(run) is not None and run["n"] > 0:
+    if metrics.served_requests(run) is not None and run["n"] > 0:
         kinds.append(("requests", plot_requests))
-    if M.sections_in_order(run) is not None and run["n"] > 0:
+    if metrics.sections_in_order(run) is not None and run["n"] > 0:
         kinds.append(("mutex", plot_mutex))
     return kinds
 
@@ -449,7 +450,7 @@ def main(argv=None, prog="clocklab plot", figures=True):
     stems = figure_stems(args.files)
     for (path, runs), name, stem in zip(loaded, names, stems):
         for run in runs:
-            rows.append(dict(M.summary(run), file=name))
+            rows.append(dict(metrics.summary(run), file=name))
             if args.no_plots:
                 continue
             replaced += sum(os.path.exists(figure_path(run, stem, args.outdir, args.format, kind))

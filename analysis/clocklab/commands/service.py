@@ -29,11 +29,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from . import metrics as ch5  # noqa: E402
-from . import queueing as cq  # noqa: E402
-from .config import distribution_mean, run_config  # noqa: E402
-from .labels import node_name, short_name  # noqa: E402
-from .reader import ClocklabError, exit_status, read_files, request_status  # noqa: E402
+from .. import metrics  # noqa: E402
+from .. import queueing  # noqa: E402
+from ..config import distribution_mean, run_config  # noqa: E402
+from ..labels import node_name, short_name  # noqa: E402
+from ..reader import ClocklabError, exit_status, read_files, request_status  # noqa: E402
 
 WARMUP = 0.5
 TAIL = 0.3
@@ -52,14 +52,14 @@ def mean_of(dist):
 
 def steady(run):
     """Served requests sent after WARMUP and before the last TAIL seconds."""
-    t = ch5.served_requests(run)
+    t = metrics.served_requests(run)
     end = run["attrs"]["duration"]
     return t[(t["sent"] > WARMUP) & (t["sent"] < end - TAIL)]
 
 
 def lateness(runs):
     """'median (max)' of the runs' worst p99 lateness in fidelity/ (us), or '-'."""
-    values = [ch5.lateness_p99(r) for r in runs]
+    values = [metrics.lateness_p99(r) for r in runs]
     values = [v for v in values if v is not None]
     if not values:
         return "-"
@@ -92,9 +92,9 @@ def load(paths, out):
                          s50=np.percentile(sojourn, 50), s99=np.percentile(sojourn, 99),
                          r50=np.percentile(response, 50), r99=np.percentile(response, 99),
                          smean=np.mean(sojourn),
-                         t50=cq.mmc_sojourn_quantile(0.5, lam, mu, c),
-                         t99=cq.mmc_sojourn_quantile(0.99, lam, mu, c),
-                         tmean=cq.mmc_mean_sojourn(lam, mu, c), late=lateness([run])))
+                         t50=queueing.mmc_sojourn_quantile(0.5, lam, mu, c),
+                         t99=queueing.mmc_sojourn_quantile(0.99, lam, mu, c),
+                         tmean=queueing.mmc_mean_sojourn(lam, mu, c), late=lateness([run])))
     rows.sort(key=lambda r: (r["c"], r["lam"]))
     fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
     colors = {c: plt.get_cmap("tab10").colors[k] for k, c in
@@ -104,7 +104,8 @@ def load(paths, out):
             rs = [r for r in rows if r["c"] == c]
             mu = rs[0]["mu"]
             grid = np.linspace(0.02, 0.97, 200) * c * mu
-            ax.plot(grid, [cq.mmc_sojourn_quantile(int(p) / 100, x, mu, c) * 1e3 for x in grid],
+            quantiles = [queueing.mmc_sojourn_quantile(int(p) / 100, x, mu, c) * 1e3 for x in grid]
+            ax.plot(grid, quantiles,
                     "-", color=color, alpha=0.6, label=f"M/M/{c} theory")
             ax.plot([r["lam"] for r in rs], [r["s" + p] * 1e3 for r in rs], "o", color=color,
                     label=f"{c} worker{'s' if c > 1 else ''}: sojourn at the server")
@@ -221,7 +222,7 @@ def failover(paths, out):
         silent = np.max(np.diff(replies))
         meanwhile = t[(t["sent"] > crash) & (t["sent"] < first)]
         gaps.append(first - crash)
-        served = ch5.served_requests(run)
+        served = metrics.served_requests(run)
         if k == 0:
             ax.plot(served["sent"], (served["received"] - served["sent"]) * 1e3, ".",
                     markersize=3, color="tab:blue", label="response time of each request")

@@ -37,8 +37,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from .config import run_config
-from .reader import ClocklabError, exit_status, read_runs
+from ..config import run_config
+from ..reader import ClocklabError, exit_status, read_runs
 
 COLUMNS = [("clocklab", "skampi"), ("clocklab", "skampi, 100 ping-pongs"), ("clocklab", "jk"),
            ("clocklab", "hca"), ("clocklab", "hca offset"), ("mpits", "SKaMPI"), ("mpits", "JK"),

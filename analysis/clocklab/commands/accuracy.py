@@ -23,9 +23,9 @@ import sys
 
 import numpy as np
 
-from . import metrics as ch
-from .config import distribution_min, run_config
-from .reader import ClocklabError, exit_status, read_runs
+from .. import metrics
+from ..config import distribution_min, run_config
+from ..reader import ClocklabError, exit_status, read_runs
 
 
 def reference_offset(run, node, t):
@@ -65,7 +65,7 @@ def berkeley_line(run, dmin):
     t_end = run["clock"]["time"][-1]
     drift = run["nodes"]["drift"]
     bound += (drift.max() - drift.min()) * 1e-6 * (t_end - lr["time"].min())
-    skew = ch.final_skew(run)
+    skew = metrics.final_skew(run)
     return ("final skew %.3f us; bound from round %d readings %.3f us; within: %s"
             % (skew * 1e6, last, bound * 1e6, skew <= bound + 1e-9))
 
@@ -80,7 +80,7 @@ def describe(run):
             parts.append(cristian_line(run, cfg, dmin))
         elif alg == "berkeley":
             parts.append(berkeley_line(run, dmin))
-    timing = ch.fidelity_text(run)
+    timing = metrics.fidelity_text(run)
     if timing:
         parts.append(timing)
     msgs = run["messages"]

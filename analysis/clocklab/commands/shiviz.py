@@ -45,8 +45,8 @@ import sys
 
 import numpy as np
 
-from .causality import causal_order, derived_vectors, message_label, own_counts_ok
-from .reader import (ClocklabError, ClocklabFileError, event_kinds, exit_status, open_clocklab,
+from ..causality import causal_order, derived_vectors, message_label, own_counts_ok
+from ..reader import (ClocklabError, ClocklabFileError, event_kinds, exit_status, open_clocklab,
                      read_run, run_names)
 
 #: ShiViz's default parsing expression (JavaScript named groups).

@@ -35,10 +35,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from . import metrics as ch5  # noqa: E402
-from .config import config_value, distribution  # noqa: E402
-from .reader import ClocklabError, exit_status, read_files  # noqa: E402
-from .theory import closed_form  # noqa: E402
+from .. import metrics  # noqa: E402
+from ..config import config_value, distribution  # noqa: E402
+from ..reader import ClocklabError, exit_status, read_files  # noqa: E402
+from ..theory import closed_form  # noqa: E402
 
 ALGORITHMS = ["mutex_central", "ricart_agrawala", "lamport_mutex", "token_ring", "suzuki_kasami"]
 LABELS = {"mutex_central": "central", "ricart_agrawala": "Ricart-Agrawala",
@@ -71,11 +71,11 @@ def request_rate(run):
 
 def entries(run):
     """Completed sections (entered and exited), sorted by entry."""
-    return ch5.completed_sections(run)
+    return metrics.completed_sections(run)
 
 
-messages_per_entry = ch5.messages_per_entry
-sync_delays = ch5.sync_delays
+messages_per_entry = metrics.messages_per_entry
+sync_delays = metrics.sync_delays
 
 
 def load(paths):
@@ -86,7 +86,7 @@ def load(paths):
 
 def print_lateness(runs):
     """How well the machine kept these runs' timing (fidelity/), one line."""
-    values = [v for v in (ch5.lateness_p99(r) for r in runs) if v is not None]
+    values = [v for v in (metrics.lateness_p99(r) for r in runs) if v is not None]
     if values:
         print(f"\nworst p99 lateness of deliveries and timers per run (fidelity/): median "
               f"{np.median(values) * 1e6:.0f} us, max {np.max(values) * 1e6:.0f} us over "
@@ -103,7 +103,7 @@ def scaling(paths, out):
         if run["results"] is not None and "free_entries" in run["results"]:
             free = int(np.nansum(run["results"]["free_entries"]))
         rows[(a, n)] = (messages_per_entry(run), np.mean(d) / one_way_delay(run) if len(d)
-                        else float("nan"), len(entries(run)), ch5.total_messages(run), free)
+                        else float("nan"), len(entries(run)), metrics.total_messages(run), free)
     ns = sorted({n for _, n in rows})
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5))
     grid = np.array(ns, float)

@@ -47,20 +47,15 @@ from collections import Counter, OrderedDict, namedtuple
 
 import numpy as np
 
-from . import causality
-from . import metrics
-from .config import config_value, distribution, seconds
-from .labels import node_name
-from .reader import ClocklabError, event_kinds, exit_status, read_runs, request_status
+from .. import causality
+from .. import metrics
+from ..config import config_value, distribution, seconds
+from ..labels import node_name
+from ..reader import ClocklabError, event_kinds, exit_status, read_runs, request_status
 
-ELECTIONS = ("bully", "ring", "hs")
-CLOCK_SYNCS = ("cristian", "berkeley", "ntp")
-#: Algorithms that refuse every fault condition of the soak.
-RELIABLE_ONLY = ("skampi", "jk", "hca")
-MUTEX = ("mutex_central", "ricart_agrawala", "lamport_mutex", "token_ring", "suzuki_kasami")
-LOGICAL = ("lamport", "chatter", "vector", "tom")
-#: Row order of the table.
-ORDER = ELECTIONS + CLOCK_SYNCS + LOGICAL + MUTEX + ("dispatch",) + RELIABLE_ONLY
+#: The families of the run's ``family`` attribute, in the table's row order;
+#: algorithms of no family seen in the runs (refused everywhere) come last.
+FAMILIES = ("election", "clock_sync", "logical_clock", "mutual_exclusion", "service")
 
 #: The outcome of one run: holds (bool), safe (False when a safety property
 #: broke: two sections at once, a request served twice, two delivery
@@ -329,23 +324,29 @@ def check_dispatch(run):
 # Any run
 # --------------------------------------------------------------------------
 
-CHECKS = {"lamport": check_lamport, "chatter": check_lamport, "vector": check_vector,
-          "tom": check_tom, "dispatch": check_dispatch}
-CHECKS.update({a: check_election for a in ELECTIONS})
-CHECKS.update({a: check_clock_sync for a in CLOCK_SYNCS})
-CHECKS.update({a: check_mutex for a in MUTEX})
+#: The property of each family (the run's ``family`` attribute), the same
+#: for every algorithm of the family ...
+FAMILY_CHECKS = {"election": check_election, "clock_sync": check_clock_sync,
+                 "mutual_exclusion": check_mutex, "service": check_dispatch}
+#: ... but for the logical clocks, whose algorithms keep different orders.
+LOGICAL_CHECKS = {"lamport": check_lamport, "chatter": check_lamport, "vector": check_vector,
+                  "tom": check_tom}
 
 
 def check(run):
     """The :class:`Outcome` of one run (read with events=True for the
-    logical clocks). Raises :class:`ClocklabError` for an algorithm the
-    soak has no property for (a stack, chatter aside: their layers would
-    each need their own)."""
-    algorithm = run["attrs"].get("algorithm", "?")
-    if algorithm not in CHECKS:
+    logical clocks), by the run's family. Raises :class:`ClocklabError` for
+    a run the soak has no property for (a stack such as bully+berkeley,
+    whose layers would each need their own, or a logical-clock algorithm
+    without one)."""
+    attrs = run["attrs"]
+    algorithm, family = attrs.get("algorithm", "?"), attrs.get("family", "?")
+    found = (LOGICAL_CHECKS.get(algorithm) if family == "logical_clock"
+             else FAMILY_CHECKS.get(family))
+    if found is None:
         raise ClocklabError(f"{run.get('file', '?')} {run['name']}: the soak has no property "
-                            f"for {algorithm!r}")
-    return CHECKS[algorithm](run)
+                            f"for {algorithm!r} (family {family!r})")
+    return found(run)
 
 
 def condition(run):
@@ -387,6 +388,7 @@ def evaluate(paths):
             loss, crash = condition(run)
             rows.append(OrderedDict(file=path, run=run["name"],
                                     algorithm=run["attrs"]["algorithm"],
+                                    family=run["attrs"].get("family", "?"),
                                     seed=run["attrs"].get("seed"), loss=loss, crash=crash,
                                     status=run["attrs"].get("status"),
                                     holds=outcome.holds, safe=outcome.safe,
@@ -411,7 +413,9 @@ def table(rows, refused=None):
     conditions = sorted({(r["loss"], r["crash"]) for r in rows} | {c for _, c in refused},
                         key=lambda c: (c[1], c[0]))
     algorithms = {r["algorithm"] for r in rows} | {a for a, _ in refused}
-    algorithms = [a for a in ORDER if a in algorithms] + sorted(algorithms - set(ORDER))
+    family = {r["algorithm"]: r.get("family") for r in rows}
+    rank = {f: i for i, f in enumerate(FAMILIES)}
+    algorithms = sorted(algorithms, key=lambda a: (rank.get(family.get(a), len(FAMILIES)), a))
     lines = ["| algorithm | " + " | ".join(condition_label(c) for c in conditions) + " |",
              "|---|" + "---|" * len(conditions)]
     for a in algorithms:

@@ -35,11 +35,11 @@ import sys
 
 import numpy as np
 
-from .config import number
-from .reader import ClocklabError, exit_status
-from .runtable import table as run_table
-from .stats import mean_ci
-from .theory import CLOSED_FORMS, closed_form
+from ..config import number
+from ..reader import ClocklabError, exit_status
+from ..runtable import table as run_table
+from ..stats import mean_ci
+from ..theory import CLOSED_FORMS, closed_form
 
 
 class SweepError(ClocklabError):

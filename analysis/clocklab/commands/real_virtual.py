@@ -15,8 +15,8 @@ import sys
 
 import numpy as np
 
-from . import metrics as ch
-from .reader import ClocklabError, exit_status, read_runs
+from .. import metrics
+from ..reader import ClocklabError, exit_status, read_runs
 
 
 def rtt_median(run):
@@ -43,7 +43,7 @@ def main(argv=None, prog="clocklab real-vs-virtual"):
     print("|---:|---:|---:|---:|---:|")
     skews = []
     for r, v in zip(real, virtual):
-        sr, sv = ch.final_skew(r), ch.final_skew(v)
+        sr, sv = metrics.final_skew(r), metrics.final_skew(v)
         skews.append((int(r["attrs"]["seed"]), sr, sv))
         print("| %d | %.1f | %.1f | %.1f | %.1f |" % (r["attrs"]["seed"], sr * 1e6, sv * 1e6,
                                                     rtt_median(r) * 1e6, rtt_median(v) * 1e6))
@@ -54,7 +54,7 @@ def main(argv=None, prog="clocklab real-vs-virtual"):
     ax = axes[0]
     for runs, mode, style in ((real, "real time", "-"), (virtual, "virtual time", "--")):
         for k, run in enumerate(runs):
-            lo, hi = ch.skew_envelope(run)
+            lo, hi = metrics.skew_envelope(run)
             ax.plot(run["clock"]["time"], (hi - lo) * 1e3, style, color="C%d" % k, lw=0.9,
                     label="%s, seed %d" % (mode, run["attrs"]["seed"]))
     ax.set_yscale("log")

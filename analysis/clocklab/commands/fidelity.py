@@ -30,10 +30,10 @@ import sys
 
 import numpy as np
 
-from . import metrics as ch
-from .causality import message_pairs
-from .config import seconds
-from .reader import ClocklabError, exit_status, read_runs
+from .. import metrics
+from ..causality import message_pairs
+from ..config import seconds
+from ..reader import ClocklabError, exit_status, read_runs
 
 
 def lateness(run, delay):
@@ -80,23 +80,23 @@ def cmd_default(args):
     for path in args.files:
         _, runs = read_runs(path)
         for run in runs:
-            alive = ch.alive_mask(run)
+            alive = metrics.alive_mask(run)
             ids = run["election"]["ids"]
             leader = run["election"]["leader"]
             best = int(np.flatnonzero(alive)[np.argmax(ids[alive])])
             right = int(np.sum(leader[alive] == best))
-            skew = ch.final_skew(run)
+            skew = metrics.final_skew(run)
             print("%s %s: %d nodes, status %s: %d of %d alive nodes name node %d (highest alive "
                   "id); final skew of the alive nodes %.3f ms; %d messages" %
                   (path, run["name"], run["n"], run["attrs"]["status"], right,
-                   int(alive.sum()), best, skew * 1e3, ch.total_messages(run)))
+                   int(alive.sum()), best, skew * 1e3, metrics.total_messages(run)))
 
 
 def cmd_summary(args):
     for path in args.files:
         _, runs = read_runs(path)
         for run in runs:
-            line = ch.fidelity_text(run)
+            line = metrics.fidelity_text(run)
             print("%s %s: %s" % (path, run["name"], line or "no fidelity/ group"))
 
 

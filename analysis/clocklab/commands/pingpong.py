@@ -12,8 +12,8 @@ import sys
 
 import numpy as np
 
-from .causality import node_rows
-from .reader import ClocklabError, event_kinds, exit_status, read_runs
+from ..causality import node_rows
+from ..reader import ClocklabError, event_kinds, exit_status, read_runs
 
 
 def round_trips(run):
