@@ -25,7 +25,7 @@ import os
 import h5py
 import numpy as np
 
-from . import schema as S
+from . import schema
 from .reader import _node_count, _read_nodes, _strings, as_paths, open_clocklab, run_names
 
 #: The compound datasets (:func:`read_table` reads any of them).
@@ -57,7 +57,7 @@ def _runs(paths):
     for path in paths:
         with open_clocklab(path) as f:
             for name in run_names(f):
-                yield path, name, f[S.RUNS][name]
+                yield path, name, f[schema.RUNS][name]
 
 
 def _keys(path, name, rows):
@@ -67,7 +67,7 @@ def _keys(path, name, rows):
 
 def _units(group):
     """{dataset: unit} of the plain datasets of schema group ``group`` that have one."""
-    return {key.split("/", 1)[1]: unit for key, unit in S.DATASET_UNITS.items()
+    return {key.split("/", 1)[1]: unit for key, unit in schema.DATASET_UNITS.items()
             if key.startswith(group + "/")}
 
 
@@ -77,7 +77,7 @@ def read_table(paths, dataset):
     and the dataset's fields (schema.FIELDS[dataset]) with the file's dtypes.
     Raises ValueError for a dataset not in COMPOUND."""
     if dataset not in COMPOUND:
-        raise ValueError(f"{dataset!r} is not a table dataset of {S.SCHEMA} "
+        raise ValueError(f"{dataset!r} is not a table dataset of {schema.SCHEMA} "
                          f"(tables: {', '.join(COMPOUND)})")
     parts, enums = [], {}
     for path, name, group in _runs(paths):
@@ -91,7 +91,8 @@ def read_table(paths, dataset):
                 enums.setdefault(field, {str(k): int(v) for k, v in mapping.items()})
             part[field] = np.ascontiguousarray(rows[field])
         parts.append(part)
-    return _frame(("file", "run") + S.FIELDS[dataset], parts, S.FIELD_UNITS[dataset], enums)
+    return _frame(("file", "run") + schema.FIELDS[dataset], parts, schema.FIELD_UNITS[dataset],
+                  enums)
 
 
 def read_rounds(paths):
@@ -150,14 +151,14 @@ def read_evaluation(paths):
     rtt_min (s), true_offset (s)."""
     parts = []
     for path, name, group in _runs(paths):
-        if S.EVALUATION not in group:
+        if schema.EVALUATION not in group:
             continue
-        g = group[S.EVALUATION]
-        part = {key: g[key][()] for key in S.DATASETS[S.EVALUATION] if key in g}
+        g = group[schema.EVALUATION]
+        part = {key: g[key][()] for key in schema.DATASETS[schema.EVALUATION] if key in g}
         rows = len(next(iter(part.values()))) if part else 0
         parts.append({**_keys(path, name, rows), **part})
-    return _frame(("file", "run") + S.DATASETS[S.EVALUATION], parts,
-                  dict(_units(S.EVALUATION), node="1", samples="1"))
+    return _frame(("file", "run") + schema.DATASETS[schema.EVALUATION], parts,
+                  dict(_units(schema.EVALUATION), node="1", samples="1"))
 
 
 def read_nodes(paths):
@@ -176,7 +177,7 @@ def read_nodes(paths):
                       **{key: nodes[key] for key in ("initial_offset", "drift", "crashed_at",
                                                      "recovered_at")}})
     return _frame(("file", "run", "node", "label", "named", "initial_offset", "drift",
-                   "crashed_at", "recovered_at"), parts, dict(_units(S.NODES), node="1"))
+                   "crashed_at", "recovered_at"), parts, dict(_units(schema.NODES), node="1"))
 
 
 def read_offsets(paths):
@@ -195,7 +196,7 @@ def read_offsets(paths):
                       "node": np.tile(np.arange(n, dtype=np.int32), s),
                       "offset": offsets.ravel()})
     return _frame(("file", "run", "sample", "time", "node", "offset"), parts,
-                  dict(_units(S.CLOCK), sample="1", node="1"))
+                  dict(_units(schema.CLOCK), sample="1", node="1"))
 
 
 def read_messages(paths):
@@ -220,5 +221,5 @@ def read_messages(paths):
                 part[key] = np.asarray(g[key][()]).reshape(n, t).ravel()
         parts.append(part)
     return _frame(("file", "run", "node", "type", "sent", "received", "dropped", "bytes_sent"),
-                  parts, dict(_units(S.MESSAGES), node="1", sent="1", received="1",
+                  parts, dict(_units(schema.MESSAGES), node="1", sent="1", received="1",
                               dropped="1"))

@@ -18,7 +18,7 @@ import re
 import h5py
 import numpy as np
 
-from . import schema as S
+from . import schema
 
 
 class ClocklabError(Exception):
@@ -181,19 +181,19 @@ def open_clocklab(path):
         f = h5py.File(path, "r")
     except OSError as exc:
         raise ClocklabFileError(f"{path}: not a readable HDF5 file ({exc})") from None
-    schema = _attr(f.attrs["schema"]) if "schema" in f.attrs else None
-    if schema != S.SCHEMA:
+    version = _attr(f.attrs["schema"]) if "schema" in f.attrs else None
+    if version != schema.SCHEMA:
         f.close()
-        found = "no schema attribute" if schema is None else f"schema={schema!r}"
-        raise ClocklabFileError(f"{path}: not a {S.SCHEMA} file ({found})")
+        found = "no schema attribute" if version is None else f"schema={version!r}"
+        raise ClocklabFileError(f"{path}: not a {schema.SCHEMA} file ({found})")
     return f
 
 
 def run_names(f):
     """Return the names of the runs under ``/runs`` in natural order."""
-    if S.RUNS not in f:
+    if schema.RUNS not in f:
         return []
-    return sorted(f[S.RUNS].keys(), key=_natural_key)
+    return sorted(f[schema.RUNS].keys(), key=_natural_key)
 
 
 def _read_group(run_group, group):
@@ -202,12 +202,12 @@ def _read_group(run_group, group):
     if group not in run_group:
         return None
     g = run_group[group]
-    return {name: g[name][()] for name in S.DATASETS[group] if name in g}
+    return {name: g[name][()] for name in schema.DATASETS[group] if name in g}
 
 
 def _read_nodes(run_group, n):
     """Return the ``nodes/`` group as a dict of [N] arrays (NaN-filled if absent)."""
-    g = run_group[S.NODES] if S.NODES in run_group else {}
+    g = run_group[schema.NODES] if schema.NODES in run_group else {}
     nodes = {}
     for key in ("initial_offset", "drift", "crashed_at", "recovered_at"):
         if key in g:
@@ -222,7 +222,7 @@ def _read_nodes(run_group, n):
 
 def _read_messages(run_group):
     """Return the ``messages/`` group: types as list of str, counts as [N,T] u8."""
-    msgs = _read_group(run_group, S.MESSAGES)
+    msgs = _read_group(run_group, schema.MESSAGES)
     if msgs is not None:
         msgs["types"] = _strings(msgs["types"]) if "types" in msgs else []
     return msgs
@@ -243,11 +243,11 @@ def _node_count(run_group, attrs):
 
 def _read_fidelity(run_group):
     """fidelity/ as a dict of [N] arrays plus the scalar ``threshold`` (s)."""
-    if S.FIDELITY not in run_group:
+    if schema.FIDELITY not in run_group:
         return None
-    group = run_group[S.FIDELITY]
+    group = run_group[schema.FIDELITY]
     out = {key: np.asarray(group[key][()]) for key in group}
-    out["threshold"] = float(group.attrs.get(S.FIDELITY_THRESHOLD, float("nan")))
+    out["threshold"] = float(group.attrs.get(schema.FIDELITY_THRESHOLD, float("nan")))
     return out
 
 
@@ -292,19 +292,20 @@ def read_run(f, name, events=False):
       entered, exited, requested_local, entered_local, exited_local; s) --
       mutual-exclusion runs.
     """
-    g = f[S.RUNS][name]
+    g = f[schema.RUNS][name]
     attrs = _attrs(g)
     n = _node_count(g, attrs)
     run = {"name": name, "attrs": attrs, "n": n, "nodes": _read_nodes(g, n)}
-    run["clock"] = _read_group(g, S.CLOCK)
-    run["evaluation"] = _read_group(g, S.EVALUATION)
+    run["clock"] = _read_group(g, schema.CLOCK)
+    run["evaluation"] = _read_group(g, schema.EVALUATION)
     run["messages"] = _read_messages(g)
-    run["election"] = _read_group(g, S.ELECTION)
-    run["events"] = _read_group(g, S.EVENTS) if events else None
-    run["results"] = ({key: np.asarray(g[S.RESULTS][key][()], float) for key in g[S.RESULTS]}
-                      if S.RESULTS in g else None)
-    run["requests"] = _read_group(g, S.REQUESTS)
-    run["mutex"] = _read_group(g, S.MUTEX)
+    run["election"] = _read_group(g, schema.ELECTION)
+    run["events"] = _read_group(g, schema.EVENTS) if events else None
+    results = g[schema.RESULTS] if schema.RESULTS in g else None
+    run["results"] = ({key: np.asarray(results[key][()], float) for key in results}
+                      if results is not None else None)
+    run["requests"] = _read_group(g, schema.REQUESTS)
+    run["mutex"] = _read_group(g, schema.MUTEX)
     run["fidelity"] = _read_fidelity(g)
     return run
 

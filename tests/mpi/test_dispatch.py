@@ -36,7 +36,7 @@ import unittest
 import numpy as np
 
 import clocklab_testlib as lab
-from clocklab import queueing as cq
+from clocklab import queueing
 from clocklab import request_status
 
 BASE = """
@@ -127,7 +127,7 @@ def little(run, server):
     end = float(run.attrs["duration"])
     q = run["requests/queue"][()]
     q = q[q["node"] == server]
-    L = cq.time_average(q["time"], q["waiting"] + q["in_service"], 0.0, end)
+    L = queueing.time_average(q["time"], q["waiting"] + q["in_service"], 0.0, end)
     t = table(run)
     t = t[(t["server"] == server) & ~np.isnan(t["arrived"])]
     left = np.where(np.isnan(t["finished"]), end, np.minimum(t["finished"], end))
@@ -236,11 +236,11 @@ class Queueing(unittest.TestCase):
             self.assertFalse(np.any(np.isnan(sojourn)), "a request was not finished")
             np.testing.assert_array_equal(np.argsort(x["arrived"], kind="stable"),
                                           np.argsort(x["started"], kind="stable"))
-            batches += list(cq.batch_means(sojourn, self.BATCHES))
+            batches += list(queueing.batch_means(sojourn, self.BATCHES))
             L, lw = little(run, s)
             self.assertAlmostEqual(L, lw, delta=0.01 * L, msg=f"Little, server {s}")
-        mean, half = cq.mean_ci(batches, 0.95)
-        theory = cq.mmc_mean_sojourn(lam, mu, c)
+        mean, half = queueing.mean_ci(batches, 0.95)
+        theory = queueing.mmc_mean_sojourn(lam, mu, c)
         print(f"M/M/{c} at {rho}: mean sojourn {mean * 1e3:.2f} +- {half * 1e3:.2f} ms "
               f"(95%, {len(batches)} batch means), theory {theory * 1e3:.2f} ms; p99 lateness "
               f"{late * 1e3:.2f} ms", flush=True)

@@ -15,7 +15,7 @@ import unittest
 import numpy as np
 
 import clocklab_testlib as lab
-from clocklab import causality as hb
+from clocklab import causality
 from clocklab import event_kinds
 
 # Time unit 10 ms: a 1 s run is 100 time units.
@@ -39,7 +39,7 @@ def load(path):
 def previous_lamport(table):
     """For every row, the Lamport timestamp of the node's previous event (0 if first)."""
     prev = np.zeros(len(table), dtype=np.int64)
-    for rows in hb.program_order(table).values():
+    for rows in causality.program_order(table).values():
         prev[rows[1:]] = table["lamport"][rows[:-1]].astype(np.int64)
     return prev
 
@@ -56,26 +56,26 @@ class LamportTraceMixin:
 
     def test_every_receive_matches_exactly_one_send(self):
         _, table, _ = load(self.path)
-        pairs = hb.message_pairs(table)
+        pairs = causality.message_pairs(table)
         self.assertEqual(len(pairs), int((table["kind"] == event_kinds(table).RECEIVE).sum()))
         self.assertGreater(len(pairs), 20)
 
     def test_receive_timestamp_exceeds_send(self):
         _, table, _ = load(self.path)
-        for recv, send in hb.message_pairs(table).items():
+        for recv, send in causality.message_pairs(table).items():
             self.assertGreater(table["lamport"][recv], table["lamport"][send],
                                f"message {table['msg'][recv]}")
 
     def test_timestamps_strictly_grow_along_each_node(self):
         _, table, _ = load(self.path)
-        for node, rows in hb.program_order(table).items():
+        for node, rows in causality.program_order(table).items():
             stamps = table["lamport"][rows].astype(np.int64)
             self.assertGreaterEqual(stamps[0], 1, f"node {node}")
             self.assertTrue(np.all(np.diff(stamps) > 0), f"node {node}")
 
     def test_clock_condition_on_every_pair(self):
         _, table, _ = load(self.path)
-        before = hb.happens_before(table)
+        before = causality.happens_before(table)
         a, b = np.nonzero(before)
         stamps = table["lamport"].astype(np.int64)
         self.assertTrue(np.all(stamps[a] < stamps[b]))
@@ -86,7 +86,7 @@ class LamportTraceMixin:
         stamps = table["lamport"].astype(np.int64)
         local = table["kind"] != event_kinds(table).RECEIVE
         np.testing.assert_array_equal(stamps[local], prev[local] + 1)
-        for recv, send in hb.message_pairs(table).items():
+        for recv, send in causality.message_pairs(table).items():
             self.assertEqual(stamps[recv], max(prev[recv], stamps[send]) + 1)
 
 
@@ -131,7 +131,7 @@ class RatesTest(LamportTraceMixin, unittest.TestCase):
         _, table, _ = load(self.path)
         bursts = 0
         send = event_kinds(table).SEND
-        for node, rows in hb.program_order(table).items():
+        for node, rows in causality.program_order(table).items():
             kinds, peers = table["kind"][rows], table["peer"][rows]
             for k in np.flatnonzero(kinds == send):
                 step = (int(peers[k]) - node) % 4

@@ -13,7 +13,7 @@ import unittest
 import h5py
 
 import clocklab_testlib as lab
-from clocklab import schema as S
+from clocklab import schema
 
 
 def printed_schema():
@@ -48,25 +48,25 @@ class SchemaNames(unittest.TestCase):
 
     def test_same_datasets(self):
         c_paths = self.c["order"]
-        self.assertEqual(self.c["schema"], S.SCHEMA)
-        self.assertEqual(sorted(c_paths), sorted(S.dataset_paths()))
+        self.assertEqual(self.c["schema"], schema.SCHEMA)
+        self.assertEqual(sorted(c_paths), sorted(schema.dataset_paths()))
         # in the same order within each group
-        for group, names in S.DATASETS.items():
+        for group, names in schema.DATASETS.items():
             if names:
                 in_c = [p.split("/", 1)[1] for p in c_paths if p.split("/", 1)[0] == group]
                 self.assertEqual(tuple(sorted(in_c, key=list(names).index)), tuple(in_c), group)
 
     def test_same_fields_and_units(self):
-        self.assertEqual(sorted(self.c["compounds"]), sorted(S.FIELDS))
+        self.assertEqual(sorted(self.c["compounds"]), sorted(schema.FIELDS))
         for path, text in self.c["compounds"].items():
-            units = S.field_units(text)
-            self.assertEqual(tuple(units), S.FIELDS[path], path)
-            self.assertEqual(units, S.FIELD_UNITS[path], path)
+            units = schema.field_units(text)
+            self.assertEqual(tuple(units), schema.FIELDS[path], path)
+            self.assertEqual(units, schema.FIELD_UNITS[path], path)
         plain = {p: u for p, u in self.c["datasets"].items() if u is not None}
-        self.assertEqual(plain, S.DATASET_UNITS)
+        self.assertEqual(plain, schema.DATASET_UNITS)
 
     def test_same_enums(self):
-        self.assertEqual(self.c["enums"], dict(S.ENUMS))
+        self.assertEqual(self.c["enums"], dict(schema.ENUMS))
 
 
 class WrittenFile(unittest.TestCase):
@@ -84,19 +84,19 @@ class WrittenFile(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         seen = set()
         with h5py.File(out, "r") as f:
-            self.assertEqual(f.attrs["schema"], S.SCHEMA)
+            self.assertEqual(f.attrs["schema"], schema.SCHEMA)
             run = f["runs/run000"]
 
             def visit(name, obj):
-                if isinstance(obj, h5py.Dataset) and not name.startswith(S.RESULTS + "/"):
+                if isinstance(obj, h5py.Dataset) and not name.startswith(schema.RESULTS + "/"):
                     seen.add(name)
                     units = obj.attrs.get("units")
                     if obj.dtype.names:
-                        self.assertEqual(obj.dtype.names, S.FIELDS[name], name)
-                        self.assertEqual(S.field_units(units), S.FIELD_UNITS[name], name)
+                        self.assertEqual(obj.dtype.names, schema.FIELDS[name], name)
+                        self.assertEqual(schema.field_units(units), schema.FIELD_UNITS[name], name)
                     else:
-                        self.assertIn(name, S.dataset_paths())
-                        self.assertEqual(units, S.DATASET_UNITS.get(name), name)
+                        self.assertIn(name, schema.dataset_paths())
+                        self.assertEqual(units, schema.DATASET_UNITS.get(name), name)
             run.visititems(visit)
         for name in ("clock/rounds", "events/table", "election/history", "nodes/drift"):
             self.assertIn(name, seen)

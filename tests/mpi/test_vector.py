@@ -13,7 +13,7 @@ import unittest
 import numpy as np
 
 import clocklab_testlib as lab
-from clocklab import causality as hb
+from clocklab import causality
 from clocklab import event_kinds
 
 BASE = """
@@ -48,33 +48,33 @@ class VectorTraceMixin:
 
     def test_vector_order_is_happens_before(self):
         _, table, vectors = load(self.path)
-        bad, before = hb.vector_mismatches(table, vectors)
+        bad, before = causality.vector_mismatches(table, vectors)
         self.assertEqual(bad, [], "(a, b, a->b) where V(a) < V(b) disagrees")
         self.assertGreater(int(before.sum()), len(table))
 
     def test_concurrent_pairs_exist(self):
         _, table, vectors = load(self.path)
-        before = hb.happens_before(table)
+        before = causality.happens_before(table)
         concurrent = ~before & ~before.T & ~np.eye(len(table), dtype=bool)
         self.assertGreater(int(concurrent.sum()) // 2, 100)
         # ... and the vectors see them as such: neither V(a) < V(b) nor V(b) < V(a)
-        less = hb.vector_less(vectors)
+        less = causality.vector_less(vectors)
         self.assertTrue(np.all(~less[concurrent]))
 
     def test_own_entry_counts_own_events(self):
         _, table, vectors = load(self.path)
-        for node, rows in hb.program_order(table).items():
+        for node, rows in causality.program_order(table).items():
             np.testing.assert_array_equal(vectors[rows, node], np.arange(1, len(rows) + 1))
 
     def test_lamport_scalar_clock_condition(self):
         _, table, _ = load(self.path)
-        a, b = np.nonzero(hb.happens_before(table))
+        a, b = np.nonzero(causality.happens_before(table))
         stamps = table["lamport"].astype(np.int64)
         self.assertTrue(np.all(stamps[a] < stamps[b]))
 
     def test_every_receive_matches_exactly_one_send(self):
         _, table, _ = load(self.path)
-        pairs = hb.message_pairs(table)
+        pairs = causality.message_pairs(table)
         self.assertEqual(len(pairs), int((table["kind"] == event_kinds(table).RECEIVE).sum()))
         self.assertGreater(len(pairs), 30)
 
@@ -82,10 +82,10 @@ class VectorTraceMixin:
         # The oracle must be able to fail: a receive that forgot the
         # sender's entry (the send happens before it, V(send) < V(receive) no more).
         _, table, vectors = load(self.path)
-        recv, send = next(iter(hb.message_pairs(table).items()))
+        recv, send = next(iter(causality.message_pairs(table).items()))
         wrong = vectors.copy()
         wrong[recv, table["node"][send]] = 0
-        bad, _ = hb.vector_mismatches(table, wrong, limit=len(table) ** 2)
+        bad, _ = causality.vector_mismatches(table, wrong, limit=len(table) ** 2)
         self.assertIn((send, recv, True), bad)
         self.assertTrue(all(recv in (a, b) for a, b, _ in bad))
 
@@ -125,7 +125,7 @@ class RelayTest(VectorTraceMixin, unittest.TestCase):
         server = table[~clients]
         self.assertFalse(np.any(server["kind"] == event_kinds(table).INTERNAL))
         # the server forwards each message it receives right after receiving it
-        rows = hb.program_order(table)[0]
+        rows = causality.program_order(table)[0]
         kinds = table["kind"][rows]
         self.assertEqual(list(kinds[0::2]), [event_kinds(table).RECEIVE] * len(kinds[0::2]))
         self.assertEqual(list(kinds[1::2]), [event_kinds(table).SEND] * len(kinds[1::2]))

@@ -26,7 +26,7 @@ import numpy as np
 
 import clocklab_oracles as orc
 import clocklab_testlib as lab
-from clocklab import causality as hb
+from clocklab import causality
 from clocklab.commands import compare
 from clocklab import event_kinds
 
@@ -124,7 +124,7 @@ class VectorTrace(unittest.TestCase):
         vectors = run["events/vector"][()].astype(np.int64)
         self.assertEqual(vectors.shape, (len(table), 64))
         self.assertGreater(len(table), 1000)
-        before = hb.happens_before(table)
+        before = causality.happens_before(table)
         for a in range(len(table)):  # row by row: [E, E, N] would not fit
             le = np.all(vectors[a] <= vectors, axis=1)
             less = le & np.any(vectors[a] != vectors, axis=1)
@@ -140,8 +140,8 @@ class ChatterTrace(unittest.TestCase):
         table = run["events/table"][()]
         sends = table[table["kind"] == event_kinds(table).SEND]
         self.assertEqual(len(sends), 32 * 20)
-        self.assertEqual(len(hb.message_pairs(table)), 32 * 20)
-        before = hb.happens_before(table)
+        self.assertEqual(len(causality.message_pairs(table)), 32 * 20)
+        before = causality.happens_before(table)
         a, b = np.nonzero(before)
         self.assertGreater(len(a), 0)
         self.assertTrue(np.all(table["lamport"][a] < table["lamport"][b]))

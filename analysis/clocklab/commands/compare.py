@@ -17,11 +17,11 @@ import sys
 import h5py
 import numpy as np
 
-from .. import schema as S
+from .. import schema
 from ..reader import ClocklabError, open_clocklab
 
-PROVENANCE_RUN_ATTRS = set(S.PROVENANCE_RUN_ATTRS)
-PROVENANCE_GROUPS = {S.FIDELITY}
+PROVENANCE_RUN_ATTRS = set(schema.PROVENANCE_RUN_ATTRS)
+PROVENANCE_GROUPS = {schema.FIDELITY}
 
 
 def walk(group, prefix=""):
@@ -58,12 +58,12 @@ def compare(path_a, path_b):
     """List of differences (str) between two files."""
     diffs = []
     with open_clocklab(path_a) as fa, open_clocklab(path_b) as fb:
-        runs_a = set(fa[S.RUNS]) if S.RUNS in fa else set()
-        runs_b = set(fb[S.RUNS]) if S.RUNS in fb else set()
+        runs_a = set(fa[schema.RUNS]) if schema.RUNS in fa else set()
+        runs_b = set(fb[schema.RUNS]) if schema.RUNS in fb else set()
         for name in sorted(runs_a ^ runs_b):
             diffs.append("run %s is in only one file" % name)
         for name in sorted(runs_a & runs_b):
-            ra, rb = fa[S.RUNS][name], fb[S.RUNS][name]
+            ra, rb = fa[schema.RUNS][name], fb[schema.RUNS][name]
             keys = (set(ra.attrs) | set(rb.attrs)) - PROVENANCE_RUN_ATTRS
             for k in sorted(keys):
                 va, vb = ra.attrs.get(k), rb.attrs.get(k)
