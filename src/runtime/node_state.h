@@ -172,7 +172,7 @@ struct runtime {
     /* faults and termination */
     struct crash_schedule crashes;
     double duration, timeout;
-    /* Progress lines (rank 0, runtime_set_progress): the next one at this
+    /* Progress lines (rank 0, the plan's progress_every and progress_label): the next one at this
      * many seconds of wall time since the run started (INFINITY: none). */
     double progress_next, progress_every;
     char progress_label[160];
