@@ -72,6 +72,11 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t n) {
             value = a + 9;
             is_output = 1;
         }
+        if (is_set && value[0] == '-' && !strchr(value, '=')) {
+            /* "--set -o out.h5": the option after --set is not its value */
+            snprintf(err, n, "--set needs section.key=value, not the option '%s'", value);
+            return -1;
+        }
         if (is_set) {
             if (c->nsets == CLI_MAX_SETS) {
                 snprintf(err, n, "too many --set options (at most %d)", CLI_MAX_SETS);

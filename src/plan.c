@@ -130,10 +130,16 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
         return config_fail(cfg, "experiment", "nodes", err, n, "%s", why);
     }
     if (count * nsizes * repeat > PLAN_MAX_RUNS) {
-        snprintf(why, sizeof why, "%ld runs: at most %d runs in one file", count * nsizes * repeat,
-                 PLAN_MAX_RUNS);
+        snprintf(why, sizeof why,
+                 "%ld runs (%ld algorithm stacks x %d node counts x %ld repeats): at most %d runs "
+                 "in one file",
+                 count * nsizes * repeat, count, nsizes, repeat, PLAN_MAX_RUNS);
         free(sizes);
-        return config_fail(cfg, "experiment", "repeat", err, n, "%s", why);
+        /* name the key whose list makes the runs: the largest factor */
+        const char *key = count >= nsizes && count >= repeat ? "algorithm"
+                          : nsizes >= repeat                 ? "nodes"
+                                                             : "repeat";
+        return config_fail(cfg, "experiment", key, err, n, "%s", why);
     }
     count *= nsizes;
     *plans = calloc((size_t)(count * repeat), sizeof **plans);
@@ -257,7 +263,8 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
         struct record_estimate e;
         memset(&e, 0, sizeof e);
         if (a->estimate) a->estimate(cfg, nodes, seconds, crashes.n, &e);
-        double own = e.events + e.rounds + (trace && !a->records_events ? 2.0 * e.messages : 0);
+        double own = e.events + e.rounds + e.requests + e.sections +
+                     (trace && !a->records_events ? 2.0 * e.messages : 0);
         if (e.key && own > largest) {
             largest = own;
             out->section = a->name;
@@ -272,6 +279,8 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
         if (engine_paced(cfg)) out->timing += (e.messages + e.timers) * sizeof(double);
     }
     out->events += out->traced;
+    out->requests = requests;
+    out->sections = sections;
     out->bytes = out->samples * (nodes + 1.0) * sizeof(double) +
                  out->events * sizeof(struct event_row) + vector_events * nodes * sizeof(uint32_t) +
                  out->rounds * sizeof(struct round_row) + requests * PLAN_REQUEST_BYTES +
@@ -316,6 +325,20 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
               : config_time(cfg, "experiment", "duration") > 0 ? "duration"
                                                                : "timeout";
     }
+    /* The part's key, unless the user left it at its default and set the
+     * run's length: then the length is what makes the run this large. */
+    const char *span = config_time(cfg, "experiment", "duration") > 0 ? "duration" : "timeout";
+    if (strcmp(key, "trace") != 0 && strcmp(key, span) != 0 &&
+        strcmp(config_origin(cfg, section, key), "default") == 0 &&
+        strcmp(config_origin(cfg, "experiment", span), "default") != 0) {
+        section = "experiment";
+        key = span;
+    }
+    char fix[96];
+    if (strcmp(key, span) == 0)
+        snprintf(fix, sizeof fix, "shorten [experiment] %s", span);
+    else
+        snprintf(fix, sizeof fix, "change %s, shorten [experiment] %s", key, span);
     format_bytes(s.memory, have, sizeof have);
     if (strcmp(setting, "auto") == 0) {
         char phys[64];
@@ -325,11 +348,11 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
         snprintf(max, sizeof max, "%.40s", setting);
     }
     snprintf(why, sizeof why,
-             "run '%s' on %d nodes would record %.3g clock samples, %.3g events and %.3g clock "
-             "rounds: about %s of memory, more than [experiment] max_memory (%s); change %s, "
-             "shorten [experiment] %s or raise max_memory",
-             plan->algorithm, nodes, s.samples, s.events, s.rounds, have, max, key,
-             config_time(cfg, "experiment", "duration") > 0 ? "duration" : "timeout");
+             "run '%s' on %d nodes would record %.3g clock samples, %.3g events, %.3g clock "
+             "rounds, %.3g requests and %.3g critical sections: about %s of memory, more than "
+             "[experiment] max_memory (%s); %s or raise max_memory",
+             plan->algorithm, nodes, s.samples, s.events, s.rounds, s.requests, s.sections, have,
+             max, fix);
     return config_fail(cfg, section, key, err, n, "%s", why);
 }
 

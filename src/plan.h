@@ -56,17 +56,18 @@ int plan_check_runs(const struct run_plan *plans, int nplans, int ranks, double 
 
 /* What a run records that grows with its length and node count. */
 struct plan_size {
-    double samples; /* clock/offset rows (each of `nodes` values) */
-    double events;  /* events/table rows, algorithms' own and traced */
-    double traced;  /* of which from trace = on */
-    double rounds;  /* clock/rounds rows */
-    double bytes;   /* the recording's size */
-    double timing;  /* the lateness of every delivery and timer, kept by the
-                       ranks for fidelity/ (bytes) */
-    double copies;  /* copies of the recording held at once: the ranks' parts
-                       and rank 0's gathered copy; with checkpoints on, also
-                       rank 0's copy of the run so far while it writes one */
-    double memory;  /* memory it takes: the recording `copies` times, and the timing */
+    double samples;            /* clock/offset rows (each of `nodes` values) */
+    double events;             /* events/table rows, algorithms' own and traced */
+    double traced;             /* of which from trace = on */
+    double rounds;             /* clock/rounds rows */
+    double requests, sections; /* requests/ rows (requests), mutex/sections rows */
+    double bytes;              /* the recording's size */
+    double timing;             /* the lateness of every delivery and timer, kept by the
+                                  ranks for fidelity/ (bytes) */
+    double copies;             /* copies of the recording held at once: the ranks' parts
+                                  and rank 0's gathered copy; with checkpoints on, also
+                                  rank 0's copy of the run so far while it writes one */
+    double memory;             /* memory it takes: the recording `copies` times, and the timing */
     /* The algorithm key behind most of the algorithms' own records, or NULL. */
     const char *section, *key;
 };

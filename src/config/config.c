@@ -435,7 +435,9 @@ int config_check_value(const struct param *p, const char *value, char *why, size
                          p->lo < p->hi ? (long)p->hi : 2147483647L, &l, why, n);
     case PARAM_REAL:
         if (parse_real(value, 0, &d, why, n)) return -1;
-        if (p->lo < p->hi && (d < p->lo || d > p->hi)) {
+        /* within(): a bound computed in floating point (1 / 10us is
+         * 99999.99999999999) accepts the value it prints as (100000) */
+        if (p->lo < p->hi && !within(d, d, p)) {
             snprintf(why, n, "%s is out of range [%g, %g]", q, p->lo, p->hi);
             return -1;
         }
