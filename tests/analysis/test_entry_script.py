@@ -48,7 +48,7 @@ class EntryScript(unittest.TestCase):
             self.assertIn("x_run000_offset.png", os.listdir(out))
             self.assertIn("berkeley", result.stdout)
 
-    def test_missing_file(self):
+    def test_missing_file_exits_2_naming_it(self):
         result = run(SCRIPT, "summary", "nope.h5", cwd=self.dir)
         self.assertEqual(result.returncode, 2)
         self.assertEqual(result.stderr, "clocklab summary: error: nope.h5: no such file\n")

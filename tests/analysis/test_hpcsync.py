@@ -77,7 +77,7 @@ class Accuracy(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def test_tables(self):
+    def test_tables_give_offset_ranges_and_sync_times(self):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             hpcsync.directory(self.dir, None)
@@ -93,14 +93,14 @@ class Accuracy(unittest.TestCase):
         self.assertIn("| 2 | clocklab skampi | 3 ms–5 ms | 500 ns | 500 ns | 5 ns |", lines)
         self.assertIn("| 2 | mpits HCA3O | 453 us–453 us | - | - | - |", lines)
 
-    def test_mpits_log(self):
+    def test_mpits_log_gives_label_nodes_sync_and_offsets(self):
         r = hpcsync.mpits_run(os.path.join(self.dir, "acc-mpits-HCA3O-N2-r1.log"))
         self.assertEqual((r["label"], r["n"], r["sync"]), ("HCA3O", 2, 0.000453))
         self.assertEqual(r["offsets"], {0.0: 4e-9, 1.0: 19e-9})
 
 
 class Scaling(unittest.TestCase):
-    def test_fits(self):
+    def test_fit_recovers_the_coefficients_of_its_law(self):
         ns = [2, 4, 8, 16, 32]
         a, b, r2 = hpcsync.fit(ns, [1e-3 + 2e-3 * np.log2(n) for n in ns], np.log2)
         self.assertAlmostEqual(a, 1e-3, places=12)

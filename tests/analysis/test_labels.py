@@ -38,7 +38,7 @@ class LabelledFile(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def test_names(self):
+    def test_node_names_use_labels_or_fall_back_to_indices(self):
         run = self.runs["run000"]
         self.assertTrue(clocklab.has_labels(run))
         self.assertEqual(clocklab.node_label(run, 3), "P4")
@@ -69,7 +69,7 @@ class LabelledFile(unittest.TestCase):
         self.assertEqual(summary_rows(result.stdout)["run001"]["leader"],
                          str(syn.BULLY_EXPECTED_LEADER))
 
-    def test_table_columns(self):
+    def test_table_has_label_columns_beside_the_indices(self):
         result = run_cli("table", self.path)
         self.assertEqual(result.returncode, 0, result.stderr)
         reader = csv.DictReader(io.StringIO(result.stdout))

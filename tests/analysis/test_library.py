@@ -80,7 +80,7 @@ class DataFrames(Files):
         self.assertEqual(set(frame["file"]), {path})
         return frame
 
-    def test_synthetic_rounds_and_events(self):
+    def test_rounds_and_events_frames_match_the_file(self):
         rounds = self.check_against_file(clocklab.read_rounds(self.sync), self.sync, "clock/rounds")
         self.assertEqual(rounds.attrs["units"]["rtt"], "s")
         events = self.check_against_file(clocklab.read_events(self.logical), self.logical,
@@ -88,7 +88,7 @@ class DataFrames(Files):
         self.assertEqual(events.attrs["enums"]["kind"], schema.EVENT_KINDS)
         self.assertEqual(sorted(set(events["run"])), ["run000", "run001"])
 
-    def test_history_and_nodes(self):
+    def test_history_and_nodes_frames_match_the_file(self):
         self.check_against_file(clocklab.read_history(self.sync), self.sync, "election/history")
         nodes = clocklab.read_nodes(self.sync)
         first = nodes[nodes["run"] == "run000"]
@@ -96,7 +96,7 @@ class DataFrames(Files):
         self.assertEqual(first["named"].tolist(), [True, False, True, False, False])
         np.testing.assert_array_equal(first["initial_offset"], syn.SYNC_THETA)
 
-    def test_offsets_and_messages_long_form(self):
+    def test_offsets_and_messages_read_in_long_form(self):
         offsets = clocklab.read_offsets(self.sync)
         self.assertEqual(len(offsets), 101 * 5)
         last = offsets[offsets["sample"] == 100]
@@ -106,7 +106,7 @@ class DataFrames(Files):
         self.assertEqual(int(first["sent"].sum()), syn.SYNC_MESSAGES)
         self.assertEqual(first["type"].tolist()[:3], syn.SYNC_TYPES)
 
-    def test_evaluation(self):
+    def test_evaluation_frame_has_schema_columns_and_units(self):
         path = os.path.join(self.dir, "evaluation.h5")
         syn.write_sync_file(path)
         with h5py.File(path, "r+") as f:
@@ -126,7 +126,7 @@ class DataFrames(Files):
         self.assertEqual(len(frame), 0)
         self.assertEqual(tuple(frame.columns), ("file", "run") + schema.FIELDS["mutex/sections"])
 
-    def test_unknown_dataset(self):
+    def test_unknown_dataset_raises_naming_it(self):
         with self.assertRaisesRegex(ValueError, "clock/nope"):
             clocklab.read_table(self.sync, "clock/nope")
 
@@ -139,7 +139,7 @@ class DataFrames(Files):
             self.assertTrue(getattr(clocklab, name).__doc__, name)
 
     @unittest.skipIf(output_dir() is None, "no clocklab binary to write the files")
-    def test_real_tables(self):
+    def test_real_files_read_into_frames_of_the_schema(self):
         out = output_dir()
         for read, name, dataset in ((clocklab.read_events, "vector.h5", "events/table"),
                                     (clocklab.read_requests, "dispatch.h5", "requests/table"),
@@ -157,7 +157,7 @@ class DataFrames(Files):
 
 
 class Version(unittest.TestCase):
-    def test_version_line(self):
+    def test_version_prints_the_version_line(self):
         result = run_cli("--version")
         self.assertEqual(result.returncode, 0)
         self.assertEqual(result.stdout, VERSION_LINE)
@@ -184,19 +184,19 @@ class UnreadableInputs(Files):
             self.assertNotIn("Traceback", result.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "never")))
 
-    def test_missing(self):
+    def test_missing_file_exits_2_with_no_such_file(self):
         self.check(os.path.join(self.dir, "missing.h5"), "no such file")
 
-    def test_not_hdf5(self):
+    def test_non_hdf5_file_exits_2_as_not_readable(self):
         path = os.path.join(self.dir, "notes.h5")
         with open(path, "w") as fh:
             fh.write("not hdf5\n")
         self.check(path, "not a readable HDF5 file")
 
-    def test_foreign(self):
+    def test_foreign_hdf5_file_exits_2_as_not_clocklab(self):
         self.check(self.foreign, "not a clocklab/1 file")
 
-    def test_separate_process(self):
+    def test_separate_process_exits_2_with_one_line(self):
         result = run_module("summary", os.path.join(self.dir, "missing.h5"))
         self.assertEqual(result.returncode, 2)
         self.assertEqual(result.stderr,
@@ -230,7 +230,7 @@ class FigureNames(Files):
             self.assertIn(f"wrote {2 * per_file} figure(s) to {out} ({2 * per_file} of them "
                           "replaced", again.stderr)
 
-    def test_stems(self):
+    def test_figure_stems_keep_parents_until_names_differ(self):
         from clocklab.naming import figure_stems
         self.assertEqual(figure_stems(["x/a/run.h5", "y/a/run.h5", "other.h5"]),
                          ["x_a_run", "y_a_run", "other"])
@@ -258,7 +258,7 @@ class SweepGrouping(SweepFile):
     def test_by_none_pools_every_run(self):
         self.assertEqual(self.sweep("--by", "none"), "| nodes | messages |")
 
-    def test_library_default(self):
+    def test_library_sweep_groups_by_algorithm_by_default(self):
         from clocklab.commands import sweep
         groups = sweep.sweep(self.path, "nodes", ["messages"])[0]
         self.assertEqual([g["key"] for g in groups], ["alpha", "beta"])

@@ -31,12 +31,12 @@ class LogicalFileMixin:
 
 
 class LogicalHelpersTest(LogicalFileMixin, unittest.TestCase):
-    def test_clock_jumps(self):
+    def test_clock_jumps_match_the_worked_example(self):
         nodes, times, jumps = clocklab.clock_jumps(self.runs["run000"])
         found = {(int(n), round(float(t), 6)): int(j) for n, t, j in zip(nodes, times, jumps)}
         self.assertEqual(found, syn.LOGICAL_JUMPS)
 
-    def test_queue_lengths(self):
+    def test_queue_lengths_match_the_worked_example(self):
         series = clocklab.queue_lengths(self.runs["run000"])
         for node, expected in syn.LOGICAL_QUEUE.items():
             times, lengths = series[node]
@@ -49,7 +49,7 @@ class LogicalHelpersTest(LogicalFileMixin, unittest.TestCase):
         self.assertEqual(series[0][1].tolist(), [1, 2, 6, 7])
         self.assertEqual(series[2][0].tolist(), [0.12, 0.30, 0.35])
 
-    def test_results_and_missing_events(self):
+    def test_results_read_and_helpers_none_without_events(self):
         run = self.runs["run000"]
         self.assertEqual(run["results"]["rate"].tolist(), syn.LOGICAL_RATE)
         self.assertIsNone(self.runs["run001"]["results"])

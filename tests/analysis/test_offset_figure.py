@@ -59,7 +59,7 @@ class SkewPanel(unittest.TestCase):
         np.testing.assert_allclose(y, skew[drawn] * 1e3, rtol=1e-12)  # ms
         return run, ax, skew
 
-    def test_synthetic_with_crash_and_recovery(self):
+    def test_skew_panel_draws_the_skew_across_crash_and_recovery(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "sync.h5")
             syn.write_sync_file(path)
@@ -98,14 +98,14 @@ class LegendsMatchLines(unittest.TestCase):
         return fig
 
     @unittest.skipIf(output_dir() is None, "no clocklab binary to write the files")
-    def test_default_scenario_crash(self):
+    def test_legend_marks_the_default_scenario_crash(self):
         # the default scenario: the coordinator (node 3 of 4) crashes at 1 s
         run = clocklab.read_files(os.path.join(output_dir(), "default.h5"))[0]
         fig = self.check_markers(run)
         texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
         self.assertIn("node 3 crashes (1 s)", texts)
 
-    def test_crash_and_recovery(self):
+    def test_legend_marks_a_crash_and_recovery_with_their_lines(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "sync.h5")
             syn.write_sync_file(path)

@@ -65,7 +65,7 @@ class ReaderTest(FilesMixin, unittest.TestCase):
     def runs(self, path, **kw):
         return {run["name"]: run for run in clocklab.read_runs(path, **kw)[1]}
 
-    def test_run_order_and_attrs(self):
+    def test_runs_read_in_order_with_their_attributes(self):
         attrs, runs = clocklab.read_runs(self.sync)
         self.assertEqual(attrs["schema"], "clocklab/1")
         self.assertEqual([r["name"] for r in runs], ["run000", "run001"])
@@ -81,20 +81,20 @@ class ReaderTest(FilesMixin, unittest.TestCase):
         run = self.runs(self.sync)["run000"]
         self.assertAlmostEqual(clocklab.max_abs_offset(run), syn.SYNC_MAX_ABS, places=12)
 
-    def test_alive_mask(self):
+    def test_alive_mask_leaves_out_nodes_down_at_the_time(self):
         run = self.runs(self.sync)["run000"]
         self.assertEqual(clocklab.alive_mask(run).tolist(), [True, True, True, False, True])
         self.assertEqual(clocklab.alive_mask(run, 0.5).tolist(), [True, True, True, False, False])
         self.assertEqual(clocklab.alive_mask(run, 0.1).tolist(), [True] * 5)
 
-    def test_skew_envelope(self):
+    def test_skew_envelope_spans_lowest_to_highest_offset(self):
         run = self.runs(self.sync)["run000"]
         lo, hi = clocklab.skew_envelope(run)
         self.assertAlmostEqual(hi[0], 90 * MS)
         self.assertAlmostEqual(lo[0], -60 * MS)
         self.assertAlmostEqual(hi[-1] - lo[-1], syn.SYNC_FINAL_SKEW)
 
-    def test_total_messages(self):
+    def test_total_messages_sums_every_type(self):
         runs = self.runs(self.sync)
         self.assertEqual(clocklab.total_messages(runs["run000"]), syn.SYNC_MESSAGES)
         self.assertEqual(clocklab.total_messages(runs["run001"]), syn.BULLY_MESSAGES)
@@ -128,7 +128,7 @@ class ReaderTest(FilesMixin, unittest.TestCase):
         self.assertEqual(lanes[2][-1], (0.25, 0.5, -1))
         self.assertEqual(lanes[4], [(0.0, 0.5, 4)])
 
-    def test_combo_run_partial_last_row_and_events(self):
+    def test_interrupted_run_metrics_use_its_partial_last_row(self):
         run = self.runs(self.combo, events=True)["run000"]
         self.assertEqual(run["attrs"]["status"], "interrupted")
         self.assertAlmostEqual(clocklab.final_skew(run), syn.COMBO_FINAL_SKEW, places=12)
@@ -168,7 +168,7 @@ class PlotScriptTest(FilesMixin, unittest.TestCase):
             self.assertTrue(data.startswith(b"\x89PNG"), name)
             self.assertGreater(len(data), 5000, name)
 
-    def test_summary_table_numbers(self):
+    def test_summary_table_gives_the_constructed_numbers(self):
         rows = parse_table(self.result.stdout)
         self.assertEqual(set(rows), {("sync.h5", "run000"), ("sync.h5", "run001"),
                                      ("combo.h5", "run000")})
@@ -194,7 +194,7 @@ class PlotScriptTest(FilesMixin, unittest.TestCase):
         self.assertEqual(lines[1].index("berkeley"), lines[0].index("algorithm"))
         self.assertEqual({len(line) for line in lines}, {len(lines[0])})  # last column flush
 
-    def test_pdf_format(self):
+    def test_format_pdf_writes_pdf_figures(self):
         out = os.path.join(self.dir, "pdfs")
         result = run_plot(self.combo, "-o", out, "--format", "pdf")
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -210,7 +210,7 @@ class PlotScriptTest(FilesMixin, unittest.TestCase):
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertIn("combo_run000_offset.png", os.listdir(os.path.join(cwd, "figures")))
 
-    def test_help(self):
+    def test_help_prints_usage_and_exits_0(self):
         result = run_plot("--help")
         self.assertEqual(result.returncode, 0)
         self.assertIn("usage:", result.stdout)
@@ -243,15 +243,15 @@ class PlotScriptErrorTest(FilesMixin, unittest.TestCase):
         self.assertFalse(os.path.exists(out), "figures written despite the error")
         return result
 
-    def test_missing_file(self):
+    def test_missing_file_fails_with_no_such_file(self):
         result = self.assert_fails_naming(os.path.join(self.dir, "missing.h5"))
         self.assertIn("no such file", result.stderr)
 
-    def test_foreign_hdf5_file(self):
+    def test_foreign_hdf5_file_fails_naming_the_schema(self):
         result = self.assert_fails_naming(self.foreign)
         self.assertIn("clocklab/1", result.stderr)
 
-    def test_not_hdf5_at_all(self):
+    def test_non_hdf5_file_fails_naming_it(self):
         text = os.path.join(self.dir, "notes.h5")
         with open(text, "w") as fh:
             fh.write("not hdf5\n")

@@ -52,7 +52,7 @@ class RaffleSummaryTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def test_reader_and_summary(self):
+    def test_reader_loads_results_and_summary_names_winners(self):
         runs = {r["name"]: r for r in clocklab.read_runs(self.path)[1]}
         self.assertEqual(sorted(runs["run000"]["results"]), ["delivered", "raffle_winner"])
         self.assertIsNone(runs["run002"]["results"])
@@ -65,7 +65,7 @@ class RaffleSummaryTest(unittest.TestCase):
         run["results"]["raffle_winner"] = np.full(4, np.nan)
         self.assertIsNone(clocklab.raffle_winner(run))
 
-    def test_table_column(self):
+    def test_summary_winner_column_shows_ties_and_none(self):
         result = run_cli("summary", self.path)
         self.assertEqual(result.returncode, 0, result.stderr)
         rows = parse_table(result.stdout)

@@ -141,7 +141,7 @@ class RunTableOnRealFiles(unittest.TestCase):
                 total += len(runs)
         self.assertEqual(len(self.frame), total)
 
-    def test_run_and_configuration_columns(self):
+    def test_run_and_config_columns_come_from_the_file(self):
         f, runs = raw_runs("cr.h5")
         with f:
             for run_name, g in runs:
@@ -155,7 +155,7 @@ class RunTableOnRealFiles(unittest.TestCase):
         self.assertEqual(self.row("default.h5")["time"], "virtual")
         self.assertEqual(self.row("real.h5")["time"], "real")
 
-    def test_clock_and_election_metrics(self):
+    def test_clock_and_election_metrics_match_the_file(self):
         f, runs = raw_runs("default.h5")
         with f:
             g = runs[0][1]
@@ -175,7 +175,7 @@ class RunTableOnRealFiles(unittest.TestCase):
         self.assertAlmostEqual(row["decided_at"], decided.max(), places=15)
         self.assertTrue(math.isnan(row["lateness_p99"]))  # virtual time: no fidelity/
 
-    def test_fidelity_columns_of_a_real_time_run(self):
+    def test_fidelity_columns_match_a_real_time_run(self):
         f, runs = raw_runs("real.h5")
         with f:
             fid = runs[0][1]["fidelity"]
@@ -187,7 +187,7 @@ class RunTableOnRealFiles(unittest.TestCase):
         self.assertAlmostEqual(row["cpu_time"], cpu, places=12)
         self.assertGreater(row["adjustments"], 0)
 
-    def test_mutex_messages_per_entry(self):
+    def test_mutex_messages_per_entry_match_theory(self):
         n = 4
         expected = {"mutex_central": 3, "ricart_agrawala": 2 * (n - 1),
                     "lamport_mutex": 3 * (n - 1)}
@@ -200,7 +200,7 @@ class RunTableOnRealFiles(unittest.TestCase):
                                                   - (rows["algorithm"] == "mutex_central"))).all(),
                          True)
 
-    def test_request_columns(self):
+    def test_request_columns_match_the_requests_table(self):
         f, runs = raw_runs("dispatch.h5")
         with f:
             t = runs[0][1]["requests/table"][()]
@@ -262,7 +262,7 @@ class SweepOnRealFiles(unittest.TestCase):
         self.assertEqual(lines[0], "| nodes | random (n·H_n) | reverse (n(n+1)/2) |")
         self.assertIn("| 8 |  | 36 (36) |", lines)
 
-    def test_complexity_preset(self):
+    def test_complexity_prints_the_table_and_missing_groups(self):
         with tempfile.TemporaryDirectory() as tmp:
             result = run_cli("complexity", path("lcr.h5"), path("cr.h5"), "--rows", "4,8",
                              "-o", os.path.join(tmp, "c.png"))
@@ -320,7 +320,7 @@ class ShivizOnRealFiles(unittest.TestCase):
 
 
 class PlotOnRealFiles(unittest.TestCase):
-    def test_figures_of_each_kind(self):
+    def test_plot_writes_figures_of_each_kind(self):
         with tempfile.TemporaryDirectory() as tmp:
             result = run_cli("plot", path("default.h5"), path("vector.h5"), "-o", tmp)
             self.assertEqual(result.returncode, 0, result.stderr)

@@ -77,7 +77,7 @@ class RequestsMutex(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def test_read(self):
+    def test_read_gives_requests_and_sections_of_each_run(self):
         dispatch, sections = self.runs
         self.assertEqual(len(dispatch["requests"]["table"]), 5)
         self.assertEqual(list(clocklab.served_requests(dispatch)["id"]), [1, 2, 3])
@@ -85,14 +85,14 @@ class RequestsMutex(unittest.TestCase):
         self.assertIsNone(sections["requests"])
         self.assertEqual(list(clocklab.sections_in_order(sections)["node"]), [0, 1, 2])
 
-    def test_mutex_numbers(self):
+    def test_mutex_delay_and_messages_per_entry_by_hand(self):
         run = self.runs[1]
         np.testing.assert_allclose(mutex.sync_delays(run), [0.02])
         self.assertAlmostEqual(mutex.one_way_delay(run), 0.010)
         self.assertAlmostEqual(mutex.messages_per_entry(run), 12 / 3)
         self.assertEqual(mutex.messages_theory("ricart_agrawala", 3), 4)
 
-    def test_figures(self):
+    def test_plot_writes_requests_and_mutex_figures(self):
         out = os.path.join(self.tmp.name, "figs")
         proc = run_cli("plot", self.path, "-o", out)
         self.assertEqual(proc.returncode, 0, proc.stderr)

@@ -142,7 +142,7 @@ class ShivizExportTest(unittest.TestCase):
             self.assertEqual(self.clocks_by_host(events), self.expected_clocks())
         self.assertNotIn("run002", err)  # no events: not exported
 
-    def test_causal_order_in_log(self):
+    def test_a_receive_is_written_after_its_send(self):
         # a receive is written after its send
         text, _ = self.export("--run", "run001")
         events = only(parse(text)[1])
@@ -171,7 +171,7 @@ class ShivizExportTest(unittest.TestCase):
         self.assertEqual(labels["VM_1:2"], {("SEND", "VM_1")})  # m4: never received
         self.assertEqual(labels["VM3:1"], {("SEND", "VM3"), ("RECEIVE", "VM_1")})
 
-    def test_descriptions(self):
+    def test_description_gives_kind_peer_message_and_clock(self):
         text, _ = self.export("--run", "run001")
         events = only(parse(text)[1])
         first = [e for e, host, _ in events if host == "VM_1"][0]

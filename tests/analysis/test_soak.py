@@ -44,7 +44,7 @@ class Elections(unittest.TestCase):
     # ids [0, 3, 1, 2]: node 1 holds the highest id, node 3 the next.
     IDS = [0, 3, 1, 2]
 
-    def test_highest_alive(self):
+    def test_election_holds_on_the_highest_alive_id(self):
         self.assertTrue(soak.check(election(self.IDS, [1, 1, 1, 1])).holds)
         # node 1 crashed for good: node 3 is the highest alive
         crashed = [NAN, 0.5, NAN, NAN]
@@ -54,7 +54,7 @@ class Elections(unittest.TestCase):
                                   recovered=[NAN, 0.8, NAN, NAN]))
         self.assertEqual(out.failure, "all on a lower id")
 
-    def test_failures(self):
+    def test_election_failures_are_named(self):
         crashed = [NAN, 0.5, NAN, NAN]
         self.assertEqual(soak.check(election(self.IDS, [1, 1, 1, 1], crashed=crashed)).failure,
                          "all on a crashed node")
@@ -112,11 +112,11 @@ def tom(deliveries, tickets=1):
 
 
 class TotalOrder(unittest.TestCase):
-    def test_same_order(self):
+    def test_same_delivery_order_everywhere_holds(self):
         out = soak.check(tom([[(1, 0), (2, 1)], [(1, 0), (2, 1)]]))
         self.assertTrue(out.holds, out)
 
-    def test_orders_differ(self):
+    def test_differing_or_unsorted_orders_are_unsafe(self):
         out = soak.check(tom([[(1, 0), (2, 1)], [(2, 1), (1, 0)]]))
         self.assertIs(out.safe, False)
         # one sequence, but not in (timestamp, sender) order
@@ -137,7 +137,7 @@ class Dispatch(unittest.TestCase):
         table["status"] = [schema.REQUEST_STATUS[s] for s in status]
         return run_dict("dispatch", 3, requests={"table": table})
 
-    def test_served_once(self):
+    def test_served_once_holds_unserved_fails_twice_unsafe(self):
         self.assertTrue(soak.check(self.requests([1, 1], ["SERVED", "SERVED"])).holds)
         out = soak.check(self.requests([1, 0], ["SERVED", "TIMEOUT"]))
         self.assertEqual((out.holds, out.safe), (False, True))

@@ -75,7 +75,7 @@ class TableTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def test_frame(self):
+    def test_table_frame_has_a_row_per_run_and_its_metrics(self):
         frame = clocklab.table([self.path, self.sync])
         self.assertEqual(len(frame), 18 + 2)
         ours = frame[frame["file"] == "sweep.h5"]
@@ -90,7 +90,7 @@ class TableTest(unittest.TestCase):
         self.assertEqual(sync["messages.poll"], 10)
         self.assertEqual(sync["messages.PING"], 0)  # a type this run did not send
 
-    def test_csv(self):
+    def test_table_csv_leaves_missing_cells_empty(self):
         result = run_cli("table", self.sync, self.path)
         self.assertEqual(result.returncode, 0, result.stderr)
         rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -101,7 +101,7 @@ class TableTest(unittest.TestCase):
         self.assertEqual(rows[2]["alpha.period"], "50ms")
         self.assertAlmostEqual(float(rows[0]["final_skew"]), syn.SYNC_FINAL_SKEW, places=15)
 
-    def test_csv_to_file_and_bad_file(self):
+    def test_table_writes_csv_file_and_missing_input_exits_2(self):
         out = os.path.join(self.tmp.name, "runs.csv")
         result = run_cli("table", self.path, "-o", out)
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -132,7 +132,7 @@ class SweepTest(SweepFile):
         groups, labels, theories, missing = sweep.sweep([self.path], *args, **kw)
         return {g["key"]: g for g in groups}
 
-    def test_means_and_t_intervals(self):
+    def test_sweep_gives_means_and_t_intervals_in_x_order(self):
         # x = period (a time in every run's own section), grouped by algorithm
         g = self.groups("period", ["final_skew"], ["algorithm"])
         self.assertEqual(set(g), {"alpha", "beta"})
@@ -147,7 +147,7 @@ class SweepTest(SweepFile):
             self.assertEqual(alpha["count"][k], 3)
         self.assertEqual(g["beta"]["half"], [0.0] * 3)
 
-    def test_sum_of_columns_per_group_and_where(self):
+    def test_y_sums_columns_per_group_and_where_filters(self):
         g = self.groups("period", ["alpha=messages.PING+messages.PONG", "final_skew"],
                         ["algorithm"], where=["seed=2"])
         self.assertEqual(g["alpha"]["mean"], [14.0] * 3)
@@ -159,13 +159,13 @@ class SweepTest(SweepFile):
         g = self.groups("period", ["beta=final_skew"], ["algorithm"])
         self.assertEqual(set(g), {"beta"})
 
-    def test_categorical_x(self):
+    def test_categorical_x_has_no_numeric_axis(self):
         g = self.groups("algorithm", ["final_skew"], [])
         self.assertIsNone(g[""]["xnum"])
         self.assertEqual(g[""]["x"], ["alpha", "beta"])
         self.assertEqual(g[""]["count"], [9, 9])
 
-    def test_command_table_figure_and_theory(self):
+    def test_sweep_command_prints_table_with_theory_and_figure(self):
         figure = os.path.join(self.tmp.name, "skew.png")
         result = run_cli("sweep", self.path, "--x", "nodes", "--y", "messages", "--by",
                          "algorithm", "--theory", "beta=ricart_agrawala", "--label",
@@ -192,7 +192,7 @@ class SweepTest(SweepFile):
 
 
 class CommandLine(unittest.TestCase):
-    def test_usage_and_unknown_command(self):
+    def test_usage_lists_commands_and_unknown_one_exits_2(self):
         result = run_cli()
         self.assertEqual(result.returncode, 2)
         self.assertIn("commands:", result.stderr)
@@ -230,7 +230,7 @@ class ComplexityPreset(unittest.TestCase):
 class ClosedForms(unittest.TestCase):
     """clocklab.theory at small n, worked out by hand from the sources' formulas."""
 
-    def test_values(self):
+    def test_closed_forms_match_hand_values_at_small_n(self):
         f = {name: form[0] for name, form in theory.CLOSED_FORMS.items()}
         self.assertEqual(f["bully"](5), 10 + 6 + 3)  # n(n-1)/2 + (n-1)(n-2)/2 + n-2
         self.assertEqual(f["lcr"](4), 10)

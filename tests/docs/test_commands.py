@@ -270,7 +270,7 @@ class TheChecker(unittest.TestCase):
         self.addCleanup(os.unlink, f.name)
         return f.name
 
-    def test_blocks_fenced_and_indented(self):
+    def test_fenced_and_indented_blocks_read_with_markers(self):
         path = self.page("text\n\n<!-- commands -->\n\n    echo one   # a comment\n"
                          "    echo two \\\n        three\n\nafter\n\n"
                          "<!-- not run: needs a Slurm cluster -->\n```sh\nsbatch x\n```\n\n"
@@ -297,7 +297,7 @@ class TheChecker(unittest.TestCase):
                         found)
         self.assertTrue(found[3].startswith(name + ":19: a marker with no code block"), found)
 
-    def test_what_looks_like_a_command(self):
+    def test_commands_told_apart_from_other_first_words(self):
         for word in ("mpirun", "build/clocklab", "bash", "/usr/bin/python3", "PYTHONPATH=analysis",
                      "analysis/clocklab-analysis", "cat", "sbatch", "h5dump", "cmake",
                      "MODE=virtual", "./run.sh"):

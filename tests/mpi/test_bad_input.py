@@ -107,42 +107,42 @@ class BadInput(unittest.TestCase):
         self.assertNotIn("run 1/", proc.stdout, "a run started")
         return lines[0]
 
-    def test_unknown_key(self):
+    def test_unknown_key_is_refused_naming_line_and_section(self):
         cfg = self.write("[experiment]\nalgorithm = bully\ncolour = blue\n")
         self.refused([cfg], "bad.ini:3", "colour", "[experiment]")
 
-    def test_unknown_key_on_command_line(self):
+    def test_unknown_key_on_command_line_is_refused(self):
         self.refused(["--set", "berkeley.perod=10ms"], "--set", "perod", "[berkeley]")
 
-    def test_unknown_section(self):
+    def test_unknown_section_is_refused_naming_its_line(self):
         cfg = self.write("[experiment]\nalgorithm = berkeley\n\n[clocks]\noffset = 0\n")
         self.refused([cfg], "bad.ini:4", "[clocks]")
 
-    def test_bad_unit(self):
+    def test_bad_unit_is_refused_naming_line_and_key(self):
         cfg = self.write("[experiment]\nduration = 2 parsecs\n")
         self.refused([cfg], "bad.ini:2", "duration", "parsecs")
 
-    def test_missing_unit(self):
+    def test_missing_unit_is_refused_naming_line_and_key(self):
         cfg = self.write("[clock]\noffset = uniform(1, 2)\n")
         self.refused([cfg], "bad.ini:2", "[clock] offset")
 
-    def test_negative_duration(self):
+    def test_negative_duration_is_refused(self):
         cfg = self.write("[experiment]\nduration = -1s\n")
         self.refused([cfg], "bad.ini:2", "duration", "negative")
 
-    def test_unknown_algorithm(self):
+    def test_unknown_algorithm_is_refused_naming_it(self):
         cfg = self.write("[experiment]\nalgorithm = berkeley,sundial\n")
         self.refused([cfg], "bad.ini:2", "algorithm", "sundial")
 
-    def test_missing_config(self):
+    def test_missing_configuration_file_is_refused(self):
         missing = os.path.join(self.dir, "no-such.ini")
         self.refused([missing], missing)
 
-    def test_output_directory_missing(self):
+    def test_output_in_a_missing_directory_is_refused(self):
         self.refused(["--set", "experiment.duration=100ms"], "/nonexistent-dir/x.h5",
                      output="/nonexistent-dir/x.h5")
 
-    def test_output_not_creatable(self):
+    def test_output_that_cannot_be_created_is_refused(self):
         # Not even root can create a file in /proc or below a regular file.
         self.refused(["--set", "experiment.duration=100ms"], "/proc/clocklab-test.h5",
                      output="/proc/clocklab-test.h5")
@@ -151,7 +151,7 @@ class BadInput(unittest.TestCase):
         self.refused(["--set", "experiment.duration=100ms"], below_file + "/x.h5",
                      output=below_file + "/x.h5")
 
-    def test_output_directory_read_only(self):
+    def test_read_only_output_directory_fails_naming_it(self):
         ro = os.path.join(self.dir, "ro")
         os.mkdir(ro)
         os.chmod(ro, 0o555)
@@ -193,7 +193,7 @@ class BadInput(unittest.TestCase):
             self.assertEqual(f.attrs["schema"], "clocklab/1")
             self.assertEqual(f["runs/run000"].attrs["status"], "complete")
 
-    def test_informational_options(self):
+    def test_help_version_list_print_once_and_write_nothing(self):
         for option in ["--help", "--version", "--list"]:
             with self.subTest(option=option):
                 proc = clocklab([option, "-o", self.out], self.dir)
@@ -239,7 +239,7 @@ class IssueTable(BadInput):
         self.assertFalse(os.path.exists(self.out))
         return proc.stdout
 
-    def test_row01_periods_the_runtime_cannot_honour(self):
+    def test_row01_periods_the_runtime_cannot_honour_refused(self):
         for sets, key in [(["berkeley.period=1ns"], "[berkeley] period"),
                           (["berkeley.timeout=0"], "[berkeley] timeout"),
                           (["experiment.algorithm=lamport", "lamport.rate=constant(1e300)"],
@@ -256,7 +256,7 @@ class IssueTable(BadInput):
                     args += ["--set", item]
                 self.refused(args, "--set", key)
 
-    def test_row02_long_lines(self):
+    def test_row02_long_lines_are_read_whole(self):
         cfg = self.write("[experiment]\nalgorithm = berkeley" + " " * 179 + "seed = 7\n")
         self.refused([cfg], "bad.ini:2", "[experiment] algorithm", "unknown algorithm")
         labels = "a" * 60 + " " * 100 + ", " + "b" * 60
@@ -267,11 +267,11 @@ class IssueTable(BadInput):
         self.assertIn("labels = " + labels, out)
         self.assertIn("offset = values(%s)" % values, out)
 
-    def test_row03_nul_byte(self):
+    def test_row03_nul_byte_is_refused_naming_its_line(self):
         cfg = self.write(b"[experiment]\nduration = 100ms\n\0\nseed = x\n")
         self.refused([cfg], "bad.ini:3", "NUL")
 
-    def test_row04_05_sample_interval(self):
+    def test_row04_05_bad_sample_intervals_are_refused(self):
         self.refused([os.devnull, "--set", "clock.sample_interval=0"], "[clock] sample_interval")
         self.refused([os.devnull, "--set", "clock.sample_interval=1ns", "--set",
                       "experiment.duration=1s"], "[clock] sample_interval")
@@ -286,25 +286,25 @@ class IssueTable(BadInput):
         ok = self.write("[experiment]\nseed = " + "0" * 64 + "5\n", "ok.ini")
         self.assertIn("seed = 5\n", self.accepted([ok]))
 
-    def test_row07_hexadecimal_floats(self):
+    def test_row07_hexadecimal_floats_are_refused(self):
         cfg = self.write("[experiment]\nduration = 0x1p-2s\n")
         self.refused([cfg], "bad.ini:2", "[experiment] duration")
         self.refused([os.devnull, "--set", "network.loss=0x0.8p0"], "--set", "[network] loss")
 
-    def test_row08_values_that_would_not_reproduce(self):
+    def test_row08_values_that_would_not_reproduce_refused(self):
         self.refused([os.devnull, "--set", "experiment.seed=2147483647", "--set",
                       "experiment.repeat=2"], "--set", "[experiment] repeat")
         self.refused([os.devnull, "--set", "nodes.labels=a\n[experiment]\nseed = 1"], "--set",
                      "[nodes] labels")
         self.refused([os.devnull, "--set", "nodes.labels=a ;b"], "--set", "[nodes] labels")
 
-    def test_row09_labels(self):
+    def test_row09_empty_or_extra_labels_are_refused(self):
         cfg = self.write("[nodes]\nlabels = a,,b\n")
         self.refused([cfg], "bad.ini:2", "[nodes] labels")
         cfg = self.write("[nodes]\nlabels = a, b, c\n")
         self.refused([cfg], "bad.ini:2", "[nodes] labels", "3 labels for a 2-node run")
 
-    def test_row10_empty_list_elements(self):
+    def test_row10_empty_list_elements_are_refused(self):
         for key, value in [("faults.crash", ","), ("election.initiators", ","),
                            ("experiment.algorithm", ",berkeley"),
                            ("experiment.algorithm", "berkeley+"),
@@ -314,23 +314,23 @@ class IssueTable(BadInput):
                 cfg = self.write("[%s]\n%s = %s\n" % (section, name, value))
                 self.refused([cfg], "bad.ini:2", "[%s] %s" % (section, name))
 
-    def test_row11_coordinator_without_one(self):
+    def test_row11_crashing_a_missing_coordinator_is_refused(self):
         cfg = self.write("[experiment]\nalgorithm = lamport\n[faults]\ncrash = coordinator@100ms\n")
         self.refused([cfg], "bad.ini:4", "[faults] crash", "coordinator")
 
-    def test_row12_13_configuration_not_a_file(self):
+    def test_row12_13_configuration_not_a_file_is_refused(self):
         self.refused([self.dir], self.dir, "directory")
         fifo = os.path.join(self.dir, "fifo.ini")
         os.mkfifo(fifo)
         self.refused([fifo], fifo, "not a regular file")  # and no hang: clocklab() has a timeout
 
-    def test_row14_duplicate_key(self):
+    def test_row14_duplicate_key_is_refused_naming_both_lines(self):
         cfg = self.write("[experiment]\nseed = soon\nduration = 100ms\nseed = 3\n")
         self.refused([cfg], "bad.ini:2", "[experiment] seed")
         cfg = self.write("[experiment]\nseed = 2\nduration = 100ms\nseed = 3\n")
         self.refused([cfg], "bad.ini:4", "[experiment] seed", "bad.ini:2", "twice")
 
-    def test_row15_output_and_initiators(self):
+    def test_row15_bad_output_and_initiators_are_refused(self):
         self.refused([os.devnull, "--set", "experiment.duration=100ms", "--force"], "/dev/null",
                      "not a regular file", output="/dev/null")
         self.refused([os.devnull, "--set", "experiment.duration=100ms", "--force"], self.dir,
@@ -338,7 +338,7 @@ class IssueTable(BadInput):
         cfg = self.write("[experiment]\nalgorithm = bully\n[election]\ninitiators = 5\n")
         self.refused([cfg], "bad.ini:4", "[election] initiators", "node 5")
 
-    def test_clock_sync_inputs(self):
+    def test_bad_clock_sync_inputs_are_refused(self):
         """A hardware clock has no simulated offset; evaluation delays go
         forward; a line needs two points; the HPC syncs wait for every reply."""
         cfg = self.write("[clock]\nsource = hardware\ndrift = uniform(-5, 5)\n")

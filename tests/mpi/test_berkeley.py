@@ -127,7 +127,7 @@ class Berkeley(unittest.TestCase):
                         (k, times[s], i, j, skew, bound))
         return windows
 
-    def test_step(self):
+    def test_stepped_rounds_keep_pairs_within_the_bound(self):
         nodes = 7
         run = run_berkeley(nodes, "step", duration="1s", seed=11)
         windows = self.check_pairwise(run, nodes, settle=0.0, min_rounds=5)
@@ -173,7 +173,7 @@ class Berkeley(unittest.TestCase):
         self.assertFalse(np.any(rows[rows["round"] > 0]["excluded"]))
         self.check_pairwise(run, nodes, settle=0.0, min_rounds=3)
 
-    def test_slew(self):
+    def test_slewed_rounds_reach_the_bound_once_slews_end(self):
         """Slewed adjustments reach the same bound once every slew is over."""
         nodes = 6
         run = run_berkeley(nodes, "slew", duration="1s", seed=23, slew_time="30ms")

@@ -79,13 +79,13 @@ class Bully(unittest.TestCase):
         orc.assert_conserved(self, run, exact=exact)
         return winner
 
-    def test_ids_rank_highest_crashed(self):
+    def test_rank_ids_next_highest_wins_after_a_crash(self):
         n = 6
         run = run_bully(n, ids="rank", crash="%d@0s" % (n - 1))
         np.testing.assert_array_equal(run["election/ids"][()], np.arange(n))
         self.assertEqual(self.check_agreement(run, expected_dead=[n - 1]), n - 2)
 
-    def test_ids_reverse_highest_crashed(self):
+    def test_reverse_ids_next_highest_wins_after_a_crash(self):
         n = 6
         # With reverse ids node 0 holds the highest id, and the lowest id
         # (node n-1) starts the election.
@@ -93,7 +93,7 @@ class Bully(unittest.TestCase):
         np.testing.assert_array_equal(run["election/ids"][()], np.arange(n)[::-1])
         self.assertEqual(self.check_agreement(run, expected_dead=[0]), 1)
 
-    def test_ids_random_highest_crashed(self):
+    def test_random_ids_next_highest_wins_after_a_crash(self):
         n, seed = 7, 1234
         # First without a crash: learn the permutation, the highest id wins.
         run = run_bully(n, ids="random", initiators="all", seed=seed,
@@ -110,7 +110,7 @@ class Bully(unittest.TestCase):
         second = int(np.argsort(ids)[-2])
         self.assertEqual(self.check_agreement(run, expected_dead=[top], exact=False), second)
 
-    def test_worst_case_counts(self):
+    def test_worst_case_counts_match_garcia_molina(self):
         """Garcia-Molina's worst case, n = 4, 8, 16 in real time (every n to 64
         in virtual time: test_virtual.py)."""
         for n in (4, 8, 16):
@@ -128,7 +128,7 @@ class Bully(unittest.TestCase):
                 self.assertEqual(int(dropped[n - 1].sum()), n - 1)
                 self.assertEqual(int(dropped[: n - 1].sum()), 0)
 
-    def test_ten_processes(self):
+    def test_p5_notices_the_crash_of_p10_and_p9_wins(self):
         """P5 notices that the coordinator P10 has crashed; P9 wins."""
         n = 10
         labels = ", ".join("P%d" % (i + 1) for i in range(n))

@@ -279,15 +279,15 @@ class Checkpoint(unittest.TestCase):
         self.assertGreater(np.sum(decided), 100)
 
     @unittest.skipUnless(os.environ.get("CLOCKLAB_KILLSHIM"), "no CLOCKLAB_KILLSHIM (run by ctest)")
-    def test_elections_and_clocks(self):
+    def test_checkpoint_cuts_elections_and_clocks_at_t(self):
         self.cut_and_compare(CONFIG, self.compare_elections_and_clocks)
 
     @unittest.skipUnless(os.environ.get("CLOCKLAB_KILLSHIM"), "no CLOCKLAB_KILLSHIM (run by ctest)")
-    def test_critical_sections(self):
+    def test_checkpoint_cuts_critical_sections_at_t(self):
         self.cut_and_compare(MUTEX, self.compare_sections)
 
     @unittest.skipUnless(os.environ.get("CLOCKLAB_KILLSHIM"), "no CLOCKLAB_KILLSHIM (run by ctest)")
-    def test_requests(self):
+    def test_checkpoint_cuts_requests_at_t(self):
         self.cut_and_compare(DISPATCH, self.compare_requests)
 
     def test_checkpoints_change_nothing(self):

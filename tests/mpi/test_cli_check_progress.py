@@ -61,7 +61,7 @@ class CheckWithoutMpirun(unittest.TestCase):
         self.assertEqual(os.listdir(self.dir), [])
         return proc.stdout
 
-    def test_output_path_as_the_run_checks_it(self):
+    def test_check_checks_the_output_path_as_the_run_does(self):
         # --check makes the run's checks of -o FILE, and creates nothing
         base = [os.devnull, "--check", "--nodes", "4", "--set", "experiment.algorithm=berkeley"]
         missing = os.path.join(self.dir, "no", "such", "dir", "x.h5")
@@ -78,7 +78,7 @@ class CheckWithoutMpirun(unittest.TestCase):
         self.assertEqual(single(base + ["-o", existing, "--force"], self.dir).returncode, 0)
         self.assertEqual(os.listdir(self.dir), ["x.h5"])
 
-    def test_smallest_node_count(self):
+    def test_check_refuses_fewer_nodes_than_the_algorithm_needs(self):
         # Chang-Roberts needs a ring of at least two nodes
         self.refused(["experiment.algorithm=ring"], 1, "ring needs at least 2 nodes")
         out = self.accepted(["experiment.algorithm=ring"], 2)
@@ -99,13 +99,13 @@ class CheckWithoutMpirun(unittest.TestCase):
         self.refused(sets, 4, "[faults] crash", "node 6")
         self.accepted(sets, 7)
 
-    def test_algorithm_node_keys(self):
+    def test_algorithm_node_keys_checked_for_the_node_count(self):
         # checked by the algorithms' own configure, for the node count given
         self.refused(["berkeley.master=7"], 4, "--set: [berkeley] master", "node 7")
         self.accepted(["berkeley.master=7"], 8)
         self.refused(["experiment.algorithm=ntp", "ntp.server=3"], 3, "[ntp] server")
 
-    def test_experiment_nodes_without_mpirun(self):
+    def test_experiment_nodes_checked_and_mpirun_suggested(self):
         # a real-time run of 8 nodes runs on 1 to 8 ranks; --check on one
         # process checks the configuration for 8 nodes and says how to start
         # it: no more ranks than this host's CPUs
@@ -121,7 +121,7 @@ class CheckWithoutMpirun(unittest.TestCase):
         self.refused(["experiment.algorithm=bully", "experiment.duration=0",
                       "bully.heartbeat=10ms"], 4, "[bully] heartbeat", "duration")
 
-    def test_nodes_goes_with_check(self):
+    def test_nodes_without_check_is_refused(self):
         proc = single([os.devnull, "--nodes", "4", "-o", os.path.join(self.dir, "x.h5")],
                       self.dir)
         self.assertEqual(proc.returncode, 2)
@@ -141,7 +141,7 @@ class CheckWithoutMpirun(unittest.TestCase):
                 values["%s %s" % (section, key)] = value
         return proc.stdout, values
 
-    def test_explicit_bases(self):
+    def test_resolved_configuration_names_its_base(self):
         # nothing given: the default scenario (experiments/default.ini), its
         # crash and heartbeat included
         out, v = self.resolved([])
@@ -163,7 +163,7 @@ class CheckWithoutMpirun(unittest.TestCase):
         self.assertEqual(v["[faults] crash"], "coordinator@1s")
         self.assertEqual(v["[experiment] duration"], "3s")
 
-    def test_key_for_an_algorithm_no_run_uses(self):
+    def test_key_for_an_algorithm_no_run_uses_is_refused(self):
         self.refused(["ring.timeout=1s"], 4, "--set: [ring] timeout", "no run uses ring",
                      "berkeley")
         path = os.path.join(tempfile.mkdtemp(prefix="clocklab-base-"), "base.ini")

@@ -88,7 +88,7 @@ class CristianBound(unittest.TestCase):
                         (worst_bound, spread))
         return rows
 
-    def test_five_nodes(self):
+    def test_five_nodes_err_within_the_rtt_bound_and_end_close(self):
         nodes = 5
         run = run_cristian(nodes, duration="1s", seed=7)
         self.check_bound(run, nodes, min_rounds=5)
@@ -99,7 +99,7 @@ class CristianBound(unittest.TestCase):
         self.assertLess(np.max(np.abs(last)), 5e-3, last)
         orc.assert_conserved(self, run, exact=False)
 
-    def test_mobile_and_laptop(self):
+    def test_labelled_mobile_and_laptop_keep_the_bound(self):
         """The textbook picture: a phone and a laptop ask a time server."""
         run = run_cristian(3, duration="600ms", seed=3, labels="server, mobile, laptop")
         self.assertEqual(orc.labels(run), ["server", "mobile", "laptop"])

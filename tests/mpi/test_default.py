@@ -43,7 +43,7 @@ class DefaultScenario(unittest.TestCase):
         self.assertIsNotNone(self.file, "clocklab.h5 was not written in the working directory")
         self.run_ = self.file["runs/run000"]
 
-    def test_file_attributes(self):
+    def test_file_attributes_describe_the_software_and_run(self):
         a = self.file.attrs
         for key in ["schema", "software", "version", "git_commit", "created", "command_line",
                     "mpi_library", "hdf5_version", "hosts", "nranks"]:
@@ -60,7 +60,7 @@ class DefaultScenario(unittest.TestCase):
         self.assertEqual(int(a["nranks"]), NODES)
         self.assertEqual(list(self.file["runs"].keys()), ["run000"])
 
-    def test_run_attributes_and_groups(self):
+    def test_run_has_its_attributes_groups_and_units(self):
         run = self.run_
         a = run.attrs
         self.assertEqual(a["algorithm"], "bully+berkeley")
@@ -100,7 +100,7 @@ class DefaultScenario(unittest.TestCase):
         self.assertEqual(run["messages/sent"].shape, (NODES, len(run["messages/types"])))
         self.assertEqual(run["election/ids"].shape, (NODES,))
 
-    def test_coordinator_crash_and_reelection(self):
+    def test_highest_alive_id_elected_after_the_coordinator_crash(self):
         run = self.run_
         crashed_at = run["nodes/crashed_at"][()]
         ids = run["election/ids"][()]
@@ -182,7 +182,7 @@ class DefaultScenarioAt16(unittest.TestCase):
     def tearDownClass(cls):
         cls.file.close()
 
-    def test_highest_alive_id_and_synchronized(self):
+    def test_highest_alive_id_elected_and_clocks_within_2ms(self):
         run = self.run_
         self.assertEqual(int(run.attrs["nodes"]), self.N)
         crashed = np.isfinite(run["nodes/crashed_at"][()])

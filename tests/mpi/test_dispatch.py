@@ -143,7 +143,7 @@ class Accounting(unittest.TestCase):
                                   delay="uniform(0, 1ms)")
         cls.t = table(cls.res)
 
-    def test_every_request_once(self):
+    def test_every_request_passes_each_stage_once(self):
         t = self.t
         self.assertEqual(len(t), 2 * 60)
         check_ids(self, t)
@@ -159,17 +159,17 @@ class Accounting(unittest.TestCase):
             self.assertEqual(sent[name], len(t), name)
         self.assertEqual(sent["SYNC"] + sent["ANNOUNCE"] + sent["FAIL"], 0)
 
-    def test_round_robin_counts(self):
+    def test_round_robin_splits_requests_evenly(self):
         counts = [np.sum(self.t["server"] == s) for s in (1, 2)]
         self.assertLessEqual(max(counts) - min(counts), 1, counts)
 
-    def test_fifo(self):
+    def test_each_server_starts_requests_in_arrival_order(self):
         for s in (1, 2):
             x = self.t[self.t["server"] == s]
             np.testing.assert_array_equal(np.argsort(x["arrived"], kind="stable"),
                                           np.argsort(x["started"], kind="stable"))
 
-    def test_little(self):
+    def test_queues_obey_littles_law(self):
         for s in (1, 2):
             L, lw = little(self.res, s)
             self.assertAlmostEqual(L, lw, delta=0.01 * L, msg=f"server {s}")
@@ -178,7 +178,7 @@ class Accounting(unittest.TestCase):
 class ClosedLoop(unittest.TestCase):
     """Closed loop: a client has one request out at a time and thinks in between."""
 
-    def test_one_at_a_time(self):
+    def test_closed_loop_client_waits_for_each_reply(self):
         (run,) = run_dispatch(4, servers="1", clients="2, 3", loop="closed", requests=40,
                               policy="least_loaded", workers=2)
         t = table(run)
@@ -250,10 +250,10 @@ class Queueing(unittest.TestCase):
 
     # Real time checks two of the four cases (each takes its full duration);
     # QueueingVirtual checks all four exactly.
-    def test_mm1_half(self):
+    def test_mm1_at_half_load_matches_kleinrock(self):
         self.check(1, 0.5)
 
-    def test_mm2_high(self):
+    def test_mm2_at_high_load_matches_kleinrock(self):
         self.check(2, 0.8)
 
 
@@ -268,10 +268,10 @@ class QueueingVirtual(Queueing):
     BATCHES = 20
     VIRTUAL = True
 
-    def test_mm1_high(self):
+    def test_mm1_at_high_load_matches_kleinrock(self):
         self.check(1, 0.8)
 
-    def test_mm2_half(self):
+    def test_mm2_at_half_load_matches_kleinrock(self):
         self.check(2, 0.5)
 
 
@@ -318,7 +318,7 @@ class CoordinatorCrash(unittest.TestCase):
                 raise
             cls.t = table(cls.res)
 
-    def test_roles_and_crash(self):
+    def test_coordinator_crashes_and_node_4_is_elected(self):
         crashed = self.res["nodes/crashed_at"][()]
         self.assertAlmostEqual(crashed[5], self.CRASH, delta=0.01)
         self.assertEqual(set(np.unique(self.t["client"])), {0, 1, 2})
@@ -339,7 +339,7 @@ class CoordinatorCrash(unittest.TestCase):
         self.assertTrue(np.all(pending["status"] == request_status(t).PENDING), pending)
         self.assertTrue(np.all(pending["sent"] > end - 0.1), pending)
 
-    def test_failover(self):
+    def test_requests_fail_over_to_the_new_coordinator(self):
         t = self.t
         crash = self.res["nodes/crashed_at"][()][5]
         by5, by4 = t[t["coordinator"] == 5], t[t["coordinator"] == 4]
@@ -367,17 +367,17 @@ class BadInput(unittest.TestCase):
             self.assertIn(name, lines[0])
         self.assertFalse(os.path.exists(path))
 
-    def test_coordinator_listed_as_server(self):
+    def test_coordinator_listed_as_server_is_refused(self):
         self.refused("[experiment]\nalgorithm = dispatch\n[dispatch]\nservers = 0, 1\n",
                      "experiment.ini:4", "[dispatch] servers", "coordinator")
 
-    def test_bad_node_list(self):
+    def test_bad_node_list_is_refused_naming_it(self):
         self.refused("[experiment]\nalgorithm = dispatch\n[dispatch]\nclients = 2-x\n",
                      "experiment.ini:4", "clients", "2-x")
         self.refused("[experiment]\nalgorithm = dispatch\n[dispatch]\nclients = 3, 9\n",
                      "experiment.ini:4", "clients", "node 9")
 
-    def test_endless_run(self):
+    def test_endless_run_is_refused_naming_the_duration(self):
         # requests left at its default 0 (open-ended): the message names the
         # duration where it was given
         self.refused("[experiment]\nalgorithm = dispatch\nduration = 0\n",

@@ -37,7 +37,7 @@ class HirschbergSinclairTest(unittest.TestCase):
         self.assertGreaterEqual(c["PROBE"], (4 if initiators_all else 2) * n)
         return c
 
-    def test_bound_all_sizes(self):
+    def test_highest_id_elected_within_the_bound_at_any_n(self):
         for n in (2, 3, 5, 8, 13, 16):  # every n to 64, and more, in test_virtual.py
             layouts = (("random", 3), ("rank", 1), ("reverse", 1)) if n % 3 == 2 else \
                 (("random", 3),)

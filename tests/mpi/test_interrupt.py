@@ -121,7 +121,7 @@ class Interrupt(unittest.TestCase):
             orc.assert_conserved(self, berkeley, exact=False)
         return True
 
-    def test_timeout_kills_mpirun(self):
+    def test_timeout_of_mpirun_keeps_finished_and_stopped_run(self):
         """timeout --foreground -s TERM 6 mpirun ... (a script bounding a run)."""
         proc = subprocess.run(["timeout", "--foreground", "-s", "TERM", "6"] + self.args,
                               capture_output=True, text=True, timeout=120, env=lab.mpi_env())
@@ -130,7 +130,7 @@ class Interrupt(unittest.TestCase):
         # Rank 0 says "stopped by signal 15", but mpirun, busy with its kill
         # sequence, may exit before it has forwarded that line.
 
-    def test_timeout_without_foreground(self):
+    def test_timeout_without_foreground_keeps_the_runs(self):
         """Plain `timeout -s TERM 6 mpirun`: timeout signals mpirun and then its
         whole process group, so mpirun gets SIGTERM twice at once; Open MPI
         4.1 takes a second signal within 5 s as "forcibly terminate" and exits
@@ -143,7 +143,7 @@ class Interrupt(unittest.TestCase):
         self.assertEqual(proc.returncode, 124, proc.stderr)
         self.check_file()
 
-    def test_interrupt_mpirun(self):
+    def test_sigint_to_mpirun_keeps_finished_and_stopped_run(self):
         """SIGINT to mpirun, as Ctrl-C in a terminal sends it."""
         proc = self.start()
         self.wait_for_second_run(proc)
@@ -153,7 +153,7 @@ class Interrupt(unittest.TestCase):
         self.assertNotEqual(proc.returncode, 0)
         self.check_file()
 
-    def test_one_rank_killed(self):
+    def test_sigterm_to_one_rank_stops_all_and_keeps_runs(self):
         """SIGTERM to one rank only: its stop message stops the other ranks."""
         proc = self.start()
         self.wait_for_second_run(proc)

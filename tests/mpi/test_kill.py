@@ -252,7 +252,7 @@ class Kill(unittest.TestCase):
         print("kill seed %d (CLOCKLAB_KILL_SEED to repeat)" % seed)
         return random.Random(seed)
 
-    def test_kills_at_random_instants(self):
+    def test_file_survives_kills_at_random_instants(self):
         rng = self.rng()
         plan = [("TERM mpirun" if i % 2 == 0 else "KILL rank 0", rng.uniform(0.3, 2.2))
                 for i in range(TRIALS)]
@@ -262,7 +262,7 @@ class Kill(unittest.TestCase):
         self.assertTrue(any(r["complete"] >= 2 for r in done))
 
     @unittest.skipUnless(os.environ.get("CLOCKLAB_KILLSHIM"), "no CLOCKLAB_KILLSHIM (run by ctest)")
-    def test_kills_during_writes(self):
+    def test_file_survives_kills_during_writes(self):
         work = tempfile.mkdtemp(prefix="clocklab-kill-")
         proc, _ = self.start(work, preload_env(0))
         _, err = proc.communicate(timeout=120)

@@ -47,7 +47,7 @@ def previous_lamport(table):
 class LamportTraceMixin:
     """Assertions shared by the scenarios below; subclasses set cls.path."""
 
-    def test_attributes_and_no_vector(self):
+    def test_run_is_a_logical_clock_without_vectors(self):
         run, table, _ = load(self.path)
         self.assertEqual(run.attrs["family"], "logical_clock")
         self.assertEqual(run.attrs["status"], "complete")
@@ -80,7 +80,7 @@ class LamportTraceMixin:
         stamps = table["lamport"].astype(np.int64)
         self.assertTrue(np.all(stamps[a] < stamps[b]))
 
-    def test_rules_ir1_and_ir2(self):
+    def test_timestamps_follow_rules_ir1_and_ir2(self):
         _, table, _ = load(self.path)
         prev = previous_lamport(table)
         stamps = table["lamport"].astype(np.int64)
@@ -98,7 +98,7 @@ class RatesTest(LamportTraceMixin, unittest.TestCase):
         _, cls.path = lab.run_clocklab(4, BASE, sets=[
             "lamport.rate=values(6, 6, 6, 1)", "network.delay=uniform(0, 2ms)"])
 
-    def test_rates_recorded(self):
+    def test_rates_recorded_and_fast_machines_tick_more(self):
         _, _, results = load(self.path)
         np.testing.assert_array_equal(results["rate"], [6, 6, 6, 1])
         ticks = results["ticks"]

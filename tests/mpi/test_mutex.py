@@ -82,7 +82,7 @@ class Mutex(unittest.TestCase):
     def requesters(self, name):
         return [i for i in range(self.nodes) if not (name == "mutex_central" and i == 0)]
 
-    def test_complete_and_delivered(self):
+    def test_runs_complete_with_every_message_delivered(self):
         for name, run in self.runs.items():
             self.assertEqual(run.attrs["status"], "complete", name)
             self.assertEqual(run.attrs["family"], "mutual_exclusion")
@@ -90,14 +90,14 @@ class Mutex(unittest.TestCase):
             received = run["messages/received"][()].sum(axis=0)
             np.testing.assert_array_equal(sent, received, err_msg=name)
 
-    def test_safety(self):
+    def test_no_two_critical_sections_overlap(self):
         for name, run in list(self.runs.items()) + [("saturated", self.saturated)]:
             s = sections(run)
             gaps = s["entered"][1:] - s["exited"][:-1]
             self.assertTrue(np.all(gaps >= 0), f"{name}: sections overlap by "
                             f"{-gaps.min() * 1e6:.1f} us")
 
-    def test_liveness(self):
+    def test_every_request_is_entered_and_left_in_order(self):
         for name, run in self.runs.items():
             s = run["mutex/sections"][()]
             for i in range(self.nodes):
@@ -112,25 +112,25 @@ class Mutex(unittest.TestCase):
     def counts(self, name):
         return lab.message_counts(self.runs[name])
 
-    def test_central(self):
+    def test_central_sends_3_per_entry_in_grant_order(self):
         entries = (self.nodes - 1) * ENTRIES
         self.assertEqual(self.counts("mutex_central"),
                          {"REQUEST": entries, "GRANT": entries, "RELEASE": entries})
         s = sections(self.runs["mutex_central"])
         np.testing.assert_array_equal(s["stamp"], np.arange(1, entries + 1))
 
-    def test_ricart_agrawala(self):
+    def test_ricart_agrawala_sends_2n_minus_2_per_entry(self):
         e = self.nodes * ENTRIES
         self.assertEqual(self.counts("ricart_agrawala"),
                          {"REQUEST": (self.nodes - 1) * e, "REPLY": (self.nodes - 1) * e})
 
-    def test_lamport(self):
+    def test_lamport_mutex_sends_3n_minus_3_per_entry(self):
         e = self.nodes * ENTRIES
         self.assertEqual(self.counts("lamport_mutex"), {"REQUEST": (self.nodes - 1) * e,
                                                         "REPLY": (self.nodes - 1) * e,
                                                         "RELEASE": (self.nodes - 1) * e})
 
-    def test_timestamp_order(self):
+    def test_entries_in_lamport_timestamp_order(self):
         for name in ("ricart_agrawala", "lamport_mutex"):
             s = sections(self.runs[name])
             order = list(zip(s["stamp"].tolist(), s["node"].tolist()))
@@ -142,7 +142,7 @@ class Mutex(unittest.TestCase):
         s = sections(self.runs["ricart_agrawala"])
         self.assertFalse(np.all(np.diff(s["requested"]) >= 0))
 
-    def test_token_ring(self):
+    def test_token_ring_sends_one_message_per_hop(self):
         for run in (self.runs["token_ring"], self.saturated):
             s = sections(run)
             hops = s["stamp"].astype(np.int64)
@@ -152,7 +152,7 @@ class Mutex(unittest.TestCase):
             self.assertEqual(lab.message_counts(run), {"TOKEN": final})
         self.assertEqual(lab.message_counts(self.saturated), {"TOKEN": self.nodes * ENTRIES - 1})
 
-    def test_suzuki_kasami(self):
+    def test_suzuki_kasami_sends_n_per_entry_without_token(self):
         run = self.runs["suzuki_kasami"]
         free = int(np.sum(run["results/free_entries"][()]))
         paid = self.nodes * ENTRIES - free

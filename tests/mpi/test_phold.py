@@ -72,7 +72,7 @@ class PholdTest(unittest.TestCase):
         self.assertEqual(int(run["messages/dropped"][()].sum()), 0)
         return int(sent.sum()), int(received.sum())
 
-    def test_constant_delay_closed_form(self):
+    def test_constant_delay_counts_match_the_closed_form(self):
         # D = L + d; T = (k + 1/2) D keeps every delivery off the run's end.
         for nodes, population, lookahead, d, k, ranks in [(10, 1, 0.06, 0.04, 10, 1),
                                                           (37, 3, 0.001, 0.0005, 200, 1),
@@ -88,7 +88,7 @@ class PholdTest(unittest.TestCase):
                 self.assertEqual(sent, nodes * population * (k + 1))
                 self.assertEqual(int(run.attrs["events_processed"]), received)
 
-    def test_exponential_rate(self):
+    def test_exponential_delay_hop_rate_matches_theory(self):
         nodes, population, lookahead, mean, duration = 1000, 1, 1e-3, 1e-3, 2.0
         run, _ = phold(nodes, population, "1ms", "exponential(1ms)", "2s", seed=5)
         _, received = self.check_population(run, nodes, population)
@@ -120,7 +120,7 @@ class PholdTest(unittest.TestCase):
         _, other = phold(*args, seed=12)
         self.assertNotEqual(compare.compare(one, other), [])
 
-    def test_refused_configurations(self):
+    def test_endless_or_zero_delay_runs_are_refused(self):
         for sets, key in [(["experiment.duration=0"], "[experiment] duration"),
                           (["experiment.duration=1s"], "[network] delay")]:
             with self.subTest(sets=sets):

@@ -83,7 +83,7 @@ class DefaultScenarioAt64On2(test_default.DefaultScenarioAt16):
     RANKS = 2
     SETS = ["experiment.nodes=64"]
 
-    def test_lateness_per_node(self):
+    def test_lateness_recorded_for_each_of_64_nodes(self):
         fid = self.run_["fidelity"]
         self.assertEqual(fid["delivery_p99"].shape, (64,))
         self.assertTrue(np.all(fid["deliveries"][()] > 0))
@@ -103,7 +103,7 @@ def datasets(path):
 
 
 class SameShapeOnAnyRankCount(unittest.TestCase):
-    def test_two_and_four_ranks(self):
+    def test_same_datasets_and_shapes_on_two_and_four_ranks(self):
         sets = ["experiment.nodes=8", "experiment.trace=on", "experiment.duration=600ms"]
         shapes = {}
         for ranks in (2, 4):

@@ -62,7 +62,7 @@ class RingTest(unittest.TestCase):
         self.assertEqual(counts["ACK"], counts["ELECTION"] + counts["ELECTED"])
         return ids, counts
 
-    def test_lcr_all_initiate(self):
+    def test_all_initiators_elect_the_max_with_lcr_counts(self):
         for n in (3, 6, 12):  # every n to 256 in test_virtual.py
             for layout, repeat in (("rank", 1), ("reverse", 1), ("random", 4)):
                 with self.subTest(n=n, ids=layout):
@@ -79,7 +79,7 @@ class RingTest(unittest.TestCase):
                         if layout == "rank":  # the best case: n - 1 one-hop messages + n
                             self.assertEqual(counts["ELECTION"], 2 * n - 1)
 
-    def test_single_initiator(self):
+    def test_single_initiator_elects_the_max_in_hops_plus_n(self):
         n = 7
         for initiators in ("lowest", "highest", "2"):
             with self.subTest(initiators=initiators):
@@ -113,12 +113,12 @@ class RingTest(unittest.TestCase):
                 self.assertEqual(leaders[i], winner, "node %d, ids %s, alive %s" % (i, ids, alive))
         self.assertNotEqual(winner, node_of_max(ids))
 
-    def test_crashed_max(self):
+    def test_crashed_max_is_skipped_by_its_predecessor(self):
         # The node with the largest id never starts; its predecessor skips it.
         self.check_crash(8, "7@0s", ["election.ids=rank", "election.initiators=all"])
         self.check_crash(6, "0@0s", ["election.ids=reverse", "election.initiators=lowest"])
 
-    def test_crashed_max_random_ids(self):
+    def test_crashed_max_with_random_ids_is_skipped(self):
         n, seed = 8, 5
         (_, g), = lab.runs(run(n, ["election.ids=random", "experiment.seed=%d" % seed]))
         ids = [int(v) for v in g["election/ids"][()]]
@@ -126,7 +126,7 @@ class RingTest(unittest.TestCase):
         self.check_crash(n, "%d@0s" % m, ["election.ids=random", "experiment.seed=%d" % seed,
                                           "election.initiators=all"])
 
-    def test_two_crashed_neighbours(self):
+    def test_two_crashed_neighbours_are_skipped(self):
         # Nodes 7 (largest id) and 0 are down: node 6 must skip two nodes.
         self.check_crash(8, "7@0s, 0@0s", ["election.ids=rank", "election.initiators=all"])
 

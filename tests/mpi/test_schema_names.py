@@ -46,7 +46,7 @@ class SchemaNames(unittest.TestCase):
     def setUpClass(cls):
         cls.c = printed_schema()
 
-    def test_same_datasets(self):
+    def test_c_and_python_name_the_same_datasets_in_order(self):
         c_paths = self.c["order"]
         self.assertEqual(self.c["schema"], schema.SCHEMA)
         self.assertEqual(sorted(c_paths), sorted(schema.dataset_paths()))
@@ -56,7 +56,7 @@ class SchemaNames(unittest.TestCase):
                 in_c = [p.split("/", 1)[1] for p in c_paths if p.split("/", 1)[0] == group]
                 self.assertEqual(tuple(sorted(in_c, key=list(names).index)), tuple(in_c), group)
 
-    def test_same_fields_and_units(self):
+    def test_c_and_python_give_the_same_fields_and_units(self):
         self.assertEqual(sorted(self.c["compounds"]), sorted(schema.FIELDS))
         for path, text in self.c["compounds"].items():
             units = schema.field_units(text)
@@ -65,7 +65,7 @@ class SchemaNames(unittest.TestCase):
         plain = {p: u for p, u in self.c["datasets"].items() if u is not None}
         self.assertEqual(plain, schema.DATASET_UNITS)
 
-    def test_same_enums(self):
+    def test_c_and_python_give_the_same_enums(self):
         self.assertEqual(self.c["enums"], dict(schema.ENUMS))
 
 

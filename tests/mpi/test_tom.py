@@ -147,7 +147,7 @@ class TotallyOrderedMulticastTest(unittest.TestCase):
 
         self.for_each_run(check)
 
-    def test_lamport_clock_condition(self):
+    def test_lamport_clock_condition_holds(self):
         def check(n, run, tr):
             sends = {}
             for node in range(n):
@@ -164,7 +164,7 @@ class TotallyOrderedMulticastTest(unittest.TestCase):
 
         self.for_each_run(check)
 
-    def test_message_counts(self):
+    def test_message_counts_match_multicasts_and_acks_per_node(self):
         def check(n, run, tr):
             names = types_of(run)
             sent, received = run["messages/sent"][()], run["messages/received"][()]

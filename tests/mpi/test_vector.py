@@ -39,7 +39,7 @@ def load(path):
 class VectorTraceMixin:
     """Assertions shared by the scenarios below; subclasses set cls.path."""
 
-    def test_shapes(self):
+    def test_one_uint32_vector_entry_per_event_and_node(self):
         run, table, vectors = load(self.path)
         self.assertEqual(run.attrs["family"], "logical_clock")
         self.assertEqual(run.attrs["status"], "complete")
@@ -97,7 +97,7 @@ class DirectTest(VectorTraceMixin, unittest.TestCase):
     def setUpClass(cls):
         _, cls.path = lab.run_clocklab(4, BASE)
 
-    def test_client_events_per_node(self):
+    def test_each_client_has_40_sends_or_internal_events(self):
         # rounds = 40 timer events per client: each a send or an internal event.
         _, table, _ = load(self.path)
         kinds = event_kinds(table)

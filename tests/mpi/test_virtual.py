@@ -65,7 +65,7 @@ def sent(run, name):
 
 
 class ExactCounts(unittest.TestCase):
-    def test_bully_worst_case(self):
+    def test_bully_worst_case_counts_exact_to_64_nodes(self):
         runs = run_virtual("bully", "2..64", ids="rank", initiators="lowest",
                            crash="highest@0s", extra="[bully]\ntimeout = 10ms\n")
         self.assertEqual(len(runs), 63)
@@ -78,7 +78,7 @@ class ExactCounts(unittest.TestCase):
                 leader = run["election/leader"][()]
                 self.assertTrue(np.all(leader[: n - 1] == n - 2), leader)
 
-    def test_lcr_decreasing_ids(self):
+    def test_lcr_with_decreasing_ids_sends_the_worst_case(self):
         runs = run_virtual("ring", "2..256", ids="reverse")
         self.assertEqual(len(runs), 255)
         for _, run in runs:
@@ -103,7 +103,7 @@ class ExactCounts(unittest.TestCase):
                 harmonic = sum(Fraction(1, k) for k in range(1, n + 1))
                 self.assertEqual(Fraction(total, orders), n * harmonic)
 
-    def test_hirschberg_sinclair_bound(self):
+    def test_hirschberg_sinclair_stays_within_its_bound(self):
         sizes = "2..64, 100, 127, 128, 255, 256, 500, 511, 512, 1000, 1023, 1024"
         runs = run_virtual("hs", sizes, ids="random")
         self.assertEqual(len(runs), 63 + 11)
@@ -132,7 +132,7 @@ class VectorTrace(unittest.TestCase):
 
 
 class ChatterTrace(unittest.TestCase):
-    def test_lamport_clock_condition(self):
+    def test_chatter_lamport_clock_condition_holds(self):
         """chatter: a -> b implies L(a) < L(b) (Lamport 1978, the clock
         condition), with happens-before rebuilt from the trace alone; every
         node sends `rounds` messages, each received once."""

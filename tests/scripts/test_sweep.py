@@ -77,7 +77,7 @@ class SweepRunner(unittest.TestCase):
     def explain(self, r):
         return "exit %d\nstdout:\n%s\nstderr:\n%s" % (r.returncode, r.stdout, r.stderr)
 
-    def test_virtual_sweep_and_resume(self):
+    def test_virtual_sweep_runs_and_a_rerun_runs_only_missing(self):
         self.write("sweep.txt", LINES)
         r = run([SWEEP, "sweep.txt", "-o", "out", "-j", "2", *VIRTUAL], self.dir)
         self.assertEqual(r.returncode, 0, self.explain(r))
@@ -115,7 +115,7 @@ class SweepRunner(unittest.TestCase):
                 self.assertEqual(os.stat(f).st_mtime_ns, mtimes[f], f)
         self.assertEqual(len(rows(os.path.join(out, "runs.csv"))), 4)
 
-    def test_bad_line(self):
+    def test_bad_line_exits_2_naming_it_before_running(self):
         self.write("bad.txt", "2 bully 1\n\n2 ring\n")
         r = run([SWEEP, "bad.txt", "-o", "out"], self.dir)
         self.assertEqual(r.returncode, 2, self.explain(r))
@@ -126,7 +126,7 @@ class SweepRunner(unittest.TestCase):
         self.assertEqual(r.returncode, 2, self.explain(r))
         self.assertIn("quote.txt:1:", r.stderr)
 
-    def test_failed_run(self):
+    def test_failed_run_exits_1_and_names_its_log(self):
         self.write("fail.txt", "2 bully 1\n2 ring 5 --set ring.no_such_key=1\n")
         r = run([SWEEP, "fail.txt", "-o", "out", *VIRTUAL], self.dir)
         self.assertEqual(r.returncode, 1, self.explain(r))
@@ -141,7 +141,7 @@ class SweepRunner(unittest.TestCase):
             self.assertIn("no_such_key", f.read())
         self.assertIn("1 failed", r.stderr)
 
-    def test_missing_inputs(self):
+    def test_missing_inputs_exit_2_before_running(self):
         r = run([SWEEP, "nothing.txt", "-o", "out"], self.dir)
         self.assertEqual(r.returncode, 2, self.explain(r))
         self.assertIn("cannot read sweep file 'nothing.txt'", r.stderr)

@@ -123,7 +123,7 @@ static void exact_linear_model_cancels_offset_and_drift(void **st) {
 
 /* Two models in turn: the first takes the offset out at t = 1 (intercept
  * only), the second the remaining drift as seen on the corrected clock. */
-static void models_compose(void **st) {
+static void second_model_corrects_the_first_keeping_history(void **st) {
     (void)st;
     struct sim_clock c;
     double theta = -0.002, r = -25e-6;
@@ -165,7 +165,7 @@ int main(void) {
         cmocka_unit_test(history_is_exact_for_earlier_times),
         cmocka_unit_test(granularity_floors_readings),
         cmocka_unit_test(exact_linear_model_cancels_offset_and_drift),
-        cmocka_unit_test(models_compose),
+        cmocka_unit_test(second_model_corrects_the_first_keeping_history),
         cmocka_unit_test(step_under_a_model_moves_the_reading_by_delta),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

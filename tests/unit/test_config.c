@@ -69,7 +69,7 @@ static void defaults_make_an_empty_file_valid(void **st) {
     config_free(&c);
 }
 
-static void values_and_overrides(void **st) {
+static void values_parse_and_set_overrides_the_file(void **st) {
     (void)st;
     struct config c;
     assert_int_equal(load(&c, "; comment\n[experiment]\nduration = 500ms ; inline\nseed = 7\n"
@@ -285,7 +285,7 @@ static void periods_have_a_minimum(void **st) {
     config_free(&c);
 }
 
-static void crash_schedules(void **st) {
+static void crash_schedules_parse_and_bad_ones_are_refused(void **st) {
     (void)st;
     struct crash_schedule s;
     assert_int_equal(faults_parse("none", &s, err, sizeof err), 0);
@@ -314,7 +314,7 @@ static void crash_schedules(void **st) {
     assert_int_equal(faults_parse(many, &s, err, sizeof err), -1);
 }
 
-static void election_ids_initiators_and_labels(void **st) {
+static void election_roles_parse_ids_initiators_and_labels(void **st) {
     (void)st;
     int ids[10], init[10], seen[10] = {0};
     assert_int_equal(roles_ids("reverse", 10, 1, ids, err, sizeof err), 0);
@@ -585,7 +585,7 @@ static void random_value(const struct param *p, char *out, size_t n) {
     snprintf(out, n, "%s%s%s", pick(pad, 5), v, pick(pad, 5));
 }
 
-static void round_trip_property(void **st) {
+static void random_configurations_read_back_the_same(void **st) {
     (void)st;
     const struct section_schema *const *schema = plan_schema();
     unsigned nschema = 0;
@@ -679,7 +679,7 @@ static void round_trip_property(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_make_an_empty_file_valid),
-        cmocka_unit_test(values_and_overrides),
+        cmocka_unit_test(values_parse_and_set_overrides_the_file),
         cmocka_unit_test(errors_name_file_line_and_key),
         cmocka_unit_test(long_lines_are_read_whole),
         cmocka_unit_test(nul_bytes_are_refused),
@@ -689,13 +689,13 @@ int main(void) {
         cmocka_unit_test(sections_are_checked_whole),
         cmocka_unit_test(values_stay_one_line),
         cmocka_unit_test(periods_have_a_minimum),
-        cmocka_unit_test(crash_schedules),
-        cmocka_unit_test(election_ids_initiators_and_labels),
+        cmocka_unit_test(crash_schedules_parse_and_bad_ones_are_refused),
+        cmocka_unit_test(election_roles_parse_ids_initiators_and_labels),
         cmocka_unit_test(planned_runs_are_checked),
         cmocka_unit_test(shared_checks_name_the_key),
         cmocka_unit_test(recordings_are_sized_before_running),
         cmocka_unit_test(resolved_configuration_reproduces_the_run),
-        cmocka_unit_test(round_trip_property),
+        cmocka_unit_test(random_configurations_read_back_the_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,7 @@ static double send(struct due_map *m, int dst, double now, double delay) {
     return due;
 }
 
-static void fifo_per_channel(void **state) {
+static void later_send_waits_behind_earlier_on_its_channel(void **state) {
     (void)state;
     struct due_map m = {0};
     assert_true(isinf(due_map_get(&m, 3)) && due_map_get(&m, 3) < 0);
@@ -67,7 +67,7 @@ static void stale_entries_are_dropped(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(fifo_per_channel),
+        cmocka_unit_test(later_send_waits_behind_earlier_on_its_channel),
         cmocka_unit_test(stale_entries_are_dropped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

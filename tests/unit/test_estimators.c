@@ -39,7 +39,7 @@ static void cristian_error_within_bound(void **st) {
         }
 }
 
-static void ntp_rfc5905_offset_and_delay(void **st) {
+static void ntp_offset_and_delay_follow_rfc5905(void **st) {
     (void)st;
     /* server ahead of client by 1 s; 5 ms each way; 1 ms server processing */
     double t1 = 0.0, t2 = 1.005, t3 = 1.006, t4 = 0.011;
@@ -58,7 +58,7 @@ static void min_index_picks_first_smallest(void **st) {
     assert_int_equal(min_index(v, 1), 0);
 }
 
-static void median_odd_and_even(void **st) {
+static void median_is_the_middle_or_mean_of_the_two(void **st) {
     (void)st;
     double odd[] = {5, 1, 3};
     double even[] = {4, 1, 3, 2};
@@ -86,7 +86,7 @@ static void ft_average_leaves_out_outliers(void **st) {
  * (Cristian 1989) and its interval [t_send - remote, t_recv - remote] holds
  * theta. The min-RTT exchange is kept whatever the order; SKaMPI's
  * intersection of the intervals is [theta - min d1, theta + min d2]. */
-static void pingpong_min_rtt_and_intersection(void **st) {
+static void pingpong_keeps_min_rtt_and_intersects_intervals(void **st) {
     (void)st;
     double theta = 0.004;
     double d[][2] = {{3e-6, 9e-6}, {1e-6, 1.5e-6}, {1.5e-6, 0.5e-6}, {0.2e-6, 40e-6}};
@@ -122,7 +122,7 @@ static void pingpong_min_rtt_and_intersection(void **st) {
 /* NIST StRD linear regression dataset "Norris" (lower difficulty, 36
  * observations) and its certified values: B0 = -0.262323073774029,
  * B1 = 1.00211681802045, standard deviation of B1 = 0.429796848199937e-3. */
-static void linear_fit_norris_certified_values(void **st) {
+static void linear_fit_matches_norris_certified_values(void **st) {
     (void)st;
     static const double x[] = {0.2,   337.4, 118.2, 884.6, 10.1,  226.5, 666.3, 996.3, 448.6,
                                777.0, 558.2, 0.4,   0.6,   775.5, 666.9, 338.0, 447.5, 11.6,
@@ -184,12 +184,12 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cristian_exact_for_symmetric_delay),
         cmocka_unit_test(cristian_error_within_bound),
-        cmocka_unit_test(ntp_rfc5905_offset_and_delay),
+        cmocka_unit_test(ntp_offset_and_delay_follow_rfc5905),
         cmocka_unit_test(min_index_picks_first_smallest),
-        cmocka_unit_test(median_odd_and_even),
+        cmocka_unit_test(median_is_the_middle_or_mean_of_the_two),
         cmocka_unit_test(ft_average_leaves_out_outliers),
-        cmocka_unit_test(pingpong_min_rtt_and_intersection),
-        cmocka_unit_test(linear_fit_norris_certified_values),
+        cmocka_unit_test(pingpong_keeps_min_rtt_and_intersects_intervals),
+        cmocka_unit_test(linear_fit_matches_norris_certified_values),
         cmocka_unit_test(linear_fit_recovers_a_drift),
         cmocka_unit_test(linear_fit_bounds_are_reached_and_not_exceeded),
     };

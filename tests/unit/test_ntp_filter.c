@@ -28,7 +28,7 @@
     } while (0)
 
 /* Server 1 s ahead of the client, 5 ms each way, 1 ms in the server. */
-static void test_symmetric_exact(void **st) {
+static void test_symmetric_delay_gives_the_exact_offset(void **st) {
     (void)st;
     double t1 = 0.0, t2 = 1.005, t3 = 1.006, t4 = 0.011;
     assert_near(ntp_offset(t1, t2, t3, t4), 1.0, 1e-12);
@@ -40,7 +40,7 @@ static void test_symmetric_exact(void **st) {
 
 /* Same clocks, 2 ms out and 8 ms back: error (2 - 8)/2 = -3 ms, which is
  * the bound delay/2 - d_min = 5 - 2 ms, reached. */
-static void test_asymmetric_error(void **st) {
+static void test_asymmetric_delay_error_reaches_the_bound(void **st) {
     (void)st;
     double t1 = 0.0, t2 = 1.002, t3 = 1.003, t4 = 0.011;
     double delay = ntp_delay(t1, t2, t3, t4), err = ntp_offset(t1, t2, t3, t4) - 1.0;
@@ -50,7 +50,7 @@ static void test_asymmetric_error(void **st) {
 }
 
 /* Any split of the delay with both legs >= d_min: |error| <= delay/2 - d_min. */
-static void test_bound_all_splits(void **st) {
+static void test_error_within_the_bound_for_every_split(void **st) {
     (void)st;
     const double theta = -0.0371, d_min = 0.001, hold = 0.0002;
     for (int i = 0; i <= 50; i++)
@@ -69,7 +69,7 @@ static struct ntp_sample sample(long seq, double offset, double delay) {
 }
 
 /* The stage with the smallest delay of the last 8 is used, once. */
-static void test_filter_min_delay_once(void **st) {
+static void test_filter_uses_the_min_delay_sample_once(void **st) {
     (void)st;
     struct clock_filter f;
     struct ntp_sample used, s;
@@ -134,7 +134,7 @@ static int exchange(struct client *c, double t, double dreq, double drep, struct
 
 /* The filter chooses a sample taken before the last step: its offset must
  * be corrected by that step, else the step is repeated. */
-static void test_correction_after_step(void **st) {
+static void test_older_sample_corrected_by_a_later_step(void **st) {
     (void)st;
     struct client c;
     struct ntp_sample used;
@@ -161,7 +161,7 @@ static void test_correction_after_step(void **st) {
 
 /* Random delays >= d_min: after every step the client's error is at most
  * delay/2 - d_min of the sample used (RFC 5905's bound, no drift here). */
-static void test_bound_after_every_step(void **st) {
+static void test_error_within_the_bound_after_every_step(void **st) {
     (void)st;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 7);
@@ -209,7 +209,7 @@ static void test_adjust_log_matches_clock(void **st) {
 
 /* A slew running during the exchange: the sample is still exact for
  * symmetric delays, once computed on the unadjusted readings. */
-static void test_sample_during_slew(void **st) {
+static void test_sample_during_a_slew_is_exact(void **st) {
     (void)st;
     struct sim_clock clk;
     struct adjust_log log;
@@ -232,14 +232,14 @@ static void test_sample_during_slew(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_symmetric_exact),
-        cmocka_unit_test(test_asymmetric_error),
-        cmocka_unit_test(test_bound_all_splits),
-        cmocka_unit_test(test_filter_min_delay_once),
-        cmocka_unit_test(test_correction_after_step),
-        cmocka_unit_test(test_bound_after_every_step),
+        cmocka_unit_test(test_symmetric_delay_gives_the_exact_offset),
+        cmocka_unit_test(test_asymmetric_delay_error_reaches_the_bound),
+        cmocka_unit_test(test_error_within_the_bound_for_every_split),
+        cmocka_unit_test(test_filter_uses_the_min_delay_sample_once),
+        cmocka_unit_test(test_older_sample_corrected_by_a_later_step),
+        cmocka_unit_test(test_error_within_the_bound_after_every_step),
         cmocka_unit_test(test_adjust_log_matches_clock),
-        cmocka_unit_test(test_sample_during_slew),
+        cmocka_unit_test(test_sample_during_a_slew_is_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

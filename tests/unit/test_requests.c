@@ -31,7 +31,7 @@ static struct request_stage_row outcome(uint64_t id, int node, int status, int a
 /* Rows of three requests from three nodes, shuffled: a plain one, one that a
  * crashed coordinator dispatched to server 3 (never accepted) before the new
  * one sent it to server 4, and one whose client crashed (no outcome). */
-static void join_rows(void **st) {
+static void join_merges_stage_rows_into_one_row_per_request(void **st) {
     (void)st;
     struct request_stage_row rows[] = {
         stage(7, 2, REQUEST_FINISHED, 5, 0.40),   stage(9, 5, REQUEST_SENT, -1, 1.0),
@@ -101,7 +101,7 @@ static void join_counts_services(void **st) {
     assert_null(out);
 }
 
-static void node_lists(void **st) {
+static void node_lists_parse_ranges_and_refuse_bad_ones(void **st) {
     (void)st;
     int m[10];
     char err[200];
@@ -121,7 +121,7 @@ static void node_lists(void **st) {
     assert_int_equal(nodelist_validate("x", err, sizeof err), -1);
 }
 
-static void id_map(void **st) {
+static void id_map_finds_replaces_and_clears_entries(void **st) {
     (void)st;
     struct idmap m = {0};
     int v = 0;
@@ -146,10 +146,10 @@ static void id_map(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(join_rows),
+        cmocka_unit_test(join_merges_stage_rows_into_one_row_per_request),
         cmocka_unit_test(join_counts_services),
-        cmocka_unit_test(node_lists),
-        cmocka_unit_test(id_map),
+        cmocka_unit_test(node_lists_parse_ranges_and_refuse_bad_ones),
+        cmocka_unit_test(id_map_finds_replaces_and_clears_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,7 +52,7 @@ static struct vevent *events(size_t n, uint64_t seed) {
     return e;
 }
 
-static void empty_queue(void **state) {
+static void empty_queue_has_no_next_time_and_pops_nothing(void **state) {
     (void)state;
     struct vqueue q = {0};
     struct vevent e;
@@ -156,7 +156,7 @@ static void ties_broken_field_by_field(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(empty_queue),
+        cmocka_unit_test(empty_queue_has_no_next_time_and_pops_nothing),
         cmocka_unit_test(pops_in_total_order),
         cmocka_unit_test(order_independent_of_push_order),
         cmocka_unit_test(ties_broken_field_by_field),
