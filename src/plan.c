@@ -286,7 +286,8 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
                  out->rounds * sizeof(struct round_row) + requests * PLAN_REQUEST_BYTES +
                  sections * sizeof(struct section_row);
     out->copies = config_time(cfg, "experiment", "checkpoint") > 0 ? 3.0 : 2.0;
-    out->memory = out->copies * out->bytes + out->timing;
+    out->state = nodes * PLAN_NODE_BYTES;
+    out->memory = out->copies * out->bytes + out->timing + out->state;
 }
 
 static void format_bytes(double b, char *out, size_t n) {
@@ -314,9 +315,12 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
     /* Name the key behind the largest part. */
     double samples = s.copies * s.samples * (nodes + 1.0) * sizeof(double),
            traced = s.copies * s.traced * sizeof(struct event_row);
-    double parts[3] = {samples, traced, s.memory - samples - traced};
+    double parts[4] = {samples, traced, s.memory - samples - traced - s.state, s.state};
     const char *section = "clock", *key = "sample_interval";
-    if (parts[1] > parts[0] && parts[1] >= parts[2]) {
+    if (parts[3] >= parts[0] && parts[3] >= parts[1] && parts[3] >= parts[2]) {
+        section = "experiment";
+        key = "nodes";
+    } else if (parts[1] > parts[0] && parts[1] >= parts[2]) {
         section = "experiment";
         key = "trace";
     } else if (parts[2] > parts[0] && parts[2] > parts[1]) {
@@ -328,14 +332,16 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
     /* The part's key, unless the user left it at its default and set the
      * run's length: then the length is what makes the run this large. */
     const char *span = config_time(cfg, "experiment", "duration") > 0 ? "duration" : "timeout";
-    if (strcmp(key, "trace") != 0 && strcmp(key, span) != 0 &&
+    if (strcmp(key, "trace") != 0 && strcmp(key, "nodes") != 0 && strcmp(key, span) != 0 &&
         strcmp(config_origin(cfg, section, key), "default") == 0 &&
         strcmp(config_origin(cfg, "experiment", span), "default") != 0) {
         section = "experiment";
         key = span;
     }
     char fix[96];
-    if (strcmp(key, span) == 0)
+    if (strcmp(key, "nodes") == 0)
+        snprintf(fix, sizeof fix, "run fewer nodes");
+    else if (strcmp(key, span) == 0)
         snprintf(fix, sizeof fix, "shorten [experiment] %s", span);
     else
         snprintf(fix, sizeof fix, "change %s, shorten [experiment] %s", key, span);
@@ -349,10 +355,10 @@ int plan_check_memory(const struct run_plan *plan, int nodes, double phys_bytes,
     }
     snprintf(why, sizeof why,
              "run '%s' on %d nodes would record %.3g clock samples, %.3g events, %.3g clock "
-             "rounds, %.3g requests and %.3g critical sections: about %s of memory, more than "
-             "[experiment] max_memory (%s); %s or raise max_memory",
-             plan->algorithm, nodes, s.samples, s.events, s.rounds, s.requests, s.sections, have,
-             max, fix);
+             "rounds, %.3g requests and %.3g critical sections, and keep %d nodes' state: about "
+             "%s of memory, more than [experiment] max_memory (%s); %s or raise max_memory",
+             plan->algorithm, nodes, s.samples, s.events, s.rounds, s.requests, s.sections, nodes,
+             have, max, fix);
     return config_fail(cfg, section, key, err, n, "%s", why);
 }
 
@@ -367,8 +373,8 @@ int plan_check_runs(const struct run_plan *plans, int nplans, int ranks, double 
         const struct run_plan *p = &plans[i];
         int nodes = p->nodes > 0 ? p->nodes : ranks;
         if ((check_ranks && plan_check_ranks(p, ranks, err, n)) ||
-            plan_check_nodes(p, nodes, err, n) || configure(p, err, n) ||
-            plan_check_memory(p, nodes, phys_bytes, err, n))
+            plan_check_nodes(p, nodes, err, n) || plan_check_memory(p, nodes, phys_bytes, err, n) ||
+            configure(p, err, n))
             return -1;
     }
     return 0;

@@ -67,10 +67,20 @@ struct plan_size {
     double copies;             /* copies of the recording held at once: the ranks' parts
                                   and rank 0's gathered copy; with checkpoints on, also
                                   rank 0's copy of the run so far while it writes one */
-    double memory;             /* memory it takes: the recording `copies` times, and the timing */
+    double state;              /* the nodes' own state (bytes): PLAN_NODE_BYTES a node */
+    double memory;             /* memory it takes: the recording `copies` times, the timing and the
+                                  nodes' state */
     /* The algorithm key behind most of the algorithms' own records, or NULL. */
     const char *section, *key;
 };
+
+/* Memory of one node apart from its recording (bytes): its struct
+ * node_state (runtime/node_state.h) and an allowance for what a node
+ * allocates besides (random streams, its FIFO table, its algorithm's state,
+ * its share of the event queue and message buffers, its gathered summary):
+ * valgrind's massif measured 2.45 KB a node at the peak of a 20,000-node
+ * ring election in virtual time, its recorded rows included. */
+#define PLAN_NODE_BYTES 2048.0
 
 /* Predict the recording of a run on `nodes` nodes from its configuration:
  * [experiment] duration (or timeout for duration 0), [clock]

@@ -87,6 +87,14 @@ class BadInput(unittest.TestCase):
             f.write(text.encode() if isinstance(text, str) else text)
         return path
 
+    def accepted(self, args):
+        """clocklab --check ARGS succeeds; returns its stdout (the resolved configuration)."""
+        proc = clocklab(list(args) + ["--check", "-o", self.out], self.dir)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(error_lines(proc), [])
+        self.assertFalse(os.path.exists(self.out))
+        return proc.stdout
+
     def refused(self, args, *names, output=None):
         """clocklab ARGS exits with status 2 on every rank, with one error line
         containing every string in names, and the output file does not exist
@@ -230,14 +238,6 @@ class BadInput(unittest.TestCase):
 
 class IssueTable(BadInput):
     """One test per row of the probe's table (row 16, kills, is test_interrupt's)."""
-
-    def accepted(self, args):
-        """clocklab --check ARGS succeeds; returns its stdout (the resolved configuration)."""
-        proc = clocklab(list(args) + ["--check", "-o", self.out], self.dir)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual(error_lines(proc), [])
-        self.assertFalse(os.path.exists(self.out))
-        return proc.stdout
 
     def test_row01_periods_the_runtime_cannot_honour_refused(self):
         for sets, key in [(["berkeley.period=1ns"], "[berkeley] period"),
@@ -386,6 +386,50 @@ class SavedConfig(unittest.TestCase):
             self.assertEqual(list(expect["label"]), [b"a;b", b"c#d"])
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+class SecondPass(BadInput):
+    """Rows 3 to 5 of the second reliability probe: sizes checked before
+    they are allocated, bounds accepted as printed, messages that name the
+    key that causes them."""
+
+    def test_rate_at_its_printed_bound_is_accepted(self):
+        # 1 / 10us is 99999.99999999999 in binary; the message prints 100000
+        dispatch = ["/dev/null", "--set", "experiment.algorithm=dispatch",
+                    "--set", f"experiment.nodes={NODES + 2}"]
+        self.accepted(dispatch + ["--set", "dispatch.rate=100000"])
+        line = self.refused(dispatch + ["--set", "dispatch.rate=100001"], "[dispatch] rate")
+        self.assertIn("[1e-06, 100000]", line)
+
+    def test_too_many_runs_name_the_list_that_makes_them(self):
+        cfg = self.write("[experiment]\nalgorithm = " + ",".join(["ring"] * 100001) + "\n")
+        line = self.refused([cfg], "bad.ini:2", "[experiment] algorithm", "100001 runs")
+        self.assertNotIn("repeat:", line)
+
+    def test_set_followed_by_an_option_says_so(self):
+        self.refused(["/dev/null", "--set", "-o", self.out],
+                     "--set needs section.key=value", "'-o'")
+
+    def test_memory_refusal_names_the_length_and_what_fills_it(self):
+        # dispatch's requests, not clock samples: the duration makes them
+        line = self.refused(["/dev/null", "--set", "experiment.algorithm=dispatch",
+                             "--set", "experiment.time=virtual", "--set", "experiment.nodes=50",
+                             "--set", "network.min_delay=10us",
+                             "--set", "experiment.duration=100000s"],
+                            "[experiment] duration", "requests")
+        self.assertNotIn("0 requests", line)
+        self.refused(["/dev/null", "--set", "experiment.duration=1e300s"],
+                     "[experiment] duration", "max_memory")
+
+    def test_node_count_checked_before_its_state_is_allocated(self):
+        # refused from the prediction, naming the key, where it used to try
+        # an 80 GB allocation and say "out of memory"
+        line = self.refused(["/dev/null", "--check", "--set", "experiment.time=virtual",
+                             "--set", "network.min_delay=10us",
+                             "--set", "experiment.algorithm=ring", "--set", "experiment.duration=0",
+                             "--set", "experiment.nodes=100000000"],
+                            "[experiment] nodes", "max_memory")
+        self.assertNotIn("out of memory", line)
 
 
 if __name__ == "__main__":
