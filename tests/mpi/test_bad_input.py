@@ -431,6 +431,23 @@ class SecondPass(BadInput):
                             "[experiment] nodes", "max_memory")
         self.assertNotIn("out of memory", line)
 
+    def test_virtual_time_that_stands_still_ends_the_run_as_failed(self):
+        # row 2: a token passed on at once (idle = 0) by nodes that never
+        # want the section (entries = 0) is a cycle at t = 0; it ran on
+        # without end. One process: on several ranks every message takes at
+        # least the lookahead.
+        proc = subprocess.run([BINARY, "/dev/null", "-o", self.out,
+                               "--set", "experiment.algorithm=token_ring",
+                               "--set", "experiment.time=virtual", "--set", "experiment.nodes=4",
+                               "--set", "experiment.duration=1s", "--set", "token_ring.idle=0",
+                               "--set", "token_ring.entries=0"],
+                              env=lab.mpi_env(), cwd=self.dir, capture_output=True, text=True,
+                              timeout=120)
+        self.assertEqual(proc.returncode, 3, proc.stderr)  # a failed run
+        self.assertIn("virtual time stood still at 0 s", proc.stderr)
+        with h5py.File(self.out, "r") as f:
+            self.assertEqual(f["runs/run000"].attrs["status"], "failed")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -49,6 +49,13 @@ struct vstate {
     uint64_t node_events; /* processed events of nodes (host-level ones not counted) */
     uint64_t windows;     /* exchanges between windows */
     double window_time;   /* wall seconds spent in them */
+    /* A cycle of events that takes no time (a period, delay, hold, idle,
+     * think or service time of 0) would run forever at one instant: the
+     * events processed at the current instant, and the most a run may have
+     * there before it ends as failed (stall_limit; see vengine_init). */
+    double instant;
+    double at_instant, stall_limit;
+    int stalled;
 };
 
 static double v_now(struct runtime *rt) {
@@ -99,6 +106,11 @@ static int vengine_init(struct runtime *rt) {
     if (!vs->out || !vs->gathered || !vs->mine || !vs->reqs || !vs->inbox) return -1;
     vs->out_min = INFINITY;
     vs->lookahead = rt->min_delay + dist_min(&rt->delay);
+    /* More events at one instant than any run of finite work has there: 10^6,
+     * or 16 N^2 (every node messaging every other one at once, as Bully's
+     * ELECTION rounds do with constant delays, 16 times over) */
+    vs->instant = -INFINITY;
+    vs->stall_limit = fmax(1e6, 16.0 * (double)rt->nodes * (double)rt->nodes);
     return core_init(rt);
 }
 
@@ -142,6 +154,18 @@ static void process_window(struct runtime *rt, double end) {
         core_dispatch(rt, &e);
         vs->last_event = e.time;
         if (e.kind != VEV_FAULTS) vs->node_events++;
+        if (e.time > vs->instant) {
+            vs->instant = e.time;
+            vs->at_instant = 0;
+        } else if (++vs->at_instant > vs->stall_limit) {
+            fprintf(stderr,
+                    "clocklab: %s: virtual time stood still at %.9g s for %.0f events on rank %d: "
+                    "a cycle of events that takes no time (a period, delay, interval, hold, idle, "
+                    "think or service time of 0?); the run ends here as failed\n",
+                    rt->progress_label, e.time, vs->at_instant, rt->rank);
+            vs->stalled = 1;
+            return;
+        }
     }
     if (end >= rt->ck.next) ckpt_cross(rt, end);
 }
@@ -149,13 +173,14 @@ static void process_window(struct runtime *rt, double end) {
 /* Between windows: every rank learns every rank's earliest event, activity,
  * stop request and the bytes it sends to each rank, and rank 0's vote on a
  * checkpoint in the next window; then the bytes move. Fills the global
- * earliest event time, activity and stop. */
+ * earliest event time, activity and stop (0: none, 1: a stop request, 2:
+ * virtual time stood still on some rank). */
 static void exchange(struct runtime *rt, double *earliest, int *any_active, int *stop) {
     struct vstate *vs = rt->vs;
     if (rt->size == 1) { /* the same answers without MPI: nothing goes out */
         *earliest = core_next_time(rt);
         *any_active = active(rt);
-        *stop = rt->interrupted || runtime_stop_signal();
+        *stop = vs->stalled ? 2 : rt->interrupted || runtime_stop_signal();
         rt->ck.allowed = ckpt_vote(rt);
         return;
     }
@@ -163,7 +188,7 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
     double *mine = vs->mine;
     mine[0] = fmin(core_next_time(rt), vs->out_min);
     mine[1] = active(rt);
-    mine[2] = rt->interrupted || runtime_stop_signal();
+    mine[2] = vs->stalled ? 2 : rt->interrupted || runtime_stop_signal();
     mine[3] = ckpt_vote(rt);
     for (size_t r = 0; r < p; r++)
         mine[4 + r] = (double)vs->out[r].len;
@@ -176,7 +201,7 @@ static void exchange(struct runtime *rt, double *earliest, int *any_active, int 
         const double *g = vs->gathered + r * w;
         *earliest = fmin(*earliest, g[0]);
         *any_active |= g[1] != 0;
-        *stop |= g[2] != 0;
+        *stop = *stop > (int)g[2] ? *stop : (int)g[2];
         size_t from = (size_t)g[4 + (size_t)rt->rank];
         if (from && (int)r != rt->rank) {
             vs->inbox[r] = malloc(from);
@@ -223,6 +248,11 @@ static void vengine_run(struct runtime *rt, double *cpu) {
         exchange(rt, &earliest, &any_active, &stop);
         vs->window_time += MPI_Wtime() - w0;
         vs->windows++;
+        if (stop == 2) { /* virtual time stood still on some rank: failed */
+            rt->timed_out = 1;
+            vs->stalled = 1;
+            break;
+        }
         if (stop) {
             rt->interrupted = 1;
             break;
@@ -242,7 +272,7 @@ static void vengine_run(struct runtime *rt, double *cpu) {
         if (rt->progress_next < INFINITY && MPI_Wtime() - wall0 >= rt->progress_next)
             rt_progress(rt, MPI_Wtime() - wall0, window);
     }
-    rt->now = rt->duration > 0 && !rt->interrupted ? rt->duration : vs->last_event;
+    rt->now = rt->duration > 0 && !rt->interrupted && !vs->stalled ? rt->duration : vs->last_event;
     rt->stopped = 1;
     rt->events_processed = vs->node_events;
     rt->windows = vs->windows;
