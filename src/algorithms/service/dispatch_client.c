@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------------ client */
-
 void dispatch_client_arm_deadline(struct node *n, struct dispatch *s) {
     if (s->nout == 0) {
         node_cancel_timer(n, T_DEADLINE);

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------- coordinator */
-
 static int eligible(struct node *n, const struct dispatch *s, int server) {
     return server != node_id(n) && s->synced[server];
 }

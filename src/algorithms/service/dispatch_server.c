@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------------ server */
-
 void dispatch_server_record_queue(struct node *n, struct dispatch *s) {
     node_record_queue(n, (int)s->qlen, s->nbusy);
 }
