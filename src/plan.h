@@ -67,7 +67,9 @@ struct plan_size {
     double copies;             /* copies of the recording held at once: the ranks' parts
                                   and rank 0's gathered copy; with checkpoints on, also
                                   rank 0's copy of the run so far while it writes one */
-    double state;              /* the nodes' own state (bytes): PLAN_NODE_BYTES a node */
+    double state;              /* the nodes' own state (bytes): PLAN_NODE_BYTES a node, and
+                                  with reliable channels PLAN_CHANNEL_BYTES for each end of
+                                  a channel that carries a message */
     double memory;             /* memory it takes: the recording `copies` times, the timing and the
                                   nodes' state */
     /* The algorithm key behind most of the algorithms' own records, or NULL. */
@@ -81,6 +83,13 @@ struct plan_size {
  * valgrind's massif measured 2.45 KB a node at the peak of a 20,000-node
  * ring election in virtual time, its recorded rows included. */
 #define PLAN_NODE_BYTES 2048.0
+
+/* Bytes of one end of one channel of the reliable channel ([network]
+ * reliable = on; runtime/reliable.c): its state (80 bytes sending, 40
+ * receiving: 60 an end), in an array that grows by doubling (up to twice
+ * that), and its index kept at most half full (up to 4 slots of 8 bytes);
+ * the messages it holds are counted with the message buffers. */
+#define PLAN_CHANNEL_BYTES 152.0
 
 /* Predict the recording of a run on `nodes` nodes from its configuration:
  * [experiment] duration (or timeout for duration 0), [clock]

@@ -28,6 +28,7 @@ COMMANDS = {
     "real-vs-virtual": ("real_virtual", "main", "one experiment in real and virtual time"),
     "pingpong": ("pingpong", "main", "round trips of Cristian's requests in the runtime"),
     "soak": ("soak", "main", "the soak under faults: share of runs keeping their property"),
+    "channel": ("channel", "main", "what the reliable channel costs: messages, latency, loss"),
 }
 
 

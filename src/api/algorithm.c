@@ -27,11 +27,18 @@ double algorithm_repeats(double seconds, double period, long limit) {
     return limit > 0 && k > (double)limit ? (double)limit : k;
 }
 
+int algorithm_needs_reliable_channels(const struct config *cfg, const char *name, const char *why,
+                                      char *err, size_t errlen) {
+    if (config_real(cfg, "network", "loss") > 0 && !config_bool(cfg, "network", "reliable"))
+        return config_fail(cfg, "network", "loss", err, errlen,
+                           "%s %s; it needs loss = 0, or [network] reliable = on", name, why);
+    return 0;
+}
+
 int algorithm_needs_reliable_network(const struct config *cfg, const char *name, char *err,
                                      size_t errlen) {
-    if (config_real(cfg, "network", "loss") > 0)
-        return config_fail(cfg, "network", "loss", err, errlen,
-                           "%s waits for every reply; it needs loss = 0", name);
+    if (algorithm_needs_reliable_channels(cfg, name, "waits for every reply", err, errlen))
+        return -1;
     const char *crash = config_get(cfg, "faults", "crash");
     if (strcmp(crash, "none") != 0 && crash[0] != '\0')
         return config_fail(cfg, "faults", "crash", err, errlen,

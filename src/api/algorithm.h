@@ -37,9 +37,17 @@ struct record_estimate {
  * (at the start and then every period), at most `limit` times when limit > 0. */
 double algorithm_repeats(double seconds, double period, long limit);
 
-/* For algorithms that assume every message arrives (the HPC clock syncs,
- * which wait for each reply): 0 when [network] loss is 0 and [faults] crash
- * is none, else -1 with "ORIGIN: [section] key: NAME assumes ..." in err. */
+/* For algorithms that assume reliable channels (tom, lamport_mutex): 0
+ * when [network] loss is 0 or [network] reliable is on, else -1 with
+ * "ORIGIN: [network] loss: NAME WHY; it needs loss = 0, or [network]
+ * reliable = on" in err. */
+int algorithm_needs_reliable_channels(const struct config *cfg, const char *name, const char *why,
+                                      char *err, size_t errlen);
+
+/* For algorithms that assume every message arrives and every node answers
+ * (the HPC clock syncs, which wait for each reply): reliable channels as
+ * above, and [faults] crash none, else -1 with "ORIGIN: [section] key:
+ * NAME ..." in err. */
 int algorithm_needs_reliable_network(const struct config *cfg, const char *name, char *err,
                                      size_t errlen);
 

@@ -165,6 +165,34 @@ static const struct param network_params[] = {{.key = "min_delay",
                                                .help = "probability that a message is lost",
                                                .lo = 0,
                                                .hi = 1},
+                                              {.key = "reliable",
+                                               .type = PARAM_BOOL,
+                                               .default_value = "off",
+                                               .help = "reliable FIFO channels under every "
+                                                       "algorithm: sequence numbers, "
+                                                       "acknowledgements, retransmission on a "
+                                                       "timeout with back-off, duplicates "
+                                                       "suppressed"},
+                                              {.key = "rto",
+                                               .type = PARAM_TIME,
+                                               .default_value = "10ms",
+                                               .help = "reliable = on: retransmission timeout "
+                                                       "before the first round-trip time is "
+                                                       "measured (RFC 6298)",
+                                               TIME_RANGE(CONFIG_MIN_PERIOD)},
+                                              {.key = "rto_min",
+                                               .type = PARAM_TIME,
+                                               .default_value = "1ms",
+                                               .help = "reliable = on: smallest retransmission "
+                                                       "timeout",
+                                               TIME_RANGE(CONFIG_MIN_PERIOD)},
+                                              {.key = "rto_max",
+                                               .type = PARAM_TIME,
+                                               .default_value = "100ms",
+                                               .help = "reliable = on: largest retransmission "
+                                                       "timeout, where the back-off stops "
+                                                       "doubling",
+                                               TIME_RANGE(CONFIG_MIN_PERIOD)},
                                               END};
 
 static const struct param faults_params[] = {

@@ -59,7 +59,8 @@ static struct vtimer *vtimer(struct node_state *ns, int layer, int id) {
     }
     if (ns->nvt == ns->cap_vt) {
         int cap = 2 * ns->cap_vt;
-        if (cap > RUNTIME_MAX_LAYERS * NODE_MAX_TIMERS) cap = RUNTIME_MAX_LAYERS * NODE_MAX_TIMERS;
+        if (cap > (RUNTIME_MAX_LAYERS + 1) * NODE_MAX_TIMERS)
+            cap = (RUNTIME_MAX_LAYERS + 1) * NODE_MAX_TIMERS;
         struct vtimer *p = malloc((size_t)cap * sizeof *p);
         if (!p) rt_out_of_memory();
         memcpy(p, ns->vt, ns->nvt * sizeof *p);

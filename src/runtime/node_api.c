@@ -2,6 +2,7 @@
  * engines share it; the reference time, transport and timers come from the
  * run's engine (node_state.h). */
 #include "runtime/node_state.h"
+#include "runtime/reliable.h"
 #include "runtime/rt_clock.h"
 #include "runtime/trace.h"
 
@@ -137,9 +138,10 @@ uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_
         rt_fatal("internal error: %s on node %d sent type %d to node %d: not allowed", l->alg->name,
                  ns->id, type, dst);
     }
-    if (sizeof(struct wire_header) + len > WIRE_MAX) {
+    size_t room = WIRE_MAX - sizeof(struct wire_header) - (rt->reliable ? RELIABLE_PREFIX : 0);
+    if (len > room) {
         rt_fatal("internal error: %s on node %d sent a %zu-byte message; at most %zu bytes",
-                 l->alg->name, ns->id, len, WIRE_MAX - sizeof(struct wire_header));
+                 l->alg->name, ns->id, len, room);
     }
     if (ns->crashed || rt->stopped) return 0;
     int gt = l->type_offset + type;
@@ -151,20 +153,29 @@ uint64_t node_send(struct node *n, int dst, int type, const void *payload, size_
                             ++ns->lamport,
                             ++ns->order_seq,
                             NAN};
-    ns->rec.sent[gt]++;
-    ns->rec.bytes_sent[gt] += sizeof h + len;
-    rt_now(rt);
-    int lost = rt->loss > 0 && gsl_rng_uniform(rt_stream(ns, STREAM_NETWORK)) < rt->loss;
-    if (!lost) h.due = due_time(ns, dst);
+    if (rt->reliable)
+        reliable_send(ns, &h, payload, len);
+    else
+        rt_transmit(ns, &h, payload, len);
     ns->last_sent_id = h.id;
     ns->last_sent_due = h.due;
     if (rt->trace && !l->alg->records_events)
         rt_trace(ns, EVENT_SEND, dst, gt, h.id, h.lamport, h.due);
-    if (lost)
-        ns->rec.dropped[gt]++;
-    else
-        rt->engine->send(rt, ns, &h, payload, len);
     return h.id;
+}
+
+void rt_transmit(struct node_state *ns, struct wire_header *h, const void *payload, size_t len) {
+    struct runtime *rt = ns->rt;
+    ns->rec.sent[h->type]++;
+    ns->rec.bytes_sent[h->type] += sizeof *h + len;
+    rt_now(rt);
+    if (rt->loss > 0 && gsl_rng_uniform(rt_stream(ns, STREAM_NETWORK)) < rt->loss) {
+        h->due = NAN;
+        ns->rec.dropped[h->type]++;
+        return;
+    }
+    h->due = due_time(ns, h->dst);
+    rt->engine->send(rt, ns, h, payload, len);
 }
 
 void node_broadcast(struct node *n, int type, const void *payload, size_t len) {

@@ -4,6 +4,7 @@
 #include "runtime/node_events.h"
 
 #include "runtime/node_state.h"
+#include "runtime/reliable.h"
 #include "runtime/trace.h"
 
 #include <math.h>
@@ -23,6 +24,15 @@ void rt_deliver(struct node_state *ns, const struct wire_header *h, const void *
         return;
     }
     ns->rec.received[h->type]++;
+    if (rt->reliable)
+        reliable_receive(ns, h, payload, len);
+    else
+        rt_hand_over(ns, h, payload, len);
+}
+
+void rt_hand_over(struct node_state *ns, const struct wire_header *h, const void *payload,
+                  size_t len) {
+    struct runtime *rt = ns->rt;
     ns->lamport = (h->lamport > ns->lamport ? h->lamport : ns->lamport) + 1;
     int li = rt_layer_of_type(rt, h->type);
     const struct layer *l = &rt->layers[li];
@@ -37,6 +47,10 @@ void rt_deliver(struct node_state *ns, const struct wire_header *h, const void *
 }
 
 void rt_fire_timer(struct node_state *ns, int layer, int id) {
+    if (layer == RELIABLE_LAYER) {
+        reliable_on_timer(ns);
+        return;
+    }
     const struct algorithm *a = ns->rt->layers[layer].alg;
     if (ns->crashed || !a->on_timer) return;
     struct node view = {ns, layer};
@@ -69,6 +83,7 @@ void rt_crash(struct node_state *ns, double recover) {
     for (int i = 0; i < rt->nlayers; i++)
         for (int k = 0; k < NODE_MAX_TIMERS; k++)
             rt->engine->cancel_timer(rt, ns, i, k);
+    reliable_on_crash(ns);
     rt_update_done(ns);
 }
 
@@ -77,6 +92,7 @@ void rt_recover(struct node_state *ns) {
     ns->recover_at = INFINITY;
     ns->summary.recovered_at = ns->rt->now;
     rt_update_done(ns);
+    reliable_on_recover(ns);
     rt_start_node(ns);
 }
 

@@ -7,6 +7,10 @@
 /* Hand a message to its layer on node ns (or drop it on a crashed node). */
 void rt_deliver(struct node_state *ns, const struct wire_header *h, const void *payload,
                 size_t len);
+/* Hand a message that arrived (or its channel's copy, reliable.h) to its
+ * algorithm: the Lamport clock, the trace and on_message. */
+void rt_hand_over(struct node_state *ns, const struct wire_header *h, const void *payload,
+                  size_t len);
 /* Run timer (layer, id) of node ns. */
 void rt_fire_timer(struct node_state *ns, int layer, int id);
 /* Start the node's layers (first time), or restart them after a recovery. */

@@ -4,6 +4,8 @@
  * Calls nothing of the runtime but its engine's clock (engine.h). */
 #include "runtime/node_state.h"
 
+#include "runtime/reliable.h"
+
 #include <math.h>
 
 double rt_now(struct runtime *rt) {
@@ -51,6 +53,7 @@ gsl_rng *rt_stream(struct node_state *ns, enum stream stream) {
 
 int rt_node_done(const struct node_state *ns) {
     if (ns->crashed && isinf(ns->recover_at)) return 1;
+    if (reliable_unacked(ns)) return 0;
     for (int i = 0; i < ns->rt->nlayers; i++)
         if (!ns->done[i]) return 0;
     return 1;

@@ -99,6 +99,7 @@ struct node_state {
     uint64_t crash_seen;     /* bit i: crash event i of the schedule applied */
     struct due_map last_due; /* FIFO per channel: due time of the last message to each node */
     struct node_summary summary;
+    struct reliable_node *rel; /* [network] reliable = on: its channels (reliable.c), or NULL */
 };
 
 /* Checkpoints of the running run (checkpoint.c). */
@@ -169,6 +170,10 @@ struct runtime {
     double granularity, min_delay;
     int zero_delay, zero_jitter, constant_delay;
     double loss;
+    /* [network] reliable (reliable.h): on, its timer bounds (s) and its two message types */
+    int reliable;
+    double rto_initial, rto_min, rto_max;
+    int retransmit_type, ack_type;
     /* faults and termination */
     struct crash_schedule crashes;
     double duration, timeout;
@@ -221,7 +226,11 @@ struct node_state *rt_local(struct runtime *rt, int node); /* a node of this ran
 /* The node's generator for STREAM_ALGORITHM, STREAM_NETWORK or
  * STREAM_JITTER (streams.h), allocated on first use. */
 gsl_rng *rt_stream(struct node_state *ns, enum stream stream);
-/* Every layer done, or crashed for good. */
+/* node_api.c: put the stamped message h from ns on the network: count it
+ * as sent (h->type), draw its loss, and hand it to the engine with h->due
+ * set, or count it as dropped with h->due = NaN. */
+void rt_transmit(struct node_state *ns, struct wire_header *h, const void *payload, size_t len);
+/* Every layer done (and every message acknowledged), or crashed for good. */
 int rt_node_done(const struct node_state *ns);
 /* Keep rt->not_done in step after ns's done state may have changed. */
 void rt_update_done(struct node_state *ns);

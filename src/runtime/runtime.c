@@ -6,6 +6,7 @@
 #include "model/roles.h"
 #include "runtime/evaluator.h"
 #include "runtime/reftime.h"
+#include "runtime/reliable.h"
 
 #include "output/ckpt_writer.h"
 
@@ -30,6 +31,7 @@ static void teardown(struct runtime *rt) {
         hwclock_free(ns);
         rec_free(&ns->rec);
         due_map_free(&ns->last_due);
+        reliable_free(ns);
         gsl_rng_free(ns->alg_rng);
         gsl_rng_free(ns->net_rng);
         gsl_rng_free(ns->jitter_rng);
@@ -127,6 +129,15 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         rt->ntypes += l->ntypes;
         if (l->alg->family == FAMILY_ELECTION) rt->leader_elected = 1;
     }
+    rt->reliable = config_bool(cfg, "network", "reliable");
+    if (rt->reliable) { /* the channel's types come after the algorithms' */
+        rt->retransmit_type = rt->ntypes;
+        rt->ack_type = rt->ntypes + 1;
+        rt->ntypes += RELIABLE_TYPES;
+        rt->rto_initial = config_time(cfg, "network", "rto");
+        rt->rto_min = config_time(cfg, "network", "rto_min");
+        rt->rto_max = config_time(cfg, "network", "rto_max");
+    }
     rt->type_names = calloc((size_t)rt->ntypes + 1, sizeof *rt->type_names);
     rt->mpi_sent_to = calloc((size_t)rt->size, sizeof(uint64_t));
     rt->mpi_recv_from = calloc((size_t)rt->size, sizeof(uint64_t));
@@ -141,6 +152,9 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     for (int i = 0, k = 0; i < rt->nlayers; i++)
         for (int j = 0; j < rt->layers[i].ntypes; j++)
             rt->type_names[k++] = rt->layers[i].alg->message_types[j];
+    if (rt->reliable)
+        for (int j = 0; j < RELIABLE_TYPES; j++)
+            rt->type_names[rt->retransmit_type + j] = reliable_type_names[j];
     rt->seed = plan->seed;
     rt->trace = config_bool(cfg, "experiment", "trace");
     rt->duration = config_time(cfg, "experiment", "duration");

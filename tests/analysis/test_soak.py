@@ -4,6 +4,8 @@ verdict follows from the construction (who crashed, who believes whom,
 which sections overlap, which orders differ), so every check is seen to
 hold and to fail."""
 
+import os
+import tempfile
 import unittest
 
 import h5py
@@ -172,21 +174,42 @@ class ByFamily(unittest.TestCase):
 class Table(unittest.TestCase):
     def test_cells_count_the_failures(self):
         rows = [{"algorithm": "ring", "family": "election", "loss": 0.2, "crash": False,
-                 "holds": h, "failure": f}
+                 "reliable": False, "holds": h, "failure": f}
                 for h, f in ((True, ""), (False, "split"), (False, "split"),
                              (False, "no leader somewhere"))]
         self.assertEqual(soak.cell(rows), "1/4: 2 split, 1 no leader somewhere")
-        text = soak.table(rows, {("tom", (0.2, False)): "clocklab: error: x"})
-        self.assertIn("| ring | 1/4: 2 split, 1 no leader somewhere |", text)
-        self.assertIn("| tom | refused |", text)
+        text = soak.table(rows, {("tom", (0.2, False, False)): "clocklab: error: x"})
+        self.assertIn("| 1/4: 2 split, 1 no leader somewhere |", text)
+        self.assertIn("| tom | reliable FIFO channels, no crashes | refused |", text)
 
     def test_rows_in_family_order(self):
-        rows = [{"algorithm": a, "family": f, "loss": 0.0, "crash": False, "holds": True,
-                 "failure": ""} for a, f in (("dispatch", "service"), ("ring", "election"),
+        rows = [{"algorithm": a, "family": f, "loss": 0.0, "crash": False, "reliable": False,
+                 "holds": True, "failure": ""} for a, f in (("dispatch", "service"), ("ring", "election"),
                                              ("cristian", "clock_sync"), ("bully", "election"))]
-        text = soak.table(rows, {("jk", (0.0, False)): "refused: needs loss = 0"})
+        text = soak.table(rows, {("jk", (0.0, False, False)): "refused: needs loss = 0"})
         order = [line.split("|")[1].strip() for line in text.splitlines()[2:]]
+        self.assertTrue(all(line.split("|")[2].strip() not in ("", "?")
+                            for line in text.splitlines()[2:]))
         self.assertEqual(order, ["bully", "ring", "cristian", "dispatch", "jk"])
+
+    def test_reliable_channels_are_columns_of_their_own(self):
+        rows = [{"algorithm": "bully", "family": "election", "loss": 0.05, "crash": False,
+                 "reliable": r, "holds": r, "failure": "" if r else "split"}
+                for r in (False, True)]
+        header = soak.table(rows).splitlines()[0]
+        self.assertEqual(header, "| algorithm | fault model | loss 0.05 | reliable, loss 0.05 |")
+        self.assertIn("| 0/1: 1 split | 1/1 |", soak.table(rows))
+
+    def test_refusals_read_with_and_without_the_reliable_field(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
+            f.write("tom\t0.2\tnone\tclocklab: error: a\n"
+                    "jk\t0.2\t5@1s\ton\tclocklab: error: b\n")
+        try:
+            refused = soak.read_refused(f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(refused, {("tom", (0.2, False, False)): "clocklab: error: a",
+                                   ("jk", (0.2, True, True)): "clocklab: error: b"})
 
 
 if __name__ == "__main__":

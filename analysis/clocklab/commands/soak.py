@@ -5,11 +5,13 @@ hold its algorithm's correctness property under message loss and crashes?
 
 prints a Markdown table, one row per algorithm and one column per fault
 condition ([network] loss, with or without the [faults] crash schedule,
-both read from each run's saved configuration): the share of runs that
-hold the property, and how the others failed. Configurations that
-clocklab refused before running (an algorithm that needs loss = 0 or no
-crashes says so) come from ``--refused``, the tab-separated lines
-``algorithm, loss, crash, message`` that soak.sh writes.
+over the network as it is or with [network] reliable = on, all read from
+each run's saved configuration): the share of runs that hold the
+property, and how the others failed. Configurations that clocklab refused
+before running (an algorithm that needs loss = 0 or no crashes says so)
+come from ``--refused``, the tab-separated lines ``algorithm, loss,
+crash, message`` or ``algorithm, loss, crash, reliable, message`` that
+soak.sh writes.
 
 The properties, per run, from the file alone (at the end of the run unless
 said otherwise; "alive" = up at the end, :func:`clocklab.metrics.alive_mask`):
@@ -20,7 +22,7 @@ said otherwise; "alive" = up at the end, :func:`clocklab.metrics.alive_mask`):
 - clock synchronization (cristian, berkeley, ntp): the final skew of the
   alive nodes (:func:`clocklab.metrics.final_skew`) is at most
   :func:`skew_bound` (skampi, jk and hca wait for every reply and refuse
-  loss and crashes before running: the soak has only refusals of them);
+  loss, unless over reliable channels, and crashes);
 - lamport, chatter: a -> b implies L(a) < L(b) (Lamport 1978), checked on
   every edge of happens-before (program order and messages, rebuilt from
   events/table by :mod:`clocklab.causality`), which implies it for the
@@ -56,6 +58,33 @@ from ..reader import ClocklabError, event_kinds, exit_status, read_runs, request
 #: The families of the run's ``family`` attribute, in the table's row order;
 #: algorithms of no family seen in the runs (refused everywhere) come last.
 FAMILIES = ("election", "clock_sync", "logical_clock", "mutual_exclusion", "service")
+
+#: Each algorithm's fault model: what its sources assume of the channels
+#: and the nodes, and so what the soak can expect of it outside them.
+FAULT_MODELS = {
+    "bully": "crash-recovery; reliable channels with bounded delay (timeouts)",
+    "ring": "crash-recovery (an ACK timeout skips a crashed successor); reliable channels",
+    "hs": "no crashes; reliable channels (no timer)",
+    "cristian": "loss and crash-recovery (a reading is given up after its timeout); "
+                "bounded delay for the error bound",
+    "berkeley": "loss and crash-recovery (the master averages the replies in by its "
+                "timeout); bounded delay for the error bound",
+    "ntp": "loss and crash-recovery (clock filter of 8 polls); bounded delay for the bound",
+    "skampi": "no loss, no crashes (waits for every reply)",
+    "jk": "no loss, no crashes (waits for every reply)",
+    "hca": "no loss, no crashes (waits for every reply)",
+    "lamport": "any: the clock condition holds in every execution",
+    "chatter": "any: the clock condition holds in every execution",
+    "vector": "any: the vector-clock condition holds in every execution",
+    "tom": "reliable FIFO channels, no crashes",
+    "mutex_central": "reliable channels; a crash of the holder loses the grant",
+    "ricart_agrawala": "reliable channels, no crashes",
+    "lamport_mutex": "reliable FIFO channels, no crashes",
+    "token_ring": "reliable channels, no crashes (the token is lost with a crash)",
+    "suzuki_kasami": "reliable channels, no crashes (the token is lost with a crash)",
+    "dispatch": "loss (clients resend) and crash-recovery with bounded delay (a server "
+                "silent for timeout is taken as crashed)",
+}
 
 #: The outcome of one run: holds (bool), safe (False when a safety property
 #: broke: two sections at once, a request served twice, two delivery
@@ -123,11 +152,15 @@ def _range(text, what):
 
 def sync_window(run):
     """The longest a correction can rest on a reading (s): cristian's and
-    berkeley's period, NTP's clock filter of 8 polls (RFC 5905, section 10)."""
+    berkeley's period, NTP's clock filter of 8 polls (RFC 5905, section 10);
+    skampi, jk and hca synchronize once, so the whole run ([experiment]
+    duration)."""
     algorithm = run["attrs"]["algorithm"]
     if algorithm in ("cristian", "berkeley"):
         return seconds(config_value(run, algorithm, "period"))
-    return 8 * seconds(config_value(run, "ntp", "poll"))
+    if algorithm == "ntp":
+        return 8 * seconds(config_value(run, "ntp", "poll"))
+    return seconds(config_value(run, "experiment", "duration"))
 
 
 def skew_bound(run):
@@ -349,17 +382,21 @@ def check(run):
     return found(run)
 
 
+def _on(text):
+    return text.strip().lower() in ("on", "true", "yes", "1")
+
+
 def condition(run):
-    """(loss, crash) of a run: [network] loss as a float, and whether its
-    [faults] crash schedule is set."""
+    """(loss, crash, reliable) of a run: [network] loss as a float, whether
+    its [faults] crash schedule is set, and whether [network] reliable is on."""
     loss = float(config_value(run, "network", "loss", "0"))
     crash = config_value(run, "faults", "crash", "none").strip()
-    return loss, crash not in ("", "none")
+    return loss, crash not in ("", "none"), _on(config_value(run, "network", "reliable", "off"))
 
 
 def condition_label(cond):
-    loss, crash = cond
-    return f"loss {loss:g}" + (" + crashes" if crash else "")
+    loss, crash, reliable = cond
+    return ("reliable, " if reliable else "") + f"loss {loss:g}" + (" + crashes" if crash else "")
 
 
 def read_refused(path):
@@ -370,10 +407,13 @@ def read_refused(path):
             if not line.strip():
                 continue
             parts = line.rstrip("\n").split("\t")
-            if len(parts) != 4:
-                raise ClocklabError(f"{path}:{lineno}: expected 4 tab-separated fields")
-            algorithm, loss, crash, message = parts
-            out[(algorithm, (float(loss), crash.strip() not in ("", "none")))] = message
+            if len(parts) == 4:
+                parts.insert(3, "off")
+            if len(parts) != 5:
+                raise ClocklabError(f"{path}:{lineno}: expected 4 or 5 tab-separated fields")
+            algorithm, loss, crash, reliable, message = parts
+            out[(algorithm, (float(loss), crash.strip() not in ("", "none"),
+                             _on(reliable)))] = message
     return out
 
 
@@ -385,11 +425,12 @@ def evaluate(paths):
         _, runs = read_runs(path, events=True)
         for run in runs:
             outcome = check(run)
-            loss, crash = condition(run)
+            loss, crash, reliable = condition(run)
             rows.append(OrderedDict(file=path, run=run["name"],
                                     algorithm=run["attrs"]["algorithm"],
                                     family=run["attrs"].get("family", "?"),
                                     seed=run["attrs"].get("seed"), loss=loss, crash=crash,
+                                    reliable=reliable,
                                     status=run["attrs"].get("status"),
                                     holds=outcome.holds, safe=outcome.safe,
                                     failure=outcome.failure or "", detail=outcome.detail))
@@ -408,27 +449,28 @@ def cell(rows):
 
 
 def table(rows, refused=None):
-    """The Markdown table: algorithm x condition."""
+    """The Markdown table: algorithm (with its fault model) x condition."""
     refused = refused or {}
-    conditions = sorted({(r["loss"], r["crash"]) for r in rows} | {c for _, c in refused},
-                        key=lambda c: (c[1], c[0]))
+    conditions = sorted({(r["loss"], r["crash"], r["reliable"]) for r in rows}
+                        | {c for _, c in refused}, key=lambda c: (c[2], c[1], c[0]))
     algorithms = {r["algorithm"] for r in rows} | {a for a, _ in refused}
     family = {r["algorithm"]: r.get("family") for r in rows}
     rank = {f: i for i, f in enumerate(FAMILIES)}
     algorithms = sorted(algorithms, key=lambda a: (rank.get(family.get(a), len(FAMILIES)), a))
-    lines = ["| algorithm | " + " | ".join(condition_label(c) for c in conditions) + " |",
-             "|---|" + "---|" * len(conditions)]
+    lines = ["| algorithm | fault model | " + " | ".join(condition_label(c) for c in conditions)
+             + " |", "|---|---|" + "---|" * len(conditions)]
     for a in algorithms:
         cells = []
         for c in conditions:
-            mine = [r for r in rows if r["algorithm"] == a and (r["loss"], r["crash"]) == c]
+            mine = [r for r in rows
+                    if r["algorithm"] == a and (r["loss"], r["crash"], r["reliable"]) == c]
             if mine:
                 cells.append(cell(mine))
             elif (a, c) in refused:
                 cells.append("refused")
             else:
                 cells.append("-")
-        lines.append(f"| {a} | " + " | ".join(cells) + " |")
+        lines.append(f"| {a} | {FAULT_MODELS.get(a, '?')} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -105,11 +105,9 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     config_dist(cfg, "tom", "interval", &s->interval);
     s->total = (size_t)node_count(n) * (size_t)s->tickets;
     s->seq = node_alloc(s->total, sizeof *s->seq);
-    if (config_real(cfg, "network", "loss") > 0)
-        return config_fail(cfg, "network", "loss", err, errlen,
-                           "tom needs reliable channels (loss = 0); a lost MULTICAST or ACK "
-                           "blocks delivery for good");
-    return 0;
+    return algorithm_needs_reliable_channels(
+        cfg, "tom", "assumes reliable channels: a lost MULTICAST or ACK blocks delivery for good",
+        err, errlen);
 }
 
 static int before(uint64_t ts, int sender, const struct entry *e) {

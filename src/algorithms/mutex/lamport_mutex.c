@@ -46,10 +46,11 @@ static int configure(struct node *n, const struct config *cfg, void **state, cha
     s->queued = node_alloc((size_t)node_count(n), sizeof(uint64_t));
     s->latest = node_alloc((size_t)node_count(n), sizeof(uint64_t));
     cs_configure(n, &s->w, cfg, "lamport_mutex", T_REQUEST, T_EXIT);
-    if (config_real(cfg, "network", "loss") > 0)
-        return config_fail(cfg, "network", "loss", err, errlen,
-                           "lamport_mutex needs reliable channels (loss = 0)");
-    return 0;
+    return algorithm_needs_reliable_channels(
+        cfg, "lamport_mutex",
+        "assumes reliable FIFO channels: a lost REQUEST, REPLY or RELEASE "
+        "blocks every node",
+        err, errlen);
 }
 
 /* (a, i) before (b, j) in the total order of requests. */
