@@ -1,7 +1,9 @@
 #include "output/h5writer.h"
 
+#include "output/h5file.h"
 #include "output/schema_names.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -55,10 +57,10 @@ static hid_t fixed_string_type(size_t len) {
 }
 
 int h5_create(const char *path, const struct file_attrs *a, char *err, size_t errlen) {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    struct h5_io io;
+    hid_t f = h5_file_create(path, &io);
     if (f < 0) {
-        snprintf(err, errlen, "cannot create output file '%s'", path);
+        snprintf(err, errlen, "cannot create output file '%s': %s", path, strerror(errno));
         return -1;
     }
     char created[64];
@@ -83,8 +85,13 @@ int h5_create(const char *path, const struct file_attrs *a, char *err, size_t er
         rc = -1;
     else
         H5Gclose(g);
-    if (H5Fclose(f) < 0) rc = -1;
-    if (rc) snprintf(err, errlen, "cannot write output file '%s'", path);
+    if (h5_file_close(f, &io) < 0)
+        rc = -1;
+    else
+        errno = 0;
+    if (rc)
+        snprintf(err, errlen, "cannot write output file '%s'%s%s", path, errno ? ": " : "",
+                 errno ? strerror(errno) : "");
     return rc ? -1 : 0;
 }
 
@@ -315,10 +322,11 @@ static int write_results(hid_t run, const struct run_result *r) {
 }
 
 int h5_write_run(const char *path, const struct run_result *r, char *err, size_t errlen) {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    struct h5_io io;
+    hid_t f = h5_file_open(path, &io);
     if (f < 0) {
-        snprintf(err, errlen, "cannot open output file '%s' to add %s", path, r->name);
+        snprintf(err, errlen, "cannot open output file '%s' to add %s: %s", path, r->name,
+                 strerror(errno));
         return -1;
     }
     char gname[64];
@@ -343,20 +351,29 @@ int h5_write_run(const char *path, const struct run_result *r, char *err, size_t
             rc |= attr_num(run, "windows", H5T_NATIVE_ULLONG, &r->windows);
             rc |= attr_num(run, "window_time", H5T_NATIVE_DOUBLE, &r->window_time);
         }
-        rc |= write_nodes(run, r);
-        if (r->has_clock) rc |= write_clock(run, r);
-        rc |= write_messages(run, r);
-        if (r->has_election) rc |= write_election(run, r);
-        if (r->has_events) rc |= write_events(run, r);
-        if (r->has_requests) rc |= write_requests(run, r);
-        if (r->has_sections) rc |= write_mutex(run, r);
-        if (r->nresults) rc |= write_results(run, r);
-        if (r->fidelity) rc |= write_fidelity(run, r);
-        if (r->nevaluation) rc |= write_evaluation(run, r);
+        /* the groups in turn, up to the first failure (a write the file
+         * system refused fails none of them: io says so) */
+#define STEP(cond, call)                                                                           \
+    if (rc == 0 && !io.error && (cond)) rc = call
+        STEP(1, write_nodes(run, r));
+        STEP(r->has_clock, write_clock(run, r));
+        STEP(1, write_messages(run, r));
+        STEP(r->has_election, write_election(run, r));
+        STEP(r->has_events, write_events(run, r));
+        STEP(r->has_requests, write_requests(run, r));
+        STEP(r->has_sections, write_mutex(run, r));
+        STEP(r->nresults, write_results(run, r));
+        STEP(r->fidelity != NULL, write_fidelity(run, r));
+        STEP(r->nevaluation, write_evaluation(run, r));
+#undef STEP
         H5Gclose(run);
     }
-    H5Fflush(f, H5F_SCOPE_GLOBAL);
-    if (H5Fclose(f) < 0) rc = -1;
-    if (rc) snprintf(err, errlen, "cannot write %s to output file '%s'", r->name, path);
+    if (h5_file_close(f, &io) < 0)
+        rc = -1;
+    else
+        errno = 0;
+    if (rc)
+        snprintf(err, errlen, "cannot write %s to output file '%s'%s%s", r->name, path,
+                 errno ? ": " : "", errno ? strerror(errno) : "");
     return rc ? -1 : 0;
 }

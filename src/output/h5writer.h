@@ -1,6 +1,8 @@
 /* HDF5 output in schema "clocklab/1" (docs/schema.md). Rank 0 writes,
  * serially: the file is opened, one run group written and the file closed
- * again, so that a killed job leaves every finished run readable. */
+ * again, so that a killed job leaves every finished run readable. Files
+ * are written through h5file.h, so a write the file system refuses is an
+ * error returned here, never one left inside HDF5. */
 #ifndef CLOCKLAB_H5WRITER_H
 #define CLOCKLAB_H5WRITER_H
 
@@ -16,10 +18,13 @@ struct file_attrs {
 };
 
 /* Create (truncate) path with the root attributes and an empty /runs group.
- * Returns 0, or -1 with a message naming the path in err. */
+ * Returns 0, or -1 with a message naming the path in err and errno the file
+ * system's error (ENOSPC, EDQUOT, EIO, ...; 0 when HDF5 refused for another
+ * reason); the file may then be damaged (h5file.h). */
 int h5_create(const char *path, const struct file_attrs *a, char *err, size_t errlen);
 
-/* Append /runs/<r->name> to an existing file. Returns 0, or -1 with a message. */
+/* Append /runs/<r->name> to an existing file. Returns 0, or -1 with a
+ * message and errno as h5_create. */
 int h5_write_run(const char *path, const struct run_result *r, char *err, size_t errlen);
 
 /* The HDF5 library version, "1.10.8". */

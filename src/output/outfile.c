@@ -1,6 +1,8 @@
 /* The result file, kept readable through any kill. See outfile.h. */
 #include "output/outfile.h"
 
+#include "output/h5file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
@@ -43,30 +45,43 @@ static int copy_file(const struct outfile *o, const char *src, const char *dst) 
             done += w > 0 ? w : 0;
         }
     }
+    int e = buf ? errno : ENOMEM;
     free(buf);
     close(in);
-    if (close(out) != 0) rc = -1;
-    if (rc == 0) rc = rename(o->copy_tmp, dst);
-    if (rc != 0) unlink(o->copy_tmp);
+    if (close(out) != 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc == 0 && rename(o->copy_tmp, dst) != 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc != 0) {
+        unlink(o->copy_tmp);
+        errno = e;
+    }
     return rc;
 }
 
 enum op { OP_RUN, OP_LINK };
 
-/* Make one change to the HDF5 file at `file` (a working copy). */
+/* Make one change to the HDF5 file at `file` (a working copy). Returns 0,
+ * or -1 with errno the file system's error (0: HDF5 refused otherwise); the
+ * file may then be damaged. */
 static int apply(struct outfile *o, const char *file, enum op op, const struct run_result *r) {
     char name[64], target[64], err[256];
     snprintf(name, sizeof name, "runs/%s", r->name);
     snprintf(target, sizeof target, "/runs/%s", r->name);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+    struct h5_io io;
+    hid_t f = h5_file_open(file, &io);
     if (f < 0) return -1;
     int rc = 0;
     if (H5Lexists(f, name, H5P_DEFAULT) > 0) rc = H5Ldelete(f, name, H5P_DEFAULT) < 0 ? -1 : 0;
     if (rc == 0 && op == OP_LINK)
         rc = H5Lcreate_external(o->side_name, target, f, name, H5P_DEFAULT, H5P_DEFAULT) < 0 ? -1
                                                                                              : 0;
-    if (H5Fclose(f) < 0) rc = -1;
+    if (h5_file_close(f, &io) < 0) return -1;
+    errno = 0;
     if (rc == 0 && op == OP_RUN) rc = h5_write_run(file, r, err, sizeof err);
     return rc;
 }
@@ -78,12 +93,14 @@ static int apply(struct outfile *o, const char *file, enum op op, const struct r
 static int exchange(struct outfile *o) {
     unlink(o->swap);
     if (link(o->path, o->swap) != 0) {
-        if (rename(o->shadow, o->path) != 0) return -1;
+        if (rename(o->shadow, o->path) != 0) return -1; /* errno: rename's */
         o->shadow_stale = 1;
         return 1;
     }
     if (rename(o->shadow, o->path) != 0) {
+        int e = errno;
         unlink(o->swap);
+        errno = e;
         return -1;
     }
     if (rename(o->swap, o->shadow) != 0) {
@@ -95,22 +112,32 @@ static int exchange(struct outfile *o) {
 }
 
 /* Make a change to FILE: first to the shadow, then exchange the names, then
- * to the old file (unless lazy). Returns 0, or -1 with FILE unchanged. */
+ * to the old file (unless lazy). Returns 0, or -1 with FILE unchanged and
+ * errno the file system's error (0: HDF5 refused otherwise). */
 static int commit(struct outfile *o, enum op op, const struct run_result *r, int lazy) {
     if (o->shadow_stale) {
         if (copy_file(o, o->path, o->shadow)) return -1;
         o->shadow_stale = 0;
     }
     if (apply(o, o->shadow, op, r)) {
-        /* The shadow may be damaged: start again from a copy of FILE. */
+        /* The shadow may be damaged: start again from a copy of FILE (the
+         * damaged one deleted first, so that its space serves the copy).
+         * The error reported is the first one: a full disk stays full. */
+        int e = errno;
+        unlink(o->shadow);
         if (copy_file(o, o->path, o->shadow) || apply(o, o->shadow, op, r)) {
+            if (e == 0) e = errno;
+            unlink(o->shadow);
             o->shadow_stale = 1;
+            errno = e;
             return -1;
         }
     }
     int x = exchange(o);
     if (x < 0) {
+        int e = errno;
         o->shadow_stale = 1;
+        errno = e;
         return -1;
     }
     if (x == 0 && (lazy || apply(o, o->shadow, op, r))) o->shadow_stale = 1;
@@ -147,7 +174,9 @@ int outfile_create(struct outfile *o, const char *path, const struct file_attrs 
         unlink(stale[i]);
     char why[512];
     if (h5_create(o->shadow, &o->attrs, why, sizeof why) || copy_file(o, o->shadow, o->path)) {
-        snprintf(err, errlen, "cannot create output file '%s'", path);
+        int e = errno;
+        snprintf(err, errlen, "cannot create output file '%s'%s%s", path, e ? ": " : "",
+                 e ? strerror(e) : "");
         unlink(o->shadow);
         outfile_close(o);
         return -1;
@@ -155,12 +184,32 @@ int outfile_create(struct outfile *o, const char *path, const struct file_attrs 
     return 0;
 }
 
+/* What FILE holds after r could not be written, into s (n bytes). */
+static void what_is_left(const struct outfile *o, const struct run_result *r, char *s, size_t n) {
+    if (o->nruns == 0)
+        snprintf(s, n, "no finished run");
+    else if (o->nruns == 1)
+        snprintf(s, n, "the run before it (%s), whole", o->last);
+    else
+        snprintf(s, n, "the %d runs before it (run000 to %s), whole", o->nruns, o->last);
+    if (strcmp(o->linked, r->name) == 0) {
+        size_t l = strlen(s);
+        snprintf(s + l, n - l, ", and %s up to its last checkpoint (in '%s')", r->name, o->side);
+    }
+}
+
 int outfile_write_run(struct outfile *o, const struct run_result *r, int lazy, char *err,
                       size_t errlen) {
     if (commit(o, OP_RUN, r, lazy)) {
-        snprintf(err, errlen, "cannot write %s to output file '%s'", r->name, o->path);
+        int e = errno;
+        char left[256];
+        what_is_left(o, r, left, sizeof left);
+        snprintf(err, errlen, "cannot write %s to output file '%s'%s%s; the file holds %s", r->name,
+                 o->path, e ? ": " : "", e ? strerror(e) : "", left);
         return -1;
     }
+    o->nruns++;
+    snprintf(o->last, sizeof o->last, "%s", r->name);
     if (strcmp(o->linked, r->name) == 0) {
         o->linked[0] = '\0';
         unlink(o->side);
@@ -169,7 +218,8 @@ int outfile_write_run(struct outfile *o, const struct run_result *r, int lazy, c
 }
 
 static int attr_double(const char *file, const char *group, const char *name, double value) {
-    hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+    struct h5_io io;
+    hid_t f = h5_file_open(file, &io);
     if (f < 0) return -1;
     hid_t g = H5Gopen2(f, group, H5P_DEFAULT);
     hid_t space = H5Screate(H5S_SCALAR);
@@ -178,7 +228,7 @@ static int attr_double(const char *file, const char *group, const char *name, do
     if (a >= 0) H5Aclose(a);
     H5Sclose(space);
     if (g >= 0) H5Gclose(g);
-    if (H5Fclose(f) < 0) rc = -1;
+    if (h5_file_close(f, &io) < 0) rc = -1;
     return rc;
 }
 
@@ -191,14 +241,17 @@ int outfile_write_checkpoint(struct outfile *o, const struct run_result *r, doub
         h5_write_run(o->side_tmp, r, why, sizeof why) ||
         attr_double(o->side_tmp, group, "complete_until", until) ||
         rename(o->side_tmp, o->side) != 0) {
+        int e = errno;
         unlink(o->side_tmp);
-        snprintf(err, errlen, "cannot write the checkpoint of %s to '%s'", r->name, o->side);
+        snprintf(err, errlen, "cannot write the checkpoint of %s to '%s'%s%s", r->name, o->side,
+                 e ? ": " : "", e ? strerror(e) : "");
         return -1;
     }
     if (strcmp(o->linked, r->name) != 0) {
         if (commit(o, OP_LINK, r, 0)) {
-            snprintf(err, errlen, "cannot link the checkpoint of %s into output file '%s'", r->name,
-                     o->path);
+            int e = errno;
+            snprintf(err, errlen, "cannot link the checkpoint of %s into output file '%s'%s%s",
+                     r->name, o->path, e ? ": " : "", e ? strerror(e) : "");
             return -1;
         }
         snprintf(o->linked, sizeof o->linked, "%s", r->name);

@@ -38,17 +38,22 @@ struct outfile {
     char *strings[8]; /* the attribute strings, owned */
     char linked[32];  /* the run FILE links to FILE.checkpoint for, "" none */
     int shadow_stale; /* FILE.shadow lacks the last change: copy FILE first */
+    int nruns;        /* finished runs FILE holds */
+    char last[32];    /* the last of them, "" none */
 };
 
 /* Create FILE (truncating an existing one) with the root attributes and an
  * empty /runs, and its shadow. Returns 0, or -1 with a message naming the
- * path. */
+ * path (and the file system's error, strerror(3)). */
 int outfile_create(struct outfile *o, const char *path, const struct file_attrs *a, char *err,
                    size_t errlen);
 
 /* Add the finished run r to FILE (replacing the link to its checkpoint).
  * With lazy set (the program is about to stop), the shadow is not brought
- * up to date. Returns 0, or -1 with a message. */
+ * up to date. Returns 0, or -1 with one message: the path, the file
+ * system's error (a full disk, a quota and an I/O error alike: strerror(3)
+ * of ENOSPC, EDQUOT, EIO, ...) and what FILE holds, which is FILE as before
+ * the call: the runs written before, whole. */
 int outfile_write_run(struct outfile *o, const struct run_result *r, int lazy, char *err,
                       size_t errlen);
 
