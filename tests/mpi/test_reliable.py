@@ -88,7 +88,9 @@ class Channel(unittest.TestCase):
         self.assertGreater(counts[1][1], 0)  # retransmissions only under loss
 
     def test_transmissions_per_message_within_the_arq_bounds(self):
-        for p in (0, 0.05, 0.2):
+        # at 0.2 and 0.3 the bounds are 7 and 16 standard deviations of the
+        # mean from what 13,000 messages give (experiments/bench/channel_cost.sh)
+        for p in (0, 0.2, 0.3):
             with self.subTest(loss=p):
                 run = chatter(p, "network.rto_min=4ms", "network.rto=4ms")
                 messages, retransmissions, acks = channel.message_counts(run)
