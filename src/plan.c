@@ -259,7 +259,7 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
     char why[CONFIG_ERR_LEN];
     if (faults_parse(config_get(cfg, "faults", "crash"), &crashes, why, sizeof why)) crashes.n = 0;
     int trace = config_bool(cfg, "experiment", "trace");
-    double vector_events = 0, largest = 0, requests = 0, sections = 0, messages = 0;
+    double vector_events = 0, largest = 0, requests = 0, sections = 0, channels = 0;
     for (int i = 0; i < plan->nlayers; i++) {
         const struct algorithm *a = plan->layers[i];
         struct record_estimate e;
@@ -277,7 +277,10 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
         requests += e.requests;
         sections += e.sections;
         if (e.vectors) vector_events += e.events;
-        messages += e.messages;
+        /* a channel carries at least one message: at most min(N p, messages)
+         * channels, p the peers of a node (N - 1 when any) */
+        double peers = e.peers > 0 && e.peers < nodes - 1.0 ? e.peers : nodes - 1.0;
+        channels += fmin(nodes * peers, e.messages);
         if (trace && !a->records_events) out->traced += 2.0 * e.messages; /* send + receive */
         if (engine_paced(cfg)) out->timing += (e.messages + e.timers) * sizeof(double);
     }
@@ -290,10 +293,8 @@ void plan_size(const struct run_plan *plan, int nodes, struct plan_size *out) {
                  sections * sizeof(struct section_row);
     out->copies = config_time(cfg, "experiment", "checkpoint") > 0 ? 3.0 : 2.0;
     out->state = nodes * PLAN_NODE_BYTES;
-    /* a channel is used by at least one message: at most min(N (N - 1),
-     * messages) channels, each with a sending and a receiving end */
-    if (config_bool(cfg, "network", "reliable"))
-        out->state += 2.0 * fmin((double)nodes * (nodes - 1.0), messages) * PLAN_CHANNEL_BYTES;
+    /* each channel has a sending and a receiving end */
+    if (config_bool(cfg, "network", "reliable")) out->state += 2.0 * channels * PLAN_CHANNEL_BYTES;
     out->memory = out->copies * out->bytes + out->timing + out->state;
 }
 

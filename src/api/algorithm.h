@@ -30,6 +30,7 @@ struct record_estimate {
     double requests; /* requests/table rows (each also a few stage and queue rows) */
     double sections; /* mutex/sections rows */
     int vectors;     /* its events carry a vector clock (nodes u32 each) */
+    double peers;    /* most nodes one node sends to (the channels it uses); 0: any */
     const char *key; /* key of its section that sets the rate (e.g. "period"), or NULL */
 };
 

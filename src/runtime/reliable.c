@@ -124,27 +124,54 @@ static struct reliable_node *node_channels(struct node_state *ns) {
     return ns->rel;
 }
 
+/* A node with few channels (a ring's two) finds one by a scan of its
+ * array, without the index's extra cache misses; the index is built when
+ * the node has more. */
+#define SCAN_CHANNELS 8
+
+static int find_out(const struct reliable_node *rn, int peer) {
+    if (rn->nout > SCAN_CHANNELS) return map_get(&rn->out_of, peer);
+    for (size_t i = 0; i < rn->nout; i++)
+        if (rn->out[i].peer == peer) return (int)i;
+    return -1;
+}
+
+static int find_in(const struct reliable_node *rn, int peer) {
+    if (rn->nin > SCAN_CHANNELS) return map_get(&rn->in_of, peer);
+    for (size_t i = 0; i < rn->nin; i++)
+        if (rn->in[i].peer == peer) return (int)i;
+    return -1;
+}
+
 static int out_channel(struct node_state *ns, int peer) {
     struct reliable_node *rn = node_channels(ns);
-    int i = map_get(&rn->out_of, peer);
+    int i = find_out(rn, peer);
     if (i >= 0) return i;
     const struct runtime *rt = ns->rt;
     rn->out = grow(rn->out, &rn->cap_out, rn->nout, sizeof *rn->out);
     struct out_channel *o = &rn->out[rn->nout];
     *o = (struct out_channel){.peer = peer};
     rto_init(&o->timer, rt->rto_initial, rt->rto_min, rt->rto_max);
-    map_put(&rn->out_of, peer, (int)rn->nout);
-    return (int)rn->nout++;
+    if (++rn->nout == SCAN_CHANNELS + 1) /* index every channel from now on */
+        for (size_t k = 0; k < rn->nout; k++)
+            map_put(&rn->out_of, rn->out[k].peer, (int)k);
+    else if (rn->nout > SCAN_CHANNELS + 1)
+        map_put(&rn->out_of, peer, (int)rn->nout - 1);
+    return (int)rn->nout - 1;
 }
 
 static int in_channel(struct node_state *ns, int peer) {
     struct reliable_node *rn = node_channels(ns);
-    int i = map_get(&rn->in_of, peer);
+    int i = find_in(rn, peer);
     if (i >= 0) return i;
     rn->in = grow(rn->in, &rn->cap_in, rn->nin, sizeof *rn->in);
     rn->in[rn->nin] = (struct in_channel){.peer = peer};
-    map_put(&rn->in_of, peer, (int)rn->nin);
-    return (int)rn->nin++;
+    if (++rn->nin == SCAN_CHANNELS + 1)
+        for (size_t k = 0; k < rn->nin; k++)
+            map_put(&rn->in_of, rn->in[k].peer, (int)k);
+    else if (rn->nin > SCAN_CHANNELS + 1)
+        map_put(&rn->in_of, peer, (int)rn->nin - 1);
+    return (int)rn->nin - 1;
 }
 
 /* Have the retransmission timer fire by `due`. */
@@ -229,7 +256,7 @@ void reliable_on_recover(struct node_state *ns) {
 
 static void on_ack(struct node_state *ns, int peer, const struct ack *a) {
     struct reliable_node *rn = ns->rel;
-    int c = rn ? map_get(&rn->out_of, peer) : -1;
+    int c = rn ? find_out(rn, peer) : -1;
     if (c < 0) return;
     struct out_channel *o = &rn->out[c];
     double now = rt_now(ns->rt);

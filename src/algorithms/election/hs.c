@@ -152,12 +152,14 @@ static void on_message(struct node *n, void *state, const struct message *m) {
 }
 
 /* An election: at most 8n(1 + ceil(log2 n)) messages (Lynch 3.4); one at
- * the start and at most two per crash event. */
+ * the start and at most two per crash event. A node sends only to its two
+ * neighbours. */
 static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
                      struct record_estimate *out) {
     (void)cfg, (void)seconds;
     double n = nodes;
     out->messages = (1.0 + 2.0 * crashes) * 8.0 * n * (1.0 + ceil(log2(n)));
+    out->peers = 2.0;
 }
 
 const struct algorithm algorithm_hs = {

@@ -228,12 +228,15 @@ static void destroy(void *state) {
 }
 
 /* An election: at most n(n+1)/2 ELECTION and n ELECTED messages, each
- * acknowledged; one at the start and at most two per crash event. */
+ * acknowledged; one at the start and at most two per crash event. A node
+ * sends to its successor and acknowledges to its predecessor, and each
+ * crash can make it skip one more of either. */
 static void estimate(const struct config *cfg, int nodes, double seconds, int crashes,
                      struct record_estimate *out) {
     (void)cfg, (void)seconds;
     double n = nodes;
     out->messages = (1.0 + 2.0 * crashes) * 2.0 * (n * (n + 1) / 2 + n);
+    out->peers = 2.0 + 2.0 * crashes;
 }
 
 const struct algorithm algorithm_ring = {
