@@ -107,6 +107,31 @@ static int check_unused_sections(const struct config *cfg, const struct run_plan
     return 0;
 }
 
+/* A crash or recovery at or after the run's end ([experiment] duration, or
+ * timeout with duration 0, where the engines stop) would never happen. */
+static int check_crash_times(const struct config *cfg, char *err, size_t n) {
+    double duration = config_time(cfg, "experiment", "duration");
+    const char *span = duration > 0 ? "duration" : "timeout";
+    double end = config_time(cfg, "experiment", span);
+    struct crash_schedule crashes;
+    char why[CONFIG_ERR_LEN];
+    if (faults_parse(config_get(cfg, "faults", "crash"), &crashes, why, sizeof why))
+        return config_fail(cfg, "faults", "crash", err, n, "%s", why);
+    for (int i = 0; i < crashes.n; i++) {
+        const struct crash_event *e = &crashes.ev[i];
+        int late_recovery = isfinite(e->recover) && e->recover >= end;
+        if (e->at < end && !late_recovery) continue;
+        return config_fail(cfg, "faults", "crash", err, n,
+                           "%s at %g s would never happen: %s at [experiment] %s = %s (%s)",
+                           late_recovery && e->at < end ? "a recovery" : "a crash",
+                           late_recovery && e->at < end ? e->recover : e->at,
+                           duration > 0 ? "the run ends" : "a run with duration 0 stops", span,
+                           config_get(cfg, "experiment", span),
+                           config_origin(cfg, "experiment", span));
+    }
+    return 0;
+}
+
 int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, char *err, size_t n) {
     const char *list = config_get(cfg, "experiment", "algorithm");
     long repeat = config_int(cfg, "experiment", "repeat");
@@ -120,6 +145,7 @@ int plan_runs(const struct config *cfg, struct run_plan **plans, int *nplans, ch
                  repeat, seed, seed + repeat - 1, SEED_MAX);
         return config_fail(cfg, "experiment", "repeat", err, n, "%s", why);
     }
+    if (check_crash_times(cfg, err, n)) return -1;
     long count = 1;
     for (const char *p = list; *p; p++)
         count += *p == ',';
@@ -374,16 +400,29 @@ int plan_check_runs(const struct run_plan *plans, int nplans, int ranks, double 
                     int check_ranks,
                     int (*configure)(const struct run_plan *plan, char *err, size_t errlen),
                     char *err, size_t n) {
-    for (int i = 0; i < nplans; i++) {
-        if (i > 0 && strcmp(plans[i].algorithm, plans[i - 1].algorithm) == 0 &&
-            plans[i].nodes == plans[i - 1].nodes)
-            continue;
-        const struct run_plan *p = &plans[i];
-        int nodes = p->nodes > 0 ? p->nodes : ranks;
-        if ((check_ranks && plan_check_ranks(p, ranks, err, n)) ||
-            plan_check_nodes(p, nodes, err, n) || plan_check_memory(p, nodes, phys_bytes, err, n) ||
-            configure(p, err, n))
-            return -1;
+    /* The runs of one stack are consecutive (plan_runs): [begin, end). */
+    for (int begin = 0, end; begin < nplans; begin = end) {
+        int lo = -1, hi = -1; /* the plans with the smallest and largest node count */
+        for (end = begin; end < nplans && !strcmp(plans[end].algorithm, plans[begin].algorithm);
+             end++) {
+            const struct run_plan *p = &plans[end];
+            int nodes = p->nodes > 0 ? p->nodes : ranks;
+            if (end > begin && p->nodes == plans[end - 1].nodes) continue;
+            if ((check_ranks && plan_check_ranks(p, ranks, err, n)) ||
+                plan_check_nodes(p, nodes, err, n) ||
+                plan_check_memory(p, nodes, phys_bytes, err, n))
+                return -1;
+            if (lo < 0 || nodes < (plans[lo].nodes > 0 ? plans[lo].nodes : ranks)) lo = end;
+            if (hi < 0 || nodes > (plans[hi].nodes > 0 ? plans[hi].nodes : ranks)) hi = end;
+        }
+        /* The algorithms' own checks (configure) at two node counts only, not
+         * at each of a list's (2..100000 would set up 5 * 10^9 nodes): their
+         * node rules hold for every larger count once they hold for one
+         * (struct algorithm configure), so the smallest count is the
+         * strictest; the largest is where a node's state sized by the node
+         * count is largest. Everything else that depends on the count is
+         * checked above for each. */
+        if (configure(&plans[lo], err, n) || (hi != lo && configure(&plans[hi], err, n))) return -1;
     }
     return 0;
 }

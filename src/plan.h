@@ -19,7 +19,9 @@ const struct section_schema *const *plan_schema(void);
  * algorithms x repeat, with seeds seed, seed+1, ... for each algorithm. Names
  * must be known, a stack holds each algorithm once and at most
  * RUNTIME_MAX_LAYERS of them, the seeds must stay in [experiment] seed's
- * range and there are at most PLAN_MAX_RUNS runs; a key given (file or
+ * range, there are at most PLAN_MAX_RUNS runs and every [faults] crash and
+ * recovery time comes before the run's end ([experiment] duration, or
+ * timeout with duration 0); a key given (file or
  * --set) in the section of an algorithm that no run uses is an error naming
  * it. *plans is malloc'd.
  * Returns 0, or -1 with a message naming the key. */
@@ -43,12 +45,15 @@ int plan_check_nodes(const struct run_plan *plan, int nodes, char *err, size_t e
  * naming the key. */
 int plan_check_ranks(const struct run_plan *plan, int ranks, char *err, size_t errlen);
 
-/* Every check of the runs before anything runs, once per distinct
- * (algorithm, node count) in a row: plan_check_ranks (when check_ranks),
- * plan_check_nodes, configure (the algorithms' own checks, e.g.
- * runtime_check; the caller's, since it is collective) and
- * plan_check_memory. A plan's node count is its nodes, or the rank count.
- * Returns 0, or -1 with the first message. */
+/* Every check of the runs before anything runs: once per distinct
+ * (algorithm, node count) in a row plan_check_ranks (when check_ranks),
+ * plan_check_nodes and plan_check_memory; then, per algorithm stack,
+ * configure (the algorithms' own checks, e.g. runtime_check; the caller's,
+ * since it is collective) at the stack's smallest and largest node count
+ * only (struct algorithm configure: its node rules hold for every larger
+ * count once they hold for one). A plan's node count is its nodes, or the
+ * rank count. The checks' cost does not grow with the number of node
+ * counts times their size. Returns 0, or -1 with the first message. */
 int plan_check_runs(const struct run_plan *plans, int nplans, int ranks, double phys_bytes,
                     int check_ranks,
                     int (*configure)(const struct run_plan *plan, char *err, size_t errlen),

@@ -63,7 +63,11 @@ struct algorithm {
     int has_coordinator; /* elects or names a coordinator ([faults] crash = coordinator@T) */
     /* Allocate state for node n from the validated configuration. Returns 0,
      * or -1 with a message naming the key in err. Must decide the same on
-     * every node for the same configuration. */
+     * every node for the same configuration, and a node count it accepts
+     * must leave every larger count accepted (its node rules are "node i
+     * exists", "at least k nodes"): a check configures each stack at the
+     * smallest and largest node count of [experiment] nodes only
+     * (plan_check_runs). */
     int (*configure)(struct node *n, const struct config *cfg, void **state, char *err,
                      size_t errlen);
     /* Callbacks; only on_message is required (configure too, above), the

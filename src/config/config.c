@@ -408,6 +408,18 @@ static int within(double lo, double hi, const struct param *p) {
     return lo >= p->lo - 1e-9 * fabs(p->lo) && hi <= p->hi + 1e-9 * fabs(p->hi);
 }
 
+static int dist_of_times(enum dist_unit unit) {
+    return unit == DIST_TIME || unit == DIST_TIME_NONNEG || unit == DIST_INTERVAL;
+}
+
+/* Every value of d within +-CONFIG_MAX_TIME; the mean for the kinds without
+ * a largest value. */
+static int within_max_time(const struct dist *d) {
+    double lo = dist_min(d), hi = dist_max(d);
+    if (isinf(hi)) dist_mean_range(d, &lo, &hi);
+    return fabs(lo) <= CONFIG_MAX_TIME && fabs(hi) <= CONFIG_MAX_TIME;
+}
+
 int config_check_value(const struct param *p, const char *value, char *why, size_t n) {
     double d, lo, hi;
     long l;
@@ -457,6 +469,14 @@ int config_check_value(const struct param *p, const char *value, char *why, size
         return parse_bool(value, &b, why, n);
     case PARAM_DIST:
         if (dist_parse(value, p->dist_unit, &dist, why, n)) return -1;
+        if (dist_of_times(p->dist_unit) && !within_max_time(&dist)) {
+            snprintf(why, n,
+                     "%s: every value must be between -%.0fs and %.0fs (for exponential and "
+                     "lognormal: the mean), so that clock readings and event times keep a "
+                     "resolution of 1 ns",
+                     q, CONFIG_MAX_TIME, CONFIG_MAX_TIME);
+            return -1;
+        }
         if (!(p->lo < p->hi) || (p->zero_ok && dist_is_zero(&dist))) return 0;
         dist_range(&dist, p->dist_unit, &lo, &hi);
         if (!within(lo, hi, p)) {

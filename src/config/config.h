@@ -21,6 +21,14 @@ enum param_type { PARAM_STRING, PARAM_INT, PARAM_REAL, PARAM_TIME, PARAM_BOOL, P
  * honour: timers firing more often than this are refused in configurations. */
 #define CONFIG_MIN_PERIOD 10e-6
 
+/* The largest magnitude (s) of a time a distribution gives ([clock] offset
+ * and jitter, [network] delay, intervals, service times; for exponential
+ * and lognormal, which have no largest value, the mean). Readings and event
+ * times are sums t + x of doubles, exact to 1 ns (an ulp of at most 2^-30 s)
+ * while |t + x| < 2^23 s (97 days): 10^6 s (11.6 days) keeps that for runs
+ * of up to 85 days, where constant(1e300s) made every reading the same. */
+#define CONFIG_MAX_TIME 1e6
+
 /* Whether a parameter's value keeps a run going until its end, so that the
  * run needs [experiment] duration > 0 (with duration 0 a run ends when every
  * node is done). Checked for the algorithms of a run by
@@ -41,7 +49,8 @@ struct param {
     const char *help;
     /* Inclusive range, checked when lo < hi. INT, REAL, TIME: the value.
      * DIST: every value a draw can take (an unbounded distribution exceeds
-     * any finite hi); for DIST_INTERVAL each node's mean wait. */
+     * any finite hi); for DIST_INTERVAL each node's mean wait. A DIST of
+     * times is also within +-CONFIG_MAX_TIME, whatever its range. */
     double lo, hi;
     int zero_ok;              /* TIME, DIST: 0 is allowed outside [lo, hi] (0 = off) */
     enum dist_unit dist_unit; /* DIST: what the arguments are */

@@ -60,11 +60,10 @@ static double draw(gsl_rng *r, unsigned long seed, int node, enum stream stream,
     return dist_sample(d, r, node);
 }
 
-/* Set up one node: clock, records, label and its algorithms' state
- * (configure: all nodes, or only the first when checking). */
+/* Set up one node: clock, records, label and its algorithms' state. */
 static int setup_node(struct runtime *rt, struct node_state *ns, int id,
                       const struct run_plan *plan, gsl_rng *r, const struct dist *offset,
-                      const struct dist *drift, int configure, char *err, size_t n) {
+                      const struct dist *drift, char *err, size_t n) {
     const struct config *cfg = plan->cfg;
     ns->rt = rt;
     ns->id = id;
@@ -86,7 +85,7 @@ static int setup_node(struct runtime *rt, struct node_state *ns, int id,
         snprintf(err, n, "out of memory");
         return -1;
     }
-    for (int i = 0; configure && i < rt->nlayers; i++) {
+    for (int i = 0; i < rt->nlayers; i++) {
         struct node view = {ns, i};
         if (rt->layers[i].alg->configure(&view, cfg, &ns->state[i], err, n)) return -1;
     }
@@ -118,6 +117,8 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         rt->first_of[r] = (int)((long long)r * rt->nodes / rt->size);
     rt->first = rt->first_of[rt->rank];
     rt->count = rt->first_of[rt->rank + 1] - rt->first;
+    /* a check sets up only the first node of the rank (runtime_check) */
+    if (check && rt->count > 1) rt->count = 1;
     size_t N = (size_t)rt->nodes;
     rt->nlayers = plan->nlayers;
     for (int i = 0; i < plan->nlayers; i++) {
@@ -197,8 +198,7 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
         return -1;
     }
     for (int k = 0; rc == 0 && k < rt->count; k++)
-        rc = setup_node(rt, &rt->local[k], rt->first + k, plan, r, &offset, &drift,
-                        !check || k == 0, err, n);
+        rc = setup_node(rt, &rt->local[k], rt->first + k, plan, r, &offset, &drift, err, n);
     gsl_rng_free(r);
     return rc;
 }

@@ -44,9 +44,11 @@ struct run_plan {
     char progress_label[160];
 };
 
-/* Collective: set up every node of the run and configure its algorithms
- * without running them (input checks that need the node count). Returns 0
- * on every rank, or -1 on every rank with the first failing rank's message. */
+/* Collective: set up and configure the first node of each rank without
+ * running it (input checks that need the node count; the other nodes' set-up
+ * would check nothing more, since configure decides the same on every node,
+ * and would cost their memory). Returns 0 on every rank, or -1 on every rank
+ * with the first failing rank's message. */
 int runtime_check(MPI_Comm comm, const struct run_plan *plan, char *err, size_t errlen);
 
 /* Collective: run plan to its end and fill *result on rank 0 (attributes and

@@ -18,6 +18,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -389,9 +390,10 @@ class SavedConfig(unittest.TestCase):
 
 
 class SecondPass(BadInput):
-    """Rows 3 to 5 of the second reliability probe: sizes checked before
+    """Rows 3 to 8 of the second reliability probe: sizes checked before
     they are allocated, bounds accepted as printed, messages that name the
-    key that causes them."""
+    key that causes them, times a run cannot use refused, and a --check whose
+    cost does not grow with the node counts it lists times their size."""
 
     def test_rate_at_its_printed_bound_is_accepted(self):
         # 1 / 10us is 99999.99999999999 in binary; the message prints 100000
@@ -447,6 +449,66 @@ class SecondPass(BadInput):
         self.assertIn("virtual time stood still at 0 s", proc.stderr)
         with h5py.File(self.out, "r") as f:
             self.assertEqual(f["runs/run000"].attrs["status"], "failed")
+
+
+    def test_times_beyond_a_million_seconds_are_refused(self):
+        # constant(1e300s): t + 1e300 is 1e300 at every t, so every clock
+        # stood still and the run was "complete" with RTTs and adjustments 0
+        self.refused(["/dev/null", "--set", "clock.offset=constant(1e300s)"],
+                     "--set", "[clock] offset", "1000000s")
+        cfg = self.write("[clock]\noffset = 0\njitter = uniform(-1e300s, 1e300s)\n")
+        self.refused([cfg], "bad.ini:3", "[clock] jitter", "1000000s")
+        # one rule for every time a distribution gives: the mean where there
+        # is no largest value
+        self.refused(["/dev/null", "--set", "network.delay=exponential(1e300s)"],
+                     "[network] delay", "mean")
+        self.refused(["/dev/null", "--set", "network.delay=lognormal(1ms, 100)"],
+                     "[network] delay")
+        self.refused(["/dev/null", "--set", "experiment.algorithm=vector",
+                      "--set", "vector.interval=constant(2e6s)"], "[vector] interval")
+        self.accepted(["/dev/null", "--set", "clock.offset=uniform(-1000000s, 1000000s)",
+                       "--set", "clock.jitter=exponential(1000000s)"])
+
+    def test_crash_after_the_run_ends_is_refused(self):
+        # highest@10s in a 2 s run never happened, silently
+        line = self.refused(["/dev/null", "--set", "experiment.duration=2s",
+                             "--set", "faults.crash=highest@10s"],
+                            "--set", "[faults] crash", "[experiment] duration = 2s")
+        self.assertIn("10 s", line)
+        cfg = self.write("[experiment]\nduration = 2s\n[faults]\ncrash = 1@1s, 0@1s-2s\n")
+        self.refused([cfg], "bad.ini:4", "[faults] crash", "a recovery at 2 s")
+        # with duration 0 the run stops at the timeout at the latest
+        self.refused(["/dev/null", "--set", "experiment.algorithm=bully",
+                      "--set", "experiment.duration=0", "--set", "faults.crash=1@60s"],
+                     "[faults] crash", "[experiment] timeout = 60s (default)")
+        self.accepted(["/dev/null", "--set", "experiment.duration=2s",
+                       "--set", "faults.crash=highest@1.999s"])
+        self.accepted(["/dev/null", "--set", "experiment.algorithm=bully",
+                       "--set", "experiment.duration=0", "--set", "faults.crash=1@10s-59s"])
+
+    def test_check_of_a_node_range_costs_no_node_setup(self):
+        # --check of 2..100000 set up every node of every run, 5 * 10^9 in
+        # all (18 minutes); 10^6 nodes took 0.9 GB. Now each count costs its
+        # plan's checks and each stack two configures of one node.
+        args = [BINARY, "/dev/null", "--check", "--set", "experiment.nodes=2..100000"]
+        proc = subprocess.run(args, env=lab.mpi_env(), cwd=self.dir, capture_output=True,
+                              text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("99999 run(s) on 2 to 100000 nodes", proc.stdout)
+        # the peak memory of a check of 10^6 nodes, measured in a fresh
+        # process whose only child is that check
+        measure = ("import resource, subprocess, sys; "
+                   "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
+                   "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        proc = subprocess.run([sys.executable, "-c", measure, BINARY, "/dev/null", "--check",
+                               "--set", "experiment.nodes=1000000",
+                               "--set", "experiment.time=virtual",
+                               "--set", "network.min_delay=10us"],
+                              env=lab.mpi_env(), cwd=self.dir, capture_output=True, text=True,
+                              timeout=60)
+        rc, kib = map(int, proc.stdout.split())
+        self.assertEqual(rc, 0, proc.stderr)
+        self.assertLess(kib, 300 * 1024, "a check of 10^6 nodes took %d KiB" % kib)
 
 
 if __name__ == "__main__":

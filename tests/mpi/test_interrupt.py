@@ -5,7 +5,10 @@ checkpoint).
 
 The runtime catches SIGTERM and SIGINT in every rank; the rank that sees one
 tells the others (a stop message) so that all leave the run together, rank 0
-writes it and clocklab exits 128 + signal.
+writes it and each rank exits 128 + signal. mpirun returns that status when
+the signal went to a rank, and 1 when it went to mpirun itself (it kills
+the ranks in MPI_Finalize then; docs/running.md, "Stopping and killing a
+run").
 
 How the signal reaches the ranks depends on the launcher. Open MPI 4.1's
 mpirun, on SIGTERM or SIGINT, sends the ranks SIGCONT, waits
@@ -150,7 +153,19 @@ class Interrupt(unittest.TestCase):
         time.sleep(2.0)
         os.kill(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=120)
-        self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(proc.returncode, 1, err)  # mpirun's own, see below
+        self.check_file()
+
+    def test_sigterm_to_mpirun_returns_1_and_keeps_the_run(self):
+        """SIGTERM to mpirun: Open MPI 4.1's mpirun returns 1, not 128 + 15
+        (docs/running.md): it passes SIGTERM on to the ranks, which write the
+        run and then wait in MPI_Finalize until its SIGKILL."""
+        proc = self.start()
+        self.wait_for_second_run(proc)
+        time.sleep(2.0)
+        os.kill(proc.pid, signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 1, err)
         self.check_file()
 
     def test_sigterm_to_one_rank_stops_all_and_keeps_runs(self):
