@@ -116,8 +116,8 @@ def table(rows):
         lo, hi = transmissions_bounds(loss)
 
         def ms(key):
-            v = np.nanmean([r[key] for r in rs])
-            return "-" if np.isnan(v) else f"{v * 1e3:.3f} ms"
+            v = [r[key] for r in rs if not np.isnan(r[key])]
+            return f"{np.mean(v) * 1e3:.3f} ms" if v else "-"
         lines.append(f"| {'reliable' if reliable else 'as is'} | {loss:g} | {m} | {x} | {a} | "
                      f"{(m + x) / m if m else float('nan'):.4f} | {lo:.4f} .. {hi:.4f} | "
                      f"{sum(r['delivered'] for r in rs)} | {ms('latency_mean')} | "
