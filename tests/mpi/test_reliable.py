@@ -27,14 +27,11 @@ import unittest
 import numpy as np
 
 import clocklab_testlib as lab
+import test_soak
 from clocklab import read_runs
-from clocklab.commands import channel, soak
+from clocklab.commands import channel
 from clocklab.reader import event_kinds
-
-with open(os.path.join(lab.SOURCE, "experiments", "soak.ini"), encoding="utf-8") as f:
-    SOAK_INI = f.read()
-
-SEEDS = 3
+from test_soak import SEEDS, SoakProperties
 # 16 nodes sending to random others every 2-10 ms; one-way delays 0.5-1.5 ms,
 # so every round trip is below 3 ms and rto_min = 4 ms is above all of them
 CHATTER = ["experiment.time=virtual", "experiment.nodes=16", "experiment.algorithm=chatter",
@@ -47,11 +44,9 @@ def chatter(loss, *extra):
     return read_runs(path, events=True)[1][0]
 
 
-def soak_runs(algorithms, loss, crash="none", seeds=SEEDS, extra=()):
-    sets = [f"experiment.algorithm={algorithms}", f"experiment.repeat={seeds}",
-            f"network.loss={loss}", f"faults.crash={crash}", "network.reliable=on", *extra]
-    _, path = lab.run_clocklab(1, SOAK_INI, sets=sets)
-    return read_runs(path, events=True)[1]
+def soak_runs(algorithms, loss, crash="none"):
+    """The soak's scenario over the reliable channel."""
+    return test_soak.soak_runs(algorithms, loss, crash, extra=["network.reliable=on"])
 
 
 class Channel(unittest.TestCase):
@@ -117,17 +112,7 @@ class Channel(unittest.TestCase):
                 self.assertFalse(os.path.exists(out))
 
 
-class AlgorithmsOverIt(unittest.TestCase):
-    def assert_holds(self, runs, expected_runs, safety_only=False):
-        self.assertEqual(len(runs), expected_runs)
-        for run in runs:
-            outcome = soak.check(run)
-            with self.subTest(algorithm=run["attrs"]["algorithm"], seed=run["attrs"]["seed"]):
-                if safety_only:
-                    self.assertIsNot(outcome.safe, False, f"{outcome.failure}: {outcome.detail}")
-                else:
-                    self.assertTrue(outcome.holds, f"{outcome.failure}: {outcome.detail}")
-
+class AlgorithmsOverIt(SoakProperties):
     def test_elections_elect_one_coordinator_under_loss(self):
         # without the channel: Bully split in every run at 0.05, the ring
         # skipped live nodes, HS stopped

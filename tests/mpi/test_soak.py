@@ -59,7 +59,9 @@ def soak_runs(algorithms, loss, crash, seeds=SEEDS, extra=()):
     return read_runs(path, events=True)[1]
 
 
-class Soak(unittest.TestCase):
+class SoakProperties(unittest.TestCase):
+    """assert_holds: the soak's property of each run (no tests of its own)."""
+
     def assert_holds(self, runs, expected_runs, safety_only=False):
         self.assertEqual(len(runs), expected_runs)
         for run in runs:
@@ -70,6 +72,8 @@ class Soak(unittest.TestCase):
                 else:
                     self.assertTrue(outcome.holds, f"{outcome.failure}: {outcome.detail}")
 
+
+class Soak(SoakProperties):
     def test_clock_syncs_converge_under_loss_and_crashes(self):
         runs = soak_runs("cristian, berkeley, ntp", 0.2, "coordinator@0.6s-1.6s, 5@1s-2s")
         self.assert_holds(runs, 3 * SEEDS)
