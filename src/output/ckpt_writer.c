@@ -36,8 +36,8 @@ struct ckpt_writer {
     const char **type_names;
     char name[32];
     char *config_text;
-    double dt, wall0, written_until, next_allowed;
-    int written, failed;
+    double dt, wall0, written_until, next_allowed, ratio;
+    int written, failed, idle;
 };
 
 static double monotonic(void) {
@@ -100,18 +100,18 @@ static void write_now(struct ckpt_writer *w) {
         fail(w, err);
     run_result_free_arrays(&r);
     double t1 = monotonic();
-    w->next_allowed = t1 + CKPT_WRITE_RATIO * (t1 - t0);
+    w->next_allowed = t1 + w->ratio * (t1 - t0);
     w->written_until = until;
     if (!w->failed) w->written++;
 }
 
 static void *writer_main(void *arg) {
     struct ckpt_writer *w = arg;
-    /* The writer runs only on a CPU that no rank wants (sched(7),
-     * SCHED_IDLE): in real time a rank woken for an event takes the CPU from
+    /* In real time the writer runs only on a CPU that no rank wants
+     * (sched(7), SCHED_IDLE): a rank woken for an event takes the CPU from
      * it at once, so writing a checkpoint does not make events late. */
     struct sched_param none = {0};
-    pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+    if (w->idle) pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
     int dirty = 0;
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
@@ -152,7 +152,8 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
-int ckpt_writer_begin(struct ckpt_writer *w, const struct run_result *tmpl, int ranks, double dt) {
+int ckpt_writer_begin(struct ckpt_writer *w, const struct run_result *tmpl, int ranks, double dt,
+                      int paced) {
     if (w->running) ckpt_writer_end(w);
     w->tmpl = *tmpl;
     snprintf(w->tmpl.name, sizeof w->tmpl.name, "%s", w->name);
@@ -167,6 +168,8 @@ int ckpt_writer_begin(struct ckpt_writer *w, const struct run_result *tmpl, int 
         w->type_names[i] = tmpl->type_names[i];
     w->tmpl.type_names = w->type_names;
     w->dt = dt;
+    w->idle = paced;
+    w->ratio = paced ? CKPT_WRITE_RATIO : CKPT_WRITE_RATIO_VIRTUAL;
     w->wall0 = monotonic();
     w->written_until = -1.0;
     w->next_allowed = 0;

@@ -1,29 +1,32 @@
 /* Checkpoints of the running run: what a kill of any process can no longer
  * take away.
  *
- * At every multiple T of [experiment] checkpoint in reference time, each
- * rank serializes what its nodes recorded since its previous checkpoint
+ * Each rank serializes what its nodes recorded since its previous checkpoint
  * (ckpt_accum.h: rows appended since then, the current counters, summaries
  * and results, true offsets at the new clock samples before T, its nodes'
- * critical sections not settled before) and sends it
- * to rank 0, whose writer thread (ckpt_writer.h) keeps the run so far,
- * complete up to the smallest T over the ranks, in the result file.
+ * critical sections not settled before) and sends it to rank 0, whose
+ * writer thread (ckpt_writer.h) keeps the run so far, complete up to the
+ * smallest T over the ranks, in the result file.
  *
- * Real time: each rank takes its increment in the event loop at the first
- * pass at or after T, with one MPI_Isend (tag TAG_CHECKPOINT, so it never
+ * Real time: at every multiple T of [experiment] checkpoint in reference
+ * time, each rank takes its increment in the event loop at the first pass
+ * at or after T, with one MPI_Isend (tag TAG_CHECKPOINT, so it never
  * meets the run's messages) and a wake-up of rank 0; a rank whose previous
  * increment is still on its way skips a checkpoint (the next one carries
  * both). Rank 0 takes what arrives with MPI_Improbe and MPI_Imrecv in its
  * own passes. Nothing blocks: a checkpoint costs a rank the copy of what it
  * recorded in one interval.
  *
- * Virtual time: a rank takes its increment exactly at T (every event
- * before T processed, none at T or later), so checkpoints do not depend on
- * the placement of nodes; on one rank it goes to the writer at once, on
- * several it is sent at the next window exchange. Simulated seconds can
- * pass much faster than wall seconds, so rank 0 also lets at most one
- * checkpoint through per `checkpoint` of wall time (its vote in the
- * window exchange).
+ * Virtual time: simulated seconds pass much faster or slower than wall
+ * seconds, and a kill costs wall time, so a checkpoint is taken every
+ * `checkpoint` of wall time: rank 0 looks at the wall clock once per window
+ * and votes in the window exchange; the ranks then take it together at
+ * that boundary, with T the earliest pending event of all ranks (every
+ * event before T processed, none at T or later), and send it at once. One
+ * rank without a lookahead (one window for the whole run) looks every
+ * STOP_CHECK events and takes it before the next instant. Taking one stops
+ * every rank (some 20 to 150 ms at 10^5 nodes on 2 ranks here), so the next
+ * comes no sooner than CKPT_TAKE_RATIO times that after it.
  *
  * At the run's end (ckpt_finish) the ranks tell rank 0 how many increments
  * they sent, rank 0 takes the ones still under way, and its writer stops;
@@ -40,6 +43,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Virtual time: a checkpoint stops every rank while it is taken, so the next
+ * one comes no sooner than this many times as long after it (at most 1/51
+ * of the run's wall time goes to taking them). */
+#define CKPT_TAKE_RATIO 50.0
+
 int ckpt_init(struct runtime *rt, const struct run_plan *plan) {
     struct ckpt_state *ck = &rt->ck;
     memset(ck, 0, sizeof *ck);
@@ -54,7 +62,7 @@ int ckpt_init(struct runtime *rt, const struct run_plan *plan) {
         clock_sync |= plan->layers[i]->family == FAMILY_CLOCK_SYNC;
     ck->dt = clock_sync ? config_time(plan->cfg, "clock", "sample_interval") : 0;
     ck->end = rt->duration > 0 ? rt->duration : rt->timeout;
-    ck->next = ck->interval;
+    ck->next = rt->engine->paced ? ck->interval : INFINITY;
     size_t c = (size_t)rt->count + 1;
     size_t **marks[] = {&ck->rounds,     &ck->history,      &ck->stages,       &ck->queue,
                         &ck->sections,   &ck->held_rounds,  &ck->held_history, &ck->held_stages,
@@ -176,7 +184,12 @@ static int take(struct runtime *rt, double until, int index) {
     uint64_t s_end = samples_before(until, ck->dt);
     h.nsamples = s_end > ck->samples ? s_end - ck->samples : 0;
     /* Rows recorded at or after `until` (real time takes the checkpoint a
-     * little later) wait for the next one. */
+     * little later) wait for the next one. One pass over the nodes, and the
+     * tables without new rows are not walked again: at 10^5 nodes each walk
+     * costs milliseconds of cache misses. */
+    size_t events_end =
+        rows_before(&table->events, ck->events, offsetof(struct event_row, time), until);
+    h.nevents = events_end - ck->events;
     for (size_t k = 0; k < count; k++) {
         const struct recorder *r = &rt->local[k].rec;
         ck->held_rounds[k] =
@@ -186,12 +199,6 @@ static int take(struct runtime *rt, double until, int index) {
         h.nrounds += ck->held_rounds[k] - ck->rounds[k];
         h.nhistory += ck->held_history[k] - ck->history[k];
         h.nresults += r->results.n;
-    }
-    size_t events_end =
-        rows_before(&table->events, ck->events, offsetof(struct event_row, time), until);
-    h.nevents = events_end - ck->events;
-    for (size_t k = 0; k < count; k++) {
-        const struct recorder *r = &rt->local[k].rec;
         ck->held_stages[k] =
             rows_before(&r->stages, ck->stages[k], offsetof(struct request_stage_row, time), until);
         ck->held_queue[k] =
@@ -208,28 +215,33 @@ static int take(struct runtime *rt, double until, int index) {
     char *buf = malloc(len);
     if (!buf) return -1;
     char *p = put(buf, &h, 0, sizeof h);
-    for (size_t k = 0; k < count; k++)
+    char *sent = p + count * sizeof(struct node_summary); /* both in one pass */
+    for (size_t k = 0; k < count; k++) {
         p = put(p, &rt->local[k].summary, 0, sizeof(struct node_summary));
-    for (size_t k = 0; k < count; k++)
-        p = put(p, rt->local[k].rec.sent, 0, 4 * t * sizeof(uint64_t));
-    for (size_t k = 0; k < count; k++)
+        sent = put(sent, rt->local[k].rec.sent, 0, 4 * t * sizeof(uint64_t));
+    }
+    p = sent;
+    for (size_t k = 0; h.nsamples && k < count; k++)
         for (uint64_t s = 0; s < h.nsamples; s++) {
             double off = clock_offset(&rt->local[k].clock, (double)(h.sample_from + s) * ck->dt);
             p = put(p, &off, 0, sizeof off);
         }
-    p = put_rows(p, rt, offsetof(struct recorder, rounds), ck->rounds, ck->held_rounds);
-    p = put_rows(p, rt, offsetof(struct recorder, history), ck->history, ck->held_history);
+    if (h.nrounds)
+        p = put_rows(p, rt, offsetof(struct recorder, rounds), ck->rounds, ck->held_rounds);
+    if (h.nhistory)
+        p = put_rows(p, rt, offsetof(struct recorder, history), ck->history, ck->held_history);
     p = put(p, table->events.data, ck->events * table->events.elem, h.nevents * table->events.elem);
     if (h.width)
         p = put(p, table->vectors.data, ck->events * table->vectors.elem,
                 h.nevents * table->vectors.elem);
-    for (size_t k = 0; k < count; k++) {
+    for (size_t k = 0; h.nresults && k < count; k++) {
         const struct vec *v = &rt->local[k].rec.results;
         p = put(p, v->data, 0, v->n * v->elem);
     }
-    p = put_rows(p, rt, offsetof(struct recorder, stages), ck->stages, ck->held_stages);
-    p = put_rows(p, rt, offsetof(struct recorder, queue), ck->queue, ck->held_queue);
-    for (size_t k = 0; k < count; k++) {
+    if (h.nstages)
+        p = put_rows(p, rt, offsetof(struct recorder, stages), ck->stages, ck->held_stages);
+    if (h.nqueue) p = put_rows(p, rt, offsetof(struct recorder, queue), ck->queue, ck->held_queue);
+    for (size_t k = 0; h.nsections && k < count; k++) {
         const struct vec *v = &rt->local[k].rec.sections;
         size_t settle;
         size_t end = sections_before(v, ck->sections[k], until, &settle);
@@ -407,52 +419,49 @@ int ckpt_arrived(struct runtime *rt) {
     return flag;
 }
 
-void ckpt_cross(struct runtime *rt, double t) {
+void ckpt_window(struct runtime *rt, double until) {
     struct ckpt_state *ck = &rt->ck;
-    double until = floor(t / ck->interval) * ck->interval;
-    ck->next = until + ck->interval;
-    if (until >= ck->end) return;
-    if (rt->size == 1) ck->allowed = MPI_Wtime() - ck->last_wall >= ck->interval;
-    if (!ck->allowed) return;
-    if (take(rt, until, (int)llround(until / ck->interval))) rt_out_of_memory();
-    if (rt->size == 1) {
+    double wall = MPI_Wtime();
+    ck->allowed = 0;
+    ck->next = INFINITY;
+    /* the same decision on every rank: until is the ranks' common boundary */
+    if (until > ck->until && until < ck->end) {
+        ck->until = until;
+        if (take(rt, until, ++ck->index)) rt_out_of_memory();
         size_t len;
         void *buf = release(rt, &len);
-        push(rt, buf, len);
-        ck->last_wall = MPI_Wtime();
-    }
-}
-
-int ckpt_vote(const struct runtime *rt) {
-    const struct ckpt_state *ck = &rt->ck;
-    return rt->rank == 0 && ck->interval > 0 && !ck->held &&
-           MPI_Wtime() - ck->last_wall >= ck->interval;
-}
-
-void ckpt_exchange(struct runtime *rt) {
-    struct ckpt_state *ck = &rt->ck;
-    if (!ck->held) return; /* every rank holds one, or none */
-    size_t len;
-    void *buf = release(rt, &len);
-    if (rt->rank != 0) {
-        MPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_CHECKPOINT, rt->comm);
-        ck->sent++;
-        free(buf);
-        return;
-    }
-    push(rt, buf, len);
-    for (int r = 1; r < rt->size; r++) {
-        MPI_Status st;
-        int count = 0;
-        MPI_Probe(r, TAG_CHECKPOINT, rt->comm, &st);
-        MPI_Get_count(&st, MPI_BYTE, &count);
-        void *in = malloc(count > 0 ? (size_t)count : 1);
-        if (!in) rt_out_of_memory();
-        MPI_Recv(in, count, MPI_BYTE, r, TAG_CHECKPOINT, rt->comm, MPI_STATUS_IGNORE);
-        ck->matched[r]++;
-        push(rt, in, (size_t)count);
+        if (rt->rank != 0) {
+            MPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_CHECKPOINT, rt->comm);
+            ck->sent++;
+            free(buf);
+        } else {
+            ck->busy = push(rt, buf, len);
+            for (int r = 1; r < rt->size; r++) {
+                MPI_Status st;
+                int count = 0;
+                MPI_Probe(r, TAG_CHECKPOINT, rt->comm, &st);
+                MPI_Get_count(&st, MPI_BYTE, &count);
+                void *in = malloc(count > 0 ? (size_t)count : 1);
+                if (!in) rt_out_of_memory();
+                MPI_Recv(in, count, MPI_BYTE, r, TAG_CHECKPOINT, rt->comm, MPI_STATUS_IGNORE);
+                ck->matched[r]++;
+                ck->busy = push(rt, in, (size_t)count);
+            }
+        }
     }
     ck->last_wall = MPI_Wtime();
+    ck->cost = ck->last_wall - wall;
+}
+
+int ckpt_vote(struct runtime *rt) {
+    struct ckpt_state *ck = &rt->ck;
+    if (rt->rank != 0 || !(ck->interval > 0)) return 0;
+    if (ck->busy) ck->busy = rt->writer && ckpt_writer_flush(rt->writer);
+    return MPI_Wtime() - ck->last_wall >= fmax(ck->interval, CKPT_TAKE_RATIO * ck->cost);
+}
+
+void ckpt_within(struct runtime *rt, double last_event) {
+    if (rt->size == 1 && ckpt_vote(rt)) rt->ck.next = nextafter(last_event, INFINITY);
 }
 
 void ckpt_finish(struct runtime *rt) {

@@ -110,7 +110,7 @@ struct ckpt_recv {
 };
 
 struct ckpt_state {
-    double interval; /* [experiment] checkpoint (s of reference time); 0 = off */
+    double interval; /* [experiment] checkpoint (s: reference time, virtual: wall); 0 = off */
     double next;     /* reference time of the next one (+inf: none) */
     double dt;       /* clock/offset sample spacing; 0: the run samples no offsets */
     double end;      /* the run's last reference time (duration, or timeout) */
@@ -120,8 +120,7 @@ struct ckpt_state {
     size_t *rounds, *history, *stages, *queue, *sections;
     size_t events;
     uint64_t samples;
-    /* an increment taken, not yet sent (virtual time on several ranks), and
-     * what it covers */
+    /* an increment taken, not yet sent, and what it covers */
     void *held;
     size_t held_len, *held_rounds, *held_history, *held_stages, *held_queue, *held_sections;
     size_t held_events;
@@ -139,8 +138,10 @@ struct ckpt_state {
     int owed;          /* a rank's increment for rank 0's last checkpoint has not come */
     int busy;          /* ckpt_poll has work: owed, receives or a send under way */
     /* virtual time */
-    int allowed;      /* rank 0 let the ranks take one in this window */
+    int allowed;      /* rank 0 let the ranks take one at this window boundary */
     double last_wall; /* MPI_Wtime of the last one (rank 0) */
+    double until;     /* reference time the last one covered */
+    double cost;      /* wall time the last one took (rank 0) */
 };
 
 /* Termination of real-time runs without a duration (event_loop.c). */

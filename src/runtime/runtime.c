@@ -298,7 +298,7 @@ static void start_checkpoints(struct runtime *rt, const struct run_plan *plan) {
     tmpl.ntypes = rt->ntypes;
     tmpl.type_names = (const char *const *)rt->type_names;
     if (ckpt_writer_begin(rt->writer, &tmpl, rt->size,
-                          config_time(plan->cfg, "clock", "sample_interval")))
+                          config_time(plan->cfg, "clock", "sample_interval"), rt->engine->paced))
         fprintf(stderr,
                 "clocklab: warning: no checkpoint writer; run %d goes on without "
                 "checkpoints\n",

@@ -23,9 +23,16 @@ Ctrl-C, and a single rank killed; test_kill.py kills at random instants.
 
 The experiment: two runs, a Bully election that ends within a second and a
 Berkeley run of 300 rounds x 100 ms (30 s) that is stopped after a few s.
+
+Virtual time keeps the same promise after a SIGKILL: its checkpoints come
+every [experiment] checkpoint of wall time, however fast or slow simulated
+time passes (VirtualKill: a ring election of 10^5 nodes on 2 ranks, about a
+thousand simulated seconds in several wall seconds, whose rank 0 is killed
+once its first checkpoint is in the file).
 """
 import math
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -180,6 +187,101 @@ class Interrupt(unittest.TestCase):
         self.assertEqual(proc.returncode, 128 + signal.SIGTERM, err)
         self.assertIn("stopped by signal %d" % signal.SIGTERM, err)
         self.check_file()
+
+
+# A finished run (10^3 nodes), then a ring election of 10^5 nodes in which
+# every node initiates: some 3.4 million events over 10^3 simulated seconds,
+# 3 to 10 s of wall time on 2 ranks here, that is killed.
+VIRTUAL = """
+[experiment]
+algorithm = ring
+time = virtual
+nodes = 1000, 100000
+duration = 0
+timeout = 100000s
+
+[network]
+min_delay = 10us
+delay = uniform(0, 10ms)
+
+[election]
+ids = random
+initiators = all
+"""
+BIG = 100000
+
+
+class VirtualKill(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="clocklab-vkill-")
+        self.cfg = os.path.join(self.dir, "ring.ini")
+        with open(self.cfg, "w") as f:
+            f.write(VIRTUAL)
+        self.out = os.path.join(self.dir, "out.h5")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def wait_for_checkpoint(self, proc, limit):
+        """Poll until the running run's checkpoint is in the file: FILE.checkpoint
+        written (renamed into place when complete) and linked from FILE (FILE
+        replaced after it). Returns the seconds waited."""
+        side = self.out + ".checkpoint"
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < limit:
+            self.assertIsNone(proc.poll(), "the run ended before a checkpoint was written")
+            try:
+                if os.stat(self.out).st_mtime_ns >= os.stat(side).st_mtime_ns:
+                    return time.monotonic() - t0
+            except FileNotFoundError:
+                pass
+            time.sleep(0.02)
+        self.fail("no checkpoint of the virtual-time run within %.0f s" % limit)
+
+    def test_sigkill_of_rank_0_keeps_virtual_run_to_its_checkpoint(self):
+        """SIGKILL of rank 0 in virtual time, a second or two into a run: the file
+        holds the finished run and the killed one up to its last checkpoint,
+        as in real time."""
+        proc = subprocess.Popen([lab.MPIRUN, "-n", "2", lab.BINARY, self.cfg, "-o", self.out],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=lab.mpi_env())
+        try:
+            line = proc.stdout.readline()  # rank 0's line for the finished run
+            self.assertIn("run 1/2", line, proc.stderr.read() if not line else line)
+            # The default checkpoint, 1 s of wall time: the first one comes
+            # about a second into the run; 15 s is more than the whole run.
+            waited = self.wait_for_checkpoint(proc, 15.0)
+            ranks = lab.rank_pids(proc.pid)
+            self.assertIn(0, ranks, "rank 0 not found among %s" % ranks)
+            os.kill(ranks[0], signal.SIGKILL)
+            proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertNotEqual(proc.returncode, 0)
+        print("checkpoint in the file %.2f s after the first run ended" % waited)
+        runs = lab.runs(self.out)
+        self.assertEqual([name for name, _ in runs], ["run000", "run001"])
+        small, big = runs[0][1], runs[1][1]
+        self.assertEqual(small.attrs["status"], "complete")
+        self.assertTrue(np.all(small["election/leader"][()] == np.argmax(small["election/ids"][()])))
+        # The killed run, from its checkpoint: every node of both ranks.
+        self.assertEqual(big.attrs["status"], "interrupted")
+        self.assertEqual(int(big.attrs["nodes"]), BIG)
+        until = float(big.attrs["complete_until"])
+        self.assertEqual(float(big.attrs["duration"]), until)
+        self.assertGreater(until, 0)
+        self.assertLess(until, 1000.0)  # the election takes about 1000 s
+        types = lab.type_names(big)
+        sent, received = big["messages/sent"][()], big["messages/received"][()]
+        self.assertEqual(sent.shape, (BIG, len(types)))
+        # Every node initiates at 0: each has sent its ELECTION by then.
+        self.assertTrue(np.all(sent[:, types.index("ELECTION")] >= 1))
+        self.assertLessEqual(received.sum(), sent.sum())
+        history = big["election/history"][()]
+        self.assertTrue(np.all(history["time"] < until))
+        self.assertEqual(big["election/leader"].shape, (BIG,))
 
 
 if __name__ == "__main__":

@@ -144,11 +144,14 @@ static void process_window(struct runtime *rt, double end) {
     double t;
     while ((t = core_next_time(rt)) < end) {
         if (rt->duration <= 0 && !(vs->lookahead > 0) && !active(rt)) return;
-        if (++vs->events % STOP_CHECK == 0 && runtime_stop_signal()) {
-            rt->interrupted = 1;
-            return;
+        if (++vs->events % STOP_CHECK == 0) {
+            if (runtime_stop_signal()) {
+                rt->interrupted = 1;
+                return;
+            }
+            ckpt_within(rt, vs->last_event);
         }
-        if (t >= rt->ck.next) ckpt_cross(rt, t); /* everything before t is done */
+        if (t >= rt->ck.next) ckpt_window(rt, t); /* one rank: everything before t is done */
         core_pop(rt, &e);
         rt->now = e.time;
         core_dispatch(rt, &e);
@@ -167,14 +170,14 @@ static void process_window(struct runtime *rt, double end) {
             return;
         }
     }
-    if (end >= rt->ck.next) ckpt_cross(rt, end);
+    if (end >= rt->ck.next) ckpt_window(rt, end);
 }
 
 /* Between windows: every rank learns every rank's earliest event, activity,
  * stop request and the bytes it sends to each rank, and rank 0's vote on a
- * checkpoint in the next window; then the bytes move. Fills the global
+ * checkpoint at this boundary; then the bytes move. Fills the global
  * earliest event time, activity and stop (0: none, 1: a stop request, 2:
- * virtual time stood still on some rank). */
+ * virtual time stood still on some rank), and rt->ck.allowed. */
 static void exchange(struct runtime *rt, double *earliest, int *any_active, int *stop) {
     struct vstate *vs = rt->vs;
     if (rt->size == 1) { /* the same answers without MPI: nothing goes out */
@@ -257,13 +260,15 @@ static void vengine_run(struct runtime *rt, double *cpu) {
             rt->interrupted = 1;
             break;
         }
-        ckpt_exchange(rt);
         if (rt->duration <= 0 && !any_active) break;
         if (earliest >= end) {
             if (rt->duration <= 0) rt->timed_out = 1;
             vs->last_event = end;
             break;
         }
+        /* a checkpoint every [experiment] checkpoint of wall time, at the
+         * first window boundary after it: the run up to earliest */
+        if (rt->ck.allowed) ckpt_window(rt, earliest);
         /* Windows also on one rank when there is a lookahead, so that the
          * same events are processed whatever the rank count (the run's end
          * is found at the same window boundary). */
