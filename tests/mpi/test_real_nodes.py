@@ -104,7 +104,8 @@ def datasets(path):
 
 class SameShapeOnAnyRankCount(unittest.TestCase):
     def test_same_datasets_and_shapes_on_two_and_four_ranks(self):
-        sets = ["experiment.nodes=8", "experiment.trace=on", "experiment.duration=600ms"]
+        # long enough for the default scenario's crash at 1 s (a crash after the end is refused)
+        sets = ["experiment.nodes=8", "experiment.trace=on", "experiment.duration=1200ms"]
         shapes = {}
         for ranks in (2, 4):
             _, path = lab.run_clocklab(ranks, lab.default_scenario(), sets=sets)
