@@ -20,12 +20,16 @@ FILE_ATTRS = ("schema", "software", "version", "git_commit", "created", "command
               "mpi_library", "hdf5_version", "hosts", "nranks", "slurm_job_id",
               "slurm_array_job_id", "slurm_array_task_id")
 
-#: Attributes of a run group (the virtual-time ones only in virtual time).
+#: Attributes of a run group (the virtual-time ones only in virtual time, the
+#: explore_* ones only with time = explore).
 RUN_ATTRS = ("algorithm", "family", "nodes", "seed", "status", "time", "config", "wall_time",
-             "duration", "events_processed", "event_time", "windows", "window_time")
+             "duration", "events_processed", "event_time", "windows", "window_time",
+             "explore_executions", "explore_distinct", "explore_violations",
+             "explore_liveness_failures", "explore_events", "explore_max_choices",
+             "explore_exhausted", "explore_wall_time", "explore_violation", "explore_schedule")
 
 #: Run attributes that describe where and how fast a run ran, not what it did.
-PROVENANCE_RUN_ATTRS = ("wall_time", "event_time", "window_time")
+PROVENANCE_RUN_ATTRS = ("wall_time", "event_time", "window_time", "explore_wall_time")
 
 # Groups of a run. A group a run does not produce is absent from the file.
 NODES = "nodes"

@@ -74,8 +74,9 @@ static const struct param experiment_params[] = {
      .type = PARAM_STRING,
      .default_value = "real",
      .help = "real: the wall clock paces the nodes, MPI between ranks; virtual: simulated "
-             "time, exact and deterministic",
-     .choices = "real|virtual"},
+             "time, exact and deterministic; explore: every choice of delays, losses and "
+             "orders, each execution checked against the algorithm's safety property",
+     .choices = "real|virtual|explore"},
     {.key = "nodes",
      .type = PARAM_STRING,
      .default_value = "0",
@@ -240,17 +241,52 @@ static const struct param evaluation_params[] = {
      .hi = 1000000},
     END};
 
+static const struct param explore_params[] = {
+    {.key = "delays",
+     .type = PARAM_STRING,
+     .default_value = "",
+     .help = "time = explore: the one-way delays a message may take, e.g. 1ms, 2ms; empty: the "
+             "values of a constant, uniform (its ends) or values() [network] delay"},
+    {.key = "ties",
+     .type = PARAM_BOOL,
+     .default_value = "on",
+     .help = "time = explore: explore the orders of events due at one instant"},
+    {.key = "reduction",
+     .type = PARAM_BOOL,
+     .default_value = "on",
+     .help = "time = explore: only the order at each node (events at different nodes at one "
+             "instant commute); off: every order"},
+    {.key = "max_executions",
+     .type = PARAM_INT,
+     .default_value = "1000000",
+     .help = "time = explore: stop the search after this many executions",
+     .lo = 1,
+     .hi = 2147483647},
+    {.key = "max_events",
+     .type = PARAM_INT,
+     .default_value = "100000",
+     .help = "time = explore: stop an execution after this many events",
+     .lo = 1,
+     .hi = 2147483647},
+    {.key = "schedule",
+     .type = PARAM_STRING,
+     .default_value = "",
+     .help = "time = explore: run only the execution with these choices (a run's "
+             "explore_schedule attribute), e.g. 0,2,1"},
+    END};
+
 static const struct section_schema core_experiment = {"experiment", experiment_params},
                                    core_clock = {"clock", clock_params},
                                    core_network = {"network", network_params},
                                    core_faults = {"faults", faults_params},
                                    core_election = {"election", election_params},
                                    core_nodes = {"nodes", nodes_params},
-                                   core_evaluation = {"evaluation", evaluation_params};
+                                   core_evaluation = {"evaluation", evaluation_params},
+                                   core_explore = {"explore", explore_params};
 
 const struct section_schema *const schema_core[SCHEMA_CORE_COUNT + 1] = {
-    &core_experiment, &core_clock, &core_network,    &core_faults,
-    &core_election,   &core_nodes, &core_evaluation, NULL};
+    &core_experiment, &core_clock,      &core_network, &core_faults, &core_election,
+    &core_nodes,      &core_evaluation, &core_explore, NULL};
 
 /* experiments/default.ini, turned into bytes by CMake at configure time. */
 const char schema_default_scenario[] = {

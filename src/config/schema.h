@@ -8,7 +8,7 @@
 /* The core sections in output order, NULL-terminated: the one list from
  * which the configuration's schema (plan_schema), --list and every run's
  * resolved configuration take them. */
-#define SCHEMA_CORE_COUNT 7
+#define SCHEMA_CORE_COUNT 8
 extern const struct section_schema *const schema_core[SCHEMA_CORE_COUNT + 1];
 
 /* The scenario run when no configuration file is given (INI text). */

@@ -1,9 +1,12 @@
 /* See engines.h. */
 #include "engine/engines.h"
 
+#include "engine/explore/explore.h"
+
 #include <string.h>
 
-static const struct engine *const engines[] = {&engine_real, &engine_virtual, NULL};
+static const struct engine *const engines[] = {&engine_real, &engine_virtual, &engine_explore,
+                                               NULL};
 
 const struct engine *engine_find(const char *name) {
     for (int i = 0; engines[i]; i++)

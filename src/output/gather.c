@@ -294,6 +294,7 @@ void run_result_free_arrays(struct run_result *r) {
 
 void run_result_free(struct run_result *r) {
     free(r->config_text);
+    free(r->explore.schedule);
     free(r->fidelity);
     free((void *)r->type_names);
     free(r->models);

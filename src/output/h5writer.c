@@ -345,6 +345,20 @@ int h5_write_run(const char *path, const struct run_result *r, char *err, size_t
         rc |= attr_str(run, "config", r->config_text);
         rc |= attr_num(run, "wall_time", H5T_NATIVE_DOUBLE, &r->wall_time);
         rc |= attr_num(run, "duration", H5T_NATIVE_DOUBLE, &r->duration);
+        if (strcmp(r->time, "explore") == 0) {
+            const struct explore_result *x = &r->explore;
+            rc |= attr_num(run, "explore_executions", H5T_NATIVE_ULLONG, &x->executions);
+            rc |= attr_num(run, "explore_distinct", H5T_NATIVE_ULLONG, &x->distinct);
+            rc |= attr_num(run, "explore_violations", H5T_NATIVE_ULLONG, &x->violations);
+            rc |= attr_num(run, "explore_liveness_failures", H5T_NATIVE_ULLONG,
+                           &x->liveness_failures);
+            rc |= attr_num(run, "explore_events", H5T_NATIVE_ULLONG, &x->events);
+            rc |= attr_num(run, "explore_max_choices", H5T_NATIVE_ULLONG, &x->max_choices);
+            rc |= attr_num(run, "explore_exhausted", H5T_NATIVE_INT, &x->exhausted);
+            rc |= attr_num(run, "explore_wall_time", H5T_NATIVE_DOUBLE, &x->wall_time);
+            rc |= attr_str(run, "explore_violation", x->violation);
+            rc |= attr_str(run, "explore_schedule", x->schedule ? x->schedule : "");
+        }
         if (strcmp(r->time, "virtual") == 0) {
             rc |= attr_num(run, "events_processed", H5T_NATIVE_ULLONG, &r->events_processed);
             rc |= attr_num(run, "event_time", H5T_NATIVE_DOUBLE, &r->event_time);

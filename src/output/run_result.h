@@ -11,6 +11,19 @@
 
 #define LABEL_LEN 64
 
+/* [experiment] time = explore: what the search found (the run's explore_*
+ * attributes; docs/exploration.md). */
+struct explore_result {
+    unsigned long long executions, violations, liveness_failures, events;
+    unsigned long long distinct;    /* executions of the last depth searched, each distinct */
+    unsigned long long max_choices; /* choice points of the deepest execution */
+    unsigned long long counterexample_events; /* events of the recorded execution */
+    int exhausted;                            /* 1: every execution explored */
+    double wall_time;                         /* s, the search */
+    char violation[256];                      /* the recorded execution's, "" none */
+    char *schedule;                           /* its picks "0,2,1" (malloc'd), or NULL */
+};
+
 struct run_result {
     /* attributes */
     char name[32];
@@ -26,6 +39,7 @@ struct run_result {
     unsigned long long windows; /* virtual time: synchronization windows */
     double window_time;         /* virtual time: wall seconds between windows (slowest rank) */
     char *config_text;
+    struct explore_result explore; /* time = explore */
     int nodes, ntypes;
     const char *const *type_names; /* [T] */
     int has_clock, has_election, has_events;

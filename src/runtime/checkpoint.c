@@ -53,7 +53,7 @@ int ckpt_init(struct runtime *rt, const struct run_plan *plan) {
     memset(ck, 0, sizeof *ck);
     ck->next = INFINITY;
     ck->interval = config_time(plan->cfg, "experiment", "checkpoint");
-    if (!(ck->interval > 0)) {
+    if (!(ck->interval > 0) || rt->engine->explores) {
         ck->interval = 0;
         return 0;
     }

@@ -20,6 +20,7 @@ struct run_plan;
 struct engine {
     const char *name; /* its [experiment] time value */
     int paced;        /* 1: the wall clock paces it (real time) */
+    int explores;     /* 1: runs the configuration many times over (no checkpoints) */
     /* Before anything runs (every rank decides the same): the rules this
      * engine has for a run of plan on `ranks` ranks. Returns 0, or -1 with
      * one message naming the key (config_fail). */
@@ -38,6 +39,11 @@ struct engine {
     /* Fire timer (layer, id) of node ns at reference time due; setting it again replaces it. */
     void (*set_timer)(struct runtime *rt, struct node_state *ns, int layer, int id, double due);
     void (*cancel_timer)(struct runtime *rt, struct node_state *ns, int layer, int id);
+    /* Optional (NULL: drawn from [network] delay and loss): the one-way
+     * delay (s, before [network] min_delay) of a message node src sends to
+     * dst now, and whether the network loses it (1) or not (0). */
+    double (*delay)(struct runtime *rt, struct node_state *src, int dst);
+    int (*lost)(struct runtime *rt, struct node_state *src, int dst);
 };
 
 extern const struct engine engine_real, engine_virtual;

@@ -153,6 +153,20 @@ int core_pop(struct runtime *rt, struct vevent *e) {
     return rc;
 }
 
+void core_push_back(struct runtime *rt, const struct vevent *e) {
+    /* core_pop left it counted in core.messages */
+    if (vqueue_push(&rt->core.q, e)) rt_out_of_memory();
+}
+
+int core_event_acts(struct runtime *rt, const struct vevent *e) {
+    if (e->kind != VEV_TIMER) return 1;
+    struct node_state *ns = rt_local(rt, e->dst);
+    for (int i = 0; i < ns->nvt; i++)
+        if (ns->vt[i].layer == e->layer && ns->vt[i].id == e->id)
+            return ns->vt[i].gen == e->gen && ns->vt[i].due <= e->time;
+    return 0;
+}
+
 size_t core_messages(const struct runtime *rt) {
     return rt->core.messages;
 }

@@ -57,6 +57,13 @@ void core_dispatch(struct runtime *rt, const struct vevent *e);
 /* Apply the crashes and recoveries due at rt->now to node ns, and queue its
  * recovery. */
 void core_apply_faults(struct runtime *rt, struct node_state *ns);
+/* Put back an event taken with core_pop (an engine that chooses among
+ * events due at one instant). */
+void core_push_back(struct runtime *rt, const struct vevent *e);
+/* Whether event e does something when dispatched now: 0 for a timer event
+ * that was moved later or replaced (its dispatch only queues it again or
+ * drops it), 1 for every other event. */
+int core_event_acts(struct runtime *rt, const struct vevent *e);
 /* Messages queued and not yet delivered, any local node. */
 size_t core_messages(const struct runtime *rt);
 

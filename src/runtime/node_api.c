@@ -121,9 +121,12 @@ void node_clock_model(struct node *n, double intercept, double slope,
 static double due_time(struct node_state *ns, int dst) {
     struct runtime *rt = ns->rt;
     double due = rt->now + rt->min_delay;
-    if (rt->constant_delay) /* no draw; send times only grow: FIFO already */
+    if (rt->engine->delay)
+        due += rt->engine->delay(rt, ns, dst); /* a choice: FIFO below */
+    else if (rt->constant_delay)               /* no draw; send times only grow: FIFO already */
         return due + dist_sample(&rt->delay, NULL, ns->id);
-    due += dist_sample(&rt->delay, rt_stream(ns, STREAM_NETWORK), ns->id);
+    else
+        due += dist_sample(&rt->delay, rt_stream(ns, STREAM_NETWORK), ns->id);
     double last = due_map_get(&ns->last_due, dst);
     if (due < last) due = last;
     if (due_map_set(&ns->last_due, dst, due, rt->now)) rt_out_of_memory();
@@ -169,7 +172,10 @@ void rt_transmit(struct node_state *ns, struct wire_header *h, const void *paylo
     ns->rec.sent[h->type]++;
     ns->rec.bytes_sent[h->type] += sizeof *h + len;
     rt_now(rt);
-    if (rt->loss > 0 && gsl_rng_uniform(rt_stream(ns, STREAM_NETWORK)) < rt->loss) {
+    int lost = rt->engine->lost
+                   ? rt->engine->lost(rt, ns, h->dst)
+                   : rt->loss > 0 && gsl_rng_uniform(rt_stream(ns, STREAM_NETWORK)) < rt->loss;
+    if (lost) {
         h->due = NAN;
         ns->rec.dropped[h->type]++;
         return;

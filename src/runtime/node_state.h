@@ -155,6 +155,7 @@ struct runtime {
     MPI_Comm comm;
     int rank, size;
     const struct engine *engine;
+    const struct run_plan *plan; /* the run's plan, kept for rt_reset_nodes */
     /* the nodes */
     int nodes;                /* N in the run */
     int first, count;         /* this rank's block */
@@ -206,6 +207,9 @@ struct runtime {
     struct event_core core;
     /* virtual time (vengine.c) */
     struct vstate *vs;
+    /* exploration (engine/explore/): its state, and what it found (rank 0) */
+    struct xstate *xs;
+    struct explore_result explored;
     uint64_t events_processed; /* node events processed by this rank */
     struct recorder events;    /* events/ rows of all local nodes, in the order they happened */
     double event_time;         /* wall seconds of the event loop */
@@ -231,6 +235,10 @@ gsl_rng *rt_stream(struct node_state *ns, enum stream stream);
  * as sent (h->type), draw its loss, and hand it to the engine with h->due
  * set, or count it as dropped with h->due = NaN. */
 void rt_transmit(struct node_state *ns, struct wire_header *h, const void *payload, size_t len);
+/* runtime.c, for an engine that runs a configuration over and over
+ * (engine.h's `explores`): every local node as it was set up at the
+ * start, nothing recorded; the engine empties its own queue. */
+void rt_reset_nodes(struct runtime *rt);
 /* Every layer done (and every message acknowledged), or crashed for good. */
 int rt_node_done(const struct node_state *ns);
 /* Keep rt->not_done in step after ns's done state may have changed. */

@@ -17,26 +17,29 @@
 #include <string.h>
 #include <time.h>
 
-static void teardown(struct runtime *rt) {
-    for (int k = 0; rt->local && k < rt->count; k++) {
-        struct node_state *ns = &rt->local[k];
-        for (int i = 0; i < rt->nlayers; i++) {
-            if (!ns->state[i]) continue;
-            if (rt->layers[i].alg->destroy)
-                rt->layers[i].alg->destroy(ns->state[i]);
-            else
-                free(ns->state[i]);
-        }
-        clock_free(&ns->clock);
-        hwclock_free(ns);
-        rec_free(&ns->rec);
-        due_map_free(&ns->last_due);
-        reliable_free(ns);
-        gsl_rng_free(ns->alg_rng);
-        gsl_rng_free(ns->net_rng);
-        gsl_rng_free(ns->jitter_rng);
-        if (ns->vt != ns->vt_small) free(ns->vt);
+/* Everything one node holds. */
+static void free_node(struct runtime *rt, struct node_state *ns) {
+    for (int i = 0; i < rt->nlayers; i++) {
+        if (!ns->state[i]) continue;
+        if (rt->layers[i].alg->destroy)
+            rt->layers[i].alg->destroy(ns->state[i]);
+        else
+            free(ns->state[i]);
     }
+    clock_free(&ns->clock);
+    hwclock_free(ns);
+    rec_free(&ns->rec);
+    due_map_free(&ns->last_due);
+    reliable_free(ns);
+    gsl_rng_free(ns->alg_rng);
+    gsl_rng_free(ns->net_rng);
+    gsl_rng_free(ns->jitter_rng);
+    if (ns->vt != ns->vt_small) free(ns->vt);
+}
+
+static void teardown(struct runtime *rt) {
+    for (int k = 0; rt->local && k < rt->count; k++)
+        free_node(rt, &rt->local[k]);
     ckpt_free(rt);
     if (rt->engine) rt->engine->free(rt);
     pool_free(&rt->pool);
@@ -48,6 +51,7 @@ static void teardown(struct runtime *rt) {
     free(rt->mpi_recv_from);
     free(rt->ids);
     free(rt->initiator);
+    free(rt->explored.schedule);
     memset(rt, 0, sizeof *rt);
 }
 
@@ -200,7 +204,32 @@ static int setup(struct runtime *rt, MPI_Comm comm, const struct run_plan *plan,
     for (int k = 0; rc == 0 && k < rt->count; k++)
         rc = setup_node(rt, &rt->local[k], rt->first + k, plan, r, &offset, &drift, err, n);
     gsl_rng_free(r);
+    rt->plan = plan;
     return rc;
+}
+
+void rt_reset_nodes(struct runtime *rt) {
+    const struct run_plan *plan = rt->plan;
+    struct dist offset, drift;
+    config_dist(plan->cfg, "clock", "offset", &offset);
+    config_dist(plan->cfg, "clock", "drift", &drift);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    if (!r) rt_out_of_memory();
+    rec_free(&rt->events);
+    if (rec_init(&rt->events, -1, rt->nodes, rt->ntypes)) rt_out_of_memory();
+    rt->now = 0;
+    rt->stopped = rt->interrupted = rt->timed_out = 0;
+    rt->not_done = rt->count;
+    char err[CONFIG_ERR_LEN];
+    for (int k = 0; k < rt->count; k++) {
+        struct node_state *ns = &rt->local[k];
+        free_node(rt, ns);
+        memset(ns, 0, sizeof *ns);
+        /* it was set up once from the same configuration: only memory can fail */
+        if (setup_node(rt, ns, rt->first + k, plan, r, &offset, &drift, err, sizeof err))
+            rt_fatal("%s", err);
+    }
+    gsl_rng_free(r);
 }
 
 /* Agree on failure: every rank returns -1 with the lowest failing rank's message. */
@@ -398,6 +427,8 @@ int runtime_run(MPI_Comm comm, const struct run_plan *plan, struct run_result *r
         res->event_time = event_time;
         res->windows = rt->windows;
         res->window_time = window_time;
+        res->explore = rt->explored;
+        rt->explored.schedule = NULL; /* now owned by res */
     } else {
         free(times);
     }

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""The exploring engine ([experiment] time = explore): every combination of
+message delays, losses and orders at one instant, each execution checked
+against its family's safety property. Oracles:
+
+* exact counts from combinatorics: m messages, each with D possible delays
+  and nothing else to choose, give D^m executions; k requests reaching one
+  node at one instant give k! orders, and without the reduction the k
+  timers that sent them, at k nodes at one instant, k! more: (k!)^2;
+* what the literature promises: Ricart-Agrawala (1981) never lets two
+  nodes into the critical section, in every execution of the space;
+* what it does not promise: Bully (Garcia-Molina 1982) assumes messages
+  arrive within its timeout, so under loss two alive nodes can each take
+  themselves for coordinator; the shortest such execution is found, and
+  its schedule replays it.
+"""
+import os
+import subprocess
+import tempfile
+import unittest
+
+import h5py
+
+import clocklab_testlib as lab
+
+EXPLORE = ["experiment.time=explore", "experiment.duration=0"]
+
+
+def explore(*sets):
+    """Run the exploring engine on one rank; (stderr, the run's attributes, file path)."""
+    proc, path = lab.run_clocklab(1, sets=EXPLORE + list(sets))
+    with h5py.File(path, "r") as f:
+        attrs = {k: (v.decode() if isinstance(v, bytes) else v)
+                 for k, v in f["runs/run000"].attrs.items()}
+    return proc.stderr, attrs, path
+
+
+def mutex_central(reduction):
+    # 3 clients ask at 1 ms; their REQUESTs reach the coordinator together
+    return explore("experiment.nodes=4", "experiment.algorithm=mutex_central",
+                   "mutex_central.entries=1", "mutex_central.interval=constant(1ms)",
+                   "network.delay=constant(1ms)", f"explore.reduction={reduction}")
+
+
+class Counts(unittest.TestCase):
+    def test_delays_of_independent_messages_multiply(self):
+        # chatter, one message per node at a random instant to a random node
+        for delays, expected in (("1ms, 2ms", 2 ** 3), ("1ms, 2ms, 3ms", 3 ** 3)):
+            with self.subTest(delays=delays):
+                _, a, _ = explore("experiment.nodes=3", "experiment.algorithm=chatter",
+                                  "chatter.rounds=1", f"explore.delays={delays}")
+                self.assertEqual(a["explore_exhausted"], 1)
+                self.assertEqual(a["explore_distinct"], expected)
+
+    def test_simultaneous_arrivals_are_ordered_every_way(self):
+        _, a, _ = mutex_central("on")
+        self.assertEqual(a["explore_exhausted"], 1)
+        self.assertEqual(a["explore_distinct"], 6)  # 3!
+
+    def test_without_the_reduction_independent_orders_count_too(self):
+        _, a, _ = mutex_central("off")
+        self.assertEqual(a["explore_exhausted"], 1)
+        self.assertEqual(a["explore_distinct"], 36)  # (3!)^2
+
+
+class Properties(unittest.TestCase):
+    def test_ricart_agrawala_is_safe_in_every_execution(self):
+        # 12 messages, 2 delays each, and the orders at one instant
+        _, a, path = explore("experiment.nodes=3", "experiment.algorithm=ricart_agrawala",
+                             "ricart_agrawala.entries=1", "explore.delays=1ms, 3ms")
+        self.assertEqual(a["explore_exhausted"], 1)
+        self.assertGreaterEqual(a["explore_distinct"], 2 ** 12)
+        self.assertEqual(a["explore_violations"], 0)
+        self.assertEqual(a["explore_liveness_failures"], 0)
+        self.assertEqual(a["explore_violation"], "")
+
+    def test_bully_under_loss_elects_two_and_the_schedule_replays_it(self):
+        sets = ["experiment.nodes=3", "experiment.algorithm=bully", "network.loss=0.1",
+                "network.delay=constant(1ms)", "election.initiators=all"]
+        _, a, path = explore(*sets)
+        self.assertGreater(a["explore_violations"], 0)
+        self.assertIn("election:", a["explore_violation"])
+        schedule = a["explore_schedule"]
+        with h5py.File(path, "r") as f:
+            run = f["runs/run000"]
+            self.assertIn("events", run)  # the recorded execution is traced
+            leaders = set(run["election/leader"][()].tolist()) - {-1}
+        self.assertGreater(len(leaders), 1)
+        # the schedule alone gives the same execution
+        _, b, _ = explore(*sets, f"explore.schedule={schedule}")
+        self.assertEqual(b["explore_executions"], 1)
+        self.assertEqual(b["explore_violation"], a["explore_violation"])
+        self.assertEqual(b["explore_schedule"], schedule)
+
+
+class Refused(unittest.TestCase):
+    def refused(self, ranks, sets, key):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "x.h5")
+            args = [lab.MPIRUN, "-n", str(ranks), lab.BINARY, "/dev/null", "-o", out]
+            base = ["experiment.algorithm=chatter", "chatter.rounds=1"]
+            if not any(s.startswith("network.delay=") for s in sets):
+                base.append("network.delay=constant(1ms)")
+            for s in EXPLORE + base + sets:
+                args += ["--set", s]
+            proc = subprocess.run(args, capture_output=True, text=True, env=lab.mpi_env(),
+                                  timeout=120)
+            self.assertNotEqual(proc.returncode, 0, proc.stderr)
+            self.assertIn(key, proc.stderr)
+            self.assertFalse(os.path.exists(out))
+
+    def test_what_it_cannot_explore_is_refused(self):
+        self.refused(2, [], "[experiment] time")
+        self.refused(1, ["network.delay=exponential(1ms)"], "[explore] delays")
+        self.refused(1, ["explore.delays=1ms, 0"], "[explore] delays")
+        self.refused(1, ["network.delay=constant(0)"], "[network] delay")
+        self.refused(1, ["explore.schedule=1,,2"], "[explore] schedule")
+        self.refused(1, ["network.reliable=on"], "[network] reliable")
+
+
+if __name__ == "__main__":
+    unittest.main()
