@@ -36,6 +36,7 @@ routing            | service/service_policies.png              | docs/studies/se
 routing            | service/service_failover.png              | docs/studies/service_failover.png   |
 real-vs-virtual    | real_vs_virtual/real_vs_virtual.png       | docs/studies/real_vs_virtual.png    | bash "$repo/experiments/real_vs_virtual.sh" real_vs_virtual
 hpcsync            | hpcsync/hpcsync.png                       | docs/studies/hpcsync.png            | bash "$repo/experiments/bench/hpcsync.sh" hpcsync
+exploration        | exploration/bully_run000_election.png     | docs/studies/exploration_bully.png  | bash "$repo/experiments/explore.sh" exploration
 '
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -256,6 +256,12 @@ static const struct param explore_params[] = {
      .default_value = "on",
      .help = "time = explore: only the order at each node (events at different nodes at one "
              "instant commute); off: every order"},
+    {.key = "shortest",
+     .type = PARAM_BOOL,
+     .default_value = "on",
+     .help = "time = explore: deepen the search 8, 16, 32, ... events at a time, so that the "
+             "violation found is the one with the fewest events; off: one depth-first search "
+             "to max_events"},
     {.key = "max_executions",
      .type = PARAM_INT,
      .default_value = "1000000",

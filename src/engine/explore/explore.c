@@ -246,6 +246,7 @@ static void explore_run(struct runtime *rt, double *cpu) {
     double wall0 = MPI_Wtime();
     int trace = rt->trace;
     if (x->nprefix > 0) { /* [explore] schedule: that one execution */
+        x->replay = 1;
         x->limit = x->max_events;
         rt->trace = 1;
         execution(rt, x);
@@ -257,7 +258,7 @@ static void explore_run(struct runtime *rt, double *cpu) {
         x->exhausted = 0;
     } else {
         rt->trace = 0; /* the search records nothing; the replay below does */
-        for (unsigned long long limit = 8;; limit *= 2) {
+        for (unsigned long long limit = x->shortest ? 8 : x->max_events;; limit *= 2) {
             if (limit > x->max_events) limit = x->max_events;
             int stopped = search(rt, x, limit, wall0);
             if (stopped) break;
@@ -374,6 +375,7 @@ static int explore_init(struct runtime *rt) {
     if (delays_of(cfg, x->delays, &x->ndelays, err, sizeof err)) return -1;
     x->ties = config_bool(cfg, "explore", "ties");
     x->reduction = config_bool(cfg, "explore", "reduction");
+    x->shortest = config_bool(cfg, "explore", "shortest");
     x->max_executions = config_int(cfg, "explore", "max_executions");
     x->max_events = (unsigned long long)config_int(cfg, "explore", "max_events");
     if (explore_schedule_parse(config_get(cfg, "explore", "schedule"), &x->prefix, &x->nprefix, err,

@@ -28,7 +28,7 @@ struct explore_check {
 struct xstate {
     /* configuration */
     double delays[EXPLORE_MAX_DELAYS];
-    int ndelays, ties, reduction;
+    int ndelays, ties, reduction, shortest;
     long max_executions;
     unsigned long long max_events;
     /* the execution under way: its choices, and the prefix it follows */
@@ -37,6 +37,7 @@ struct xstate {
     unsigned long long events, limit; /* its events, and where it is cut */
     int violated, live_failed, cut;
     int level_cut;  /* some execution of this depth was cut */
+    int replay;     /* [explore] schedule: one execution, no search */
     char what[256]; /* the violation, in words */
     struct explore_check check;
     /* the search */

@@ -98,7 +98,8 @@ void explore_report(struct runtime *rt, const struct xstate *x) {
                 "%.2f s, %llu events, deepest %zu choices; %llu violate safety, %llu miss "
                 "liveness within the horizon%s%s\n",
                 rt->progress_label, x->executions, x->level_executions,
-                x->exhausted      ? "the whole space"
+                x->replay         ? "the schedule given"
+                : x->exhausted    ? "the whole space"
                 : x->has_best     ? "the first depth with a violation"
                 : rt->interrupted ? "stopped"
                                   : "a bound cut the search",
