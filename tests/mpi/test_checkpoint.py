@@ -163,7 +163,7 @@ class Checkpoint(unittest.TestCase):
         # written there last, so a kill there leaves the last checkpoint.
         writes, shadow = count(""), count(".shadow")
         rng = random.Random(int(os.environ.get("CLOCKLAB_KILL_SEED", "7")))
-        compared = []
+        compared, settled = [], []
         with h5py.File(full_path, "r") as f:
             full = f["runs/run000"]
             self.assertEqual(full.attrs["status"], "complete")
@@ -178,12 +178,18 @@ class Checkpoint(unittest.TestCase):
                         continue  # killed before the first checkpoint, or not at all
                     ck = g["runs/run000"]
                     self.compare_common(ck, full)
-                    compare(ck, full)
+                    settled.append(compare(ck, full))
                     compared.append(float(ck.attrs["complete_until"]))
                 if len(compared) == 2:
                     break
         print("checkpoints compared, complete until %s s" % compared)
         self.assertTrue(compared, "no kill left a checkpoint")
+        # Virtual-time checkpoints come by wall time, so one can be cut
+        # early; the comparison is exact at any T, and at least one of them
+        # held much of the run (rows settled by T, where compare counts them).
+        counts = [s for s in settled if s is not None]
+        if counts:
+            self.assertGreater(max(counts), 100, "every checkpoint compared was nearly empty")
         return compared
 
     def compare_common(self, ck, full):
@@ -254,7 +260,7 @@ class Checkpoint(unittest.TestCase):
         self.assertEqual(len(got), len(rows))
         for f in rows.dtype.names:
             self.assertTrue(np.array_equal(got[f], rows[f], equal_nan=True), f)
-        self.assertGreater(np.sum(np.isfinite(got["exited"])), 100)
+        return int(np.sum(np.isfinite(got["exited"])))  # sections settled by T
 
     def compare_requests(self, ck, full):
         """requests/: the requests sent before T, each with the stages it had
@@ -276,7 +282,7 @@ class Checkpoint(unittest.TestCase):
         self.assertTrue(np.all(~decided[~(rows["received"] < until) & (rows["status"] == 0)]))
         queue = full["requests/queue"][()]
         self.assertTrue(np.array_equal(ck["requests/queue"][()], queue[queue["time"] < until]))
-        self.assertGreater(np.sum(decided), 100)
+        return int(np.sum(decided))  # requests settled by T
 
     @unittest.skipUnless(os.environ.get("CLOCKLAB_KILLSHIM"), "no CLOCKLAB_KILLSHIM (run by ctest)")
     def test_checkpoint_cuts_elections_and_clocks_at_t(self):
