@@ -90,11 +90,11 @@ struct plan_size {
 #define PLAN_NODE_BYTES 2048.0
 
 /* Bytes of one end of one channel of the reliable channel ([network]
- * reliable = on; runtime/reliable.c): its state (80 bytes sending, 40
- * receiving: 60 an end), in an array that grows by doubling (up to twice
+ * reliable = on; runtime/reliable.c): its state (88 bytes sending, 40
+ * receiving: 64 an end), in an array that grows by doubling (up to twice
  * that), and its index kept at most half full (up to 4 slots of 8 bytes);
  * the messages it holds are counted with the message buffers. */
-#define PLAN_CHANNEL_BYTES 152.0
+#define PLAN_CHANNEL_BYTES 160.0
 
 /* Predict the recording of a run on `nodes` nodes from its configuration:
  * [experiment] duration (or timeout for duration 0), [clock]

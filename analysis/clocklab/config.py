@@ -49,6 +49,11 @@ def config_value(run, section, key, default=None):
     return default
 
 
+def is_on(text):
+    """A boolean key's value as the C parser reads it (on, true, yes, 1; any case)."""
+    return str(text).strip().lower() in ("on", "true", "yes", "1")
+
+
 def seconds(text):
     """A clocklab time in seconds: '1.5ms' -> 0.0015; a bare number (0) is
     taken as seconds. Raises ValueError for anything else."""

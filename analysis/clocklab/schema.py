@@ -26,10 +26,12 @@ RUN_ATTRS = ("algorithm", "family", "nodes", "seed", "status", "time", "config",
              "duration", "events_processed", "event_time", "windows", "window_time",
              "explore_executions", "explore_distinct", "explore_violations",
              "explore_liveness_failures", "explore_events", "explore_max_choices",
-             "explore_exhausted", "explore_wall_time", "explore_violation", "explore_schedule")
+             "explore_exhausted", "explore_wall_time", "explore_first_violation",
+             "explore_violation", "explore_schedule")
 
 #: Run attributes that describe where and how fast a run ran, not what it did.
-PROVENANCE_RUN_ATTRS = ("wall_time", "event_time", "window_time", "explore_wall_time")
+PROVENANCE_RUN_ATTRS = ("wall_time", "event_time", "window_time", "explore_wall_time",
+                        "explore_first_violation")
 
 # Groups of a run. A group a run does not produce is absent from the file.
 NODES = "nodes"

@@ -356,6 +356,7 @@ int h5_write_run(const char *path, const struct run_result *r, char *err, size_t
             rc |= attr_num(run, "explore_max_choices", H5T_NATIVE_ULLONG, &x->max_choices);
             rc |= attr_num(run, "explore_exhausted", H5T_NATIVE_INT, &x->exhausted);
             rc |= attr_num(run, "explore_wall_time", H5T_NATIVE_DOUBLE, &x->wall_time);
+            rc |= attr_num(run, "explore_first_violation", H5T_NATIVE_DOUBLE, &x->first_violation);
             rc |= attr_str(run, "explore_violation", x->violation);
             rc |= attr_str(run, "explore_schedule", x->schedule ? x->schedule : "");
         }

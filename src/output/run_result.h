@@ -20,6 +20,7 @@ struct explore_result {
     unsigned long long counterexample_events; /* events of the recorded execution */
     int exhausted;                            /* 1: every execution explored */
     double wall_time;                         /* s, the search */
+    double first_violation;                   /* s from its start to the first violation, NaN */
     char violation[256];                      /* the recorded execution's, "" none */
     char *schedule;                           /* its picks "0,2,1" (malloc'd), or NULL */
 };

@@ -39,10 +39,12 @@ struct engine {
     /* Fire timer (layer, id) of node ns at reference time due; setting it again replaces it. */
     void (*set_timer)(struct runtime *rt, struct node_state *ns, int layer, int id, double due);
     void (*cancel_timer)(struct runtime *rt, struct node_state *ns, int layer, int id);
-    /* Optional (NULL: drawn from [network] delay and loss): the one-way
-     * delay (s, before [network] min_delay) of a message node src sends to
-     * dst now, and whether the network loses it (1) or not (0). */
-    double (*delay)(struct runtime *rt, struct node_state *src, int dst);
+    /* Optional (NULL: drawn from [network] delay and loss): the due time
+     * (s) of a message node src sends to dst now, given the earliest its
+     * delay allows (now + [network] min_delay) and the due time of the
+     * channel's previous message (FIFO: never before it; -inf: none); and
+     * whether the network loses it (1) or not (0). */
+    double (*due)(struct runtime *rt, struct node_state *src, int dst, double base, double last);
     int (*lost)(struct runtime *rt, struct node_state *src, int dst);
 };
 

@@ -121,12 +121,14 @@ void node_clock_model(struct node *n, double intercept, double slope,
 static double due_time(struct node_state *ns, int dst) {
     struct runtime *rt = ns->rt;
     double due = rt->now + rt->min_delay;
-    if (rt->engine->delay)
-        due += rt->engine->delay(rt, ns, dst); /* a choice: FIFO below */
-    else if (rt->constant_delay)               /* no draw; send times only grow: FIFO already */
+    if (rt->engine->due) { /* a choice, FIFO kept */
+        due = rt->engine->due(rt, ns, dst, due, due_map_get(&ns->last_due, dst));
+        if (due_map_set(&ns->last_due, dst, due, rt->now)) rt_out_of_memory();
+        return due;
+    }
+    if (rt->constant_delay) /* no draw; send times only grow: FIFO already */
         return due + dist_sample(&rt->delay, NULL, ns->id);
-    else
-        due += dist_sample(&rt->delay, rt_stream(ns, STREAM_NETWORK), ns->id);
+    due += dist_sample(&rt->delay, rt_stream(ns, STREAM_NETWORK), ns->id);
     double last = due_map_get(&ns->last_due, dst);
     if (due < last) due = last;
     if (due_map_set(&ns->last_due, dst, due, rt->now)) rt_out_of_memory();

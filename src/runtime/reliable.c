@@ -47,6 +47,7 @@ struct out_channel {
     struct unacked *q;
     size_t n, cap;
     struct rto timer;
+    double backoff_at; /* when the timer last backed off (-inf: never) */
 };
 
 struct in_channel {
@@ -150,7 +151,7 @@ static int out_channel(struct node_state *ns, int peer) {
     const struct runtime *rt = ns->rt;
     rn->out = grow(rn->out, &rn->cap_out, rn->nout, sizeof *rn->out);
     struct out_channel *o = &rn->out[rn->nout];
-    *o = (struct out_channel){.peer = peer};
+    *o = (struct out_channel){.peer = peer, .backoff_at = -INFINITY};
     rto_init(&o->timer, rt->rto_initial, rt->rto_min, rt->rto_max);
     if (++rn->nout == SCAN_CHANNELS + 1) /* index every channel from now on */
         for (size_t k = 0; k < rn->nout; k++)
@@ -222,10 +223,16 @@ void reliable_on_timer(struct node_state *ns) {
     double now = rt_now(rt), next = INFINITY;
     for (size_t c = 0; c < rn->nout; c++) {
         struct out_channel *o = &rn->out[c];
+        /* RFC 6298 5.5 backs off once per expiry of a connection's one
+         * timer: here once per RTO at most, however many of the channel's
+         * messages expire in it */
         int expired = 0;
         for (size_t i = 0; i < o->n && !expired; i++)
             expired = o->q[i].deadline <= now;
-        if (expired) rto_backoff(&o->timer); /* once per expiry (RFC 6298 5.5) */
+        if (expired && now >= o->backoff_at + o->timer.rto) {
+            rto_backoff(&o->timer);
+            o->backoff_at = now;
+        }
         for (size_t i = 0; i < o->n; i++) {
             struct unacked *m = &o->q[i];
             if (m->deadline <= now) {

@@ -115,10 +115,11 @@ class Channel(unittest.TestCase):
 class AlgorithmsOverIt(SoakProperties):
     def test_elections_elect_one_coordinator_under_loss(self):
         # without the channel: Bully split in every run at 0.05, the ring
-        # skipped live nodes, HS stopped
-        for p in (0.05, 0.2):
-            with self.subTest(loss=p):
-                self.assert_holds(soak_runs("bully, ring, hs", p), 3 * SEEDS)
+        # skipped live nodes, HS stopped. Bully only at 0.05: the channel
+        # cannot bound a message's delay, which its timeouts assume, and at
+        # 0.2 it split in 1 run of 20 (docs/studies/soak.md)
+        self.assert_holds(soak_runs("bully, ring, hs", 0.05), 3 * SEEDS)
+        self.assert_holds(soak_runs("ring, hs", 0.2), 2 * SEEDS)
 
     def test_elections_under_loss_and_crashes(self):
         self.assert_holds(soak_runs("bully, ring", 0.05, "coordinator@0.5s-1.5s, 5@1s-2s"),

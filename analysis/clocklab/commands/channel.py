@@ -29,7 +29,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..config import config_value
+from ..config import config_value, is_on
 from ..reader import ClocklabError, event_kinds, exit_status, read_runs
 
 RETRANSMIT, ACK = "CHANNEL_RETRANSMIT", "CHANNEL_ACK"
@@ -84,7 +84,7 @@ def evaluate(paths):
         _, runs = read_runs(path, events=True)
         for run in runs:
             loss = float(config_value(run, "network", "loss", "0"))
-            reliable = config_value(run, "network", "reliable", "off").strip() == "on"
+            reliable = is_on(config_value(run, "network", "reliable", "off"))
             algorithm, retransmits, acks = message_counts(run)
             lo, hi = transmissions_bounds(loss)
             lat = latencies(run)

@@ -51,7 +51,7 @@ import numpy as np
 
 from .. import causality
 from .. import metrics
-from ..config import config_value, distribution, seconds
+from ..config import config_value, distribution, is_on, seconds
 from ..labels import node_name
 from ..reader import ClocklabError, event_kinds, exit_status, read_runs, request_status
 
@@ -160,7 +160,8 @@ def sync_window(run):
         return seconds(config_value(run, algorithm, "period"))
     if algorithm == "ntp":
         return 8 * seconds(config_value(run, "ntp", "poll"))
-    return seconds(config_value(run, "experiment", "duration"))
+    duration = seconds(config_value(run, "experiment", "duration"))
+    return duration if duration > 0 else seconds(config_value(run, "experiment", "timeout", "60s"))
 
 
 def skew_bound(run):
@@ -382,16 +383,12 @@ def check(run):
     return found(run)
 
 
-def _on(text):
-    return text.strip().lower() in ("on", "true", "yes", "1")
-
-
 def condition(run):
     """(loss, crash, reliable) of a run: [network] loss as a float, whether
     its [faults] crash schedule is set, and whether [network] reliable is on."""
     loss = float(config_value(run, "network", "loss", "0"))
     crash = config_value(run, "faults", "crash", "none").strip()
-    return loss, crash not in ("", "none"), _on(config_value(run, "network", "reliable", "off"))
+    return loss, crash not in ("", "none"), is_on(config_value(run, "network", "reliable", "off"))
 
 
 def condition_label(cond):
@@ -413,7 +410,7 @@ def read_refused(path):
                 raise ClocklabError(f"{path}:{lineno}: expected 4 or 5 tab-separated fields")
             algorithm, loss, crash, reliable, message = parts
             out[(algorithm, (float(loss), crash.strip() not in ("", "none"),
-                             _on(reliable)))] = message
+                             is_on(reliable)))] = message
     return out
 
 

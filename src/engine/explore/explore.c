@@ -65,10 +65,19 @@ static int choose(struct xstate *x, int n) {
     return pick;
 }
 
-static double x_delay(struct runtime *rt, struct node_state *src, int dst) {
+/* The due times the delays give, each once: a delay that would put the
+ * message before the channel's previous one gives that one's due time
+ * (FIFO), so two such delays are one choice. */
+static double x_due(struct runtime *rt, struct node_state *src, int dst, double base, double last) {
     (void)src, (void)dst;
     struct xstate *x = xs_of(rt);
-    return x->delays[choose(x, x->ndelays)];
+    double due[EXPLORE_MAX_DELAYS];
+    int n = 0;
+    for (int i = 0; i < x->ndelays; i++) { /* delays ascending: dues non-decreasing */
+        double d = fmax(base + x->delays[i], last);
+        if (n == 0 || d > due[n - 1]) due[n++] = d;
+    }
+    return due[choose(x, n)];
 }
 
 static int x_lost(struct runtime *rt, struct node_state *src, int dst) {
@@ -100,21 +109,23 @@ static int candidate(const struct xstate *x, const struct vevent *tie, int n, in
     return 1;
 }
 
-/* Take the next event, choosing among those due at the same instant. */
+/* Take the next event, choosing among those due at the same instant.
+ * Timer events that do nothing now (moved later, or replaced) are set
+ * aside while the others are gathered, and go back unchosen. */
 static int next_event(struct runtime *rt, struct xstate *x, struct vevent *out) {
     if (core_pop(rt, out)) return -1;
     if (!x->ties || out->kind == VEV_FAULTS || !core_event_acts(rt, out)) return 0;
-    struct vevent tie[TIE_MAX];
-    int n = 0;
+    struct vevent tie[TIE_MAX], aside[TIE_MAX];
+    int n = 0, na = 0;
     tie[n++] = *out;
-    while (n < TIE_MAX && core_next_time(rt) == out->time) {
-        core_pop(rt, &tie[n]);
-        if (tie[n].kind == VEV_FAULTS || !core_event_acts(rt, &tie[n])) {
-            /* no choice: it goes back, and comes first next time */
-            core_push_back(rt, &tie[n]);
-            break;
-        }
-        n++;
+    /* host-level crash events sort first at their instant: none is left */
+    while (n < TIE_MAX && na < TIE_MAX && core_next_time(rt) == out->time) {
+        struct vevent e;
+        core_pop(rt, &e);
+        if (core_event_acts(rt, &e))
+            tie[n++] = e;
+        else
+            aside[na++] = e;
     }
     int cand[TIE_MAX], m = 0;
     for (int k = 0; k < n; k++)
@@ -123,6 +134,8 @@ static int next_event(struct runtime *rt, struct xstate *x, struct vevent *out) 
     *out = tie[k];
     for (int j = 0; j < n; j++)
         if (j != k) core_push_back(rt, &tie[j]);
+    for (int j = 0; j < na; j++)
+        core_push_back(rt, &aside[j]);
     return 0;
 }
 
@@ -135,7 +148,6 @@ static void execution(struct runtime *rt, struct xstate *x) {
     x->depth = 0;
     x->events = 0;
     x->violated = x->cut = x->live_failed = 0;
-    explore_check_reset(rt, &x->check);
     double end = rt->duration > 0 ? rt->duration : rt->timeout;
     for (int k = 0; k < rt->count; k++)
         core_apply_faults(rt, &rt->local[k]);
@@ -157,7 +169,10 @@ static void execution(struct runtime *rt, struct xstate *x) {
         rt->now = e.time;
         core_dispatch(rt, &e);
         if (e.kind != VEV_FAULTS) x->events++;
-        if (explore_check_event(rt, &x->check, x->what, sizeof x->what)) {
+        /* the state at the end of each instant (every order of its events
+         * at one node is explored; events at different nodes commute) */
+        if (core_next_time(rt) > e.time &&
+            explore_check_event(rt, &x->check, x->what, sizeof x->what)) {
             x->violated = 1;
             break;
         }
@@ -185,7 +200,7 @@ static int advance(struct xstate *x) {
 }
 
 static void keep_counterexample(struct xstate *x) {
-    if (x->nbest && x->best_events <= x->events) return;
+    if (x->has_best && x->best_events <= x->events) return;
     free(x->best);
     x->best = malloc((x->depth ? x->depth : 1) * sizeof *x->best);
     if (!x->best) rt_out_of_memory();
@@ -212,7 +227,7 @@ static int search(struct runtime *rt, struct xstate *x, unsigned long long limit
         x->level_cut |= x->cut;
         if (x->depth > x->max_depth) x->max_depth = x->depth;
         if (x->violated) {
-            x->violations++;
+            if (!x->violations++) x->first_violation = MPI_Wtime() - wall0;
             keep_counterexample(x);
         }
         if (x->live_failed) x->liveness_failures++;
@@ -244,7 +259,6 @@ static void explore_run(struct runtime *rt, double *cpu) {
     *cpu = 0;
     struct xstate *x = xs_of(rt);
     double wall0 = MPI_Wtime();
-    int trace = rt->trace;
     if (x->nprefix > 0) { /* [explore] schedule: that one execution */
         x->replay = 1;
         x->limit = x->max_events;
@@ -261,7 +275,10 @@ static void explore_run(struct runtime *rt, double *cpu) {
         for (unsigned long long limit = x->shortest ? 8 : x->max_events;; limit *= 2) {
             if (limit > x->max_events) limit = x->max_events;
             int stopped = search(rt, x, limit, wall0);
-            if (stopped) break;
+            if (stopped) {
+                x->bounded = 1; /* the depth was not searched whole */
+                break;
+            }
             if (!x->level_cut) {
                 x->exhausted = 1;
                 break;
@@ -282,7 +299,7 @@ static void explore_run(struct runtime *rt, double *cpu) {
         execution(rt, x);
         rt->interrupted = interrupted;
     }
-    rt->trace = trace || 1; /* the recorded execution is traced */
+    rt->trace = 1; /* the recorded execution is traced (trace = on or off) */
     x->wall_time = MPI_Wtime() - wall0;
     x->replayed_violation = x->violated;
     snprintf(x->replayed_what, sizeof x->replayed_what, "%s", x->violated ? x->what : "");
@@ -292,9 +309,33 @@ static void explore_run(struct runtime *rt, double *cpu) {
     rt->event_time = x->wall_time;
 }
 
-/* "1ms, 2ms": the delays to choose from, else those of a [network] delay
- * with finitely many values. */
+static int delays_read(const struct config *cfg, double *out, int *n, char *err, size_t errlen);
+
+static int ascending(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* "1ms, 2ms": the delays to choose from, each once and in ascending order,
+ * else those of a [network] delay with finitely many values. */
 static int delays_of(const struct config *cfg, double *out, int *n, char *err, size_t errlen) {
+    if (delays_read(cfg, out, n, err, errlen)) return -1;
+    qsort(out, (size_t)*n, sizeof *out, ascending);
+    int listed = config_get(cfg, "explore", "delays")[0] != '\0', k = 0;
+    for (int i = 0; i < *n; i++) {
+        if (k && out[i] == out[k - 1]) {
+            if (listed)
+                return config_fail(cfg, "explore", "delays", err, errlen, "%g s is listed twice",
+                                   out[i]);
+            continue;
+        }
+        out[k++] = out[i];
+    }
+    *n = k;
+    return 0;
+}
+
+static int delays_read(const struct config *cfg, double *out, int *n, char *err, size_t errlen) {
     const char *text = config_get(cfg, "explore", "delays");
     *n = 0;
     if (!text[0]) {
@@ -306,8 +347,18 @@ static int delays_of(const struct config *cfg, double *out, int *n, char *err, s
             out[(*n)++] = d.a;
             if (d.b > d.a) out[(*n)++] = d.b;
         } else if (d.kind == DIST_VALUES) {
-            for (int i = 0; i < d.nvalues && *n < EXPLORE_MAX_DELAYS; i++)
+            for (int i = 0; i < d.nvalues; i++) {
+                int seen = 0;
+                for (int j = 0; j < *n && !seen; j++)
+                    seen = out[j] == d.values[i];
+                if (seen) continue;
+                if (*n == EXPLORE_MAX_DELAYS)
+                    return config_fail(cfg, "network", "delay", err, errlen,
+                                       "more than %d different values to explore: list at "
+                                       "most %d in [explore] delays",
+                                       EXPLORE_MAX_DELAYS, EXPLORE_MAX_DELAYS);
                 out[(*n)++] = d.values[i];
+            }
         } else {
             return config_fail(cfg, "explore", "delays", err, errlen,
                                "[network] delay = %s has no finite set of values: list the "
@@ -317,6 +368,9 @@ static int delays_of(const struct config *cfg, double *out, int *n, char *err, s
         return 0;
     }
     char buf[1024];
+    if (strlen(text) >= sizeof buf)
+        return config_fail(cfg, "explore", "delays", err, errlen, "longer than %zu characters",
+                           sizeof buf - 1);
     snprintf(buf, sizeof buf, "%s", text);
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -390,7 +444,6 @@ static void explore_free(struct runtime *rt) {
     struct xstate *x = xs_of(rt);
     if (!x) return;
     core_free(rt);
-    explore_check_free(&x->check);
     free(x->path);
     free(x->prefix);
     free(x->best);
@@ -410,6 +463,6 @@ const struct engine engine_explore = {
     .send = x_send,
     .set_timer = core_set_timer,
     .cancel_timer = core_cancel_timer,
-    .delay = x_delay,
+    .due = x_due,
     .lost = x_lost,
 };

@@ -19,10 +19,9 @@ struct explore_choice {
     uint16_t pick, of;
 };
 
-/* What the checks keep between events of one execution. */
+/* Which properties an execution is checked against. */
 struct explore_check {
     int mutex, election; /* the families whose property is checked */
-    int *in_section;     /* [N] scratch */
 };
 
 struct xstate {
@@ -38,6 +37,7 @@ struct xstate {
     int violated, live_failed, cut;
     int level_cut;  /* some execution of this depth was cut */
     int replay;     /* [explore] schedule: one execution, no search */
+    int bounded;    /* max_executions or a stop ended a depth part way */
     char what[256]; /* the violation, in words */
     struct explore_check check;
     /* the search */
@@ -46,6 +46,7 @@ struct xstate {
     size_t max_depth;
     int exhausted;
     double wall_time;
+    double first_violation; /* wall s from the start to the first violation found */
     /* the violation with the fewest events */
     struct explore_choice *best;
     size_t nbest;
@@ -65,14 +66,12 @@ struct xstate {
  * (Garcia-Molina 1982; Chang & Roberts 1979; Lynch, Distributed
  * Algorithms, 3.3). Returns 0, or -1 (no memory). */
 int explore_check_init(struct runtime *rt, struct explore_check *c);
-void explore_check_reset(struct runtime *rt, struct explore_check *c);
-/* After an event: 0, or 1 with the violation in words in what. */
+/* At the end of an instant: 0, or 1 with the violation in words in what. */
 int explore_check_event(struct runtime *rt, struct explore_check *c, char *what, size_t n);
 /* At the end of an execution that kept its property: 1 when liveness
  * failed within the horizon (mutual exclusion: a request not granted;
  * election: an alive node without an alive coordinator), else 0. */
 int explore_check_end(struct runtime *rt, struct explore_check *c);
-void explore_check_free(struct explore_check *c);
 
 /* explore_report.c: parse [explore] schedule, "" or the picks "0,2,1" of
  * an execution's choice points in order. With out NULL only checks.

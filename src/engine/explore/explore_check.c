@@ -14,17 +14,7 @@ int explore_check_init(struct runtime *rt, struct explore_check *c) {
         c->mutex |= rt->layers[i].alg->family == FAMILY_MUTEX;
         c->election |= rt->layers[i].alg->family == FAMILY_ELECTION;
     }
-    c->in_section = calloc((size_t)rt->count + 1, sizeof *c->in_section);
-    return c->in_section ? 0 : -1;
-}
-
-void explore_check_reset(struct runtime *rt, struct explore_check *c) {
-    (void)rt, (void)c;
-}
-
-void explore_check_free(struct explore_check *c) {
-    free(c->in_section);
-    c->in_section = NULL;
+    return 0;
 }
 
 /* The node's last section row: 1 inside (entered, not left), 2 waiting

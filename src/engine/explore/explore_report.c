@@ -4,6 +4,7 @@
 #include "runtime/node_state.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ void explore_report(struct runtime *rt, const struct xstate *x) {
     r->counterexample_events = x->replayed_events;
     r->exhausted = x->exhausted;
     r->wall_time = x->wall_time;
+    r->first_violation = x->violations ? x->first_violation : NAN;
     snprintf(r->violation, sizeof r->violation, "%s", x->replayed_what);
     /* the recorded execution's picks, up to its last non-zero one */
     size_t last = 0;
@@ -98,12 +100,14 @@ void explore_report(struct runtime *rt, const struct xstate *x) {
                 "%.2f s, %llu events, deepest %zu choices; %llu violate safety, %llu miss "
                 "liveness within the horizon%s%s\n",
                 rt->progress_label, x->executions, x->level_executions,
-                x->replay         ? "the schedule given"
-                : x->exhausted    ? "the whole space"
-                : x->has_best     ? "the first depth with a violation"
-                : rt->interrupted ? "stopped"
-                                  : "a bound cut the search",
+                x->replay                    ? "the schedule given"
+                : x->exhausted               ? "the whole space"
+                : x->has_best && !x->bounded ? "the first depth with a violation"
+                : rt->interrupted            ? "stopped"
+                                             : "a bound cut the search",
                 x->wall_time, x->total_events, x->max_depth, x->violations, x->liveness_failures,
-                x->replayed_violation ? "; the shortest: " : "",
+                !x->replayed_violation       ? ""
+                : x->has_best && !x->bounded ? "; the shortest: "
+                                             : "; the fewest events found: ",
                 x->replayed_violation ? x->replayed_what : "");
 }
