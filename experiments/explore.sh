@@ -6,7 +6,11 @@
 #   2. Ricart-Agrawala on 3 nodes, one entry each, delays 1, 2 or 3 ms:
 #      every execution, none with two nodes in the critical section;
 #   3. the counts: 3 requests reaching one node at one instant (3! orders,
-#      (3!)^2 without the reduction).
+#      (3!)^2 without the reduction);
+#   4. Lamport's mutual exclusion on 3 nodes, node 1 down from 2 ms to 30 ms:
+#      two nodes in the critical section after its recovery;
+#   5. the rate: Ricart-Agrawala on 3 nodes with three entries each (54
+#      events an execution), 300,000 executions in one depth-first search.
 #   bash experiments/explore.sh [OUTDIR]
 # OUTDIR (default: a new temporary directory) and CLOCKLAB_BINARY (default:
 # build/clocklab of this repository); nothing is written outside OUTDIR.
@@ -47,4 +51,17 @@ for reduction in on off; do
         --set mutex_central.entries=1 --set "mutex_central.interval=constant(1ms)" \
         --set "network.delay=constant(1ms)" --set explore.reduction=$reduction
 done
+echo "== 4. Lamport's mutual exclusion, 3 nodes, node 1 down from 2 ms to 30 ms"
+mpirun -n 1 "$bin" /dev/null -o "$out/lamport_mutex.h5" --force "${x[@]}" --set experiment.nodes=3 \
+    --set experiment.algorithm=lamport_mutex --set lamport_mutex.entries=2 \
+    --set "lamport_mutex.interval=constant(1ms)" --set "lamport_mutex.hold=constant(2ms)" \
+    --set "network.delay=constant(1ms)" --set "explore.delays=1ms, 4ms" \
+    --set "faults.crash=1@2ms-30ms" --set experiment.timeout=1s \
+    --set explore.max_executions=2000000
+attrs "$out/lamport_mutex.h5"
+echo "== 5. the rate: Ricart-Agrawala, 3 nodes, three entries each, one depth-first search"
+mpirun -n 1 "$bin" /dev/null -o "$out/rate.h5" --force "${x[@]}" --set experiment.nodes=3 \
+    --set experiment.algorithm=ricart_agrawala --set ricart_agrawala.entries=3 \
+    --set "explore.delays=1ms, 2ms, 3ms" --set explore.max_executions=300000 \
+    --set explore.shortest=off
 echo "files and figures in $out"

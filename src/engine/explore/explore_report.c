@@ -107,6 +107,7 @@ void explore_report(struct runtime *rt, const struct xstate *x) {
                                              : "a bound cut the search",
                 x->wall_time, x->total_events, x->max_depth, x->violations, x->liveness_failures,
                 !x->replayed_violation       ? ""
+                : x->replay                  ? "; the violation: "
                 : x->has_best && !x->bounded ? "; the shortest: "
                                              : "; the fewest events found: ",
                 x->replayed_violation ? x->replayed_what : "");
