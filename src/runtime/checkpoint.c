@@ -419,6 +419,21 @@ int ckpt_arrived(struct runtime *rt) {
     return flag;
 }
 
+/* Rank 0: the next checkpoint increment of rank r, waited for (a malloc'd
+ * buffer of *len bytes), counted in matched[r]. */
+static void *recv_increment(struct runtime *rt, int r, size_t *len) {
+    MPI_Status st;
+    int count = 0;
+    MPI_Probe(r, TAG_CHECKPOINT, rt->comm, &st);
+    MPI_Get_count(&st, MPI_BYTE, &count);
+    void *in = malloc(count > 0 ? (size_t)count : 1);
+    if (!in) rt_out_of_memory();
+    MPI_Recv(in, count, MPI_BYTE, r, TAG_CHECKPOINT, rt->comm, MPI_STATUS_IGNORE);
+    rt->ck.matched[r]++;
+    *len = (size_t)count;
+    return in;
+}
+
 void ckpt_window(struct runtime *rt, double until) {
     struct ckpt_state *ck = &rt->ck;
     double wall = MPI_Wtime();
@@ -437,15 +452,9 @@ void ckpt_window(struct runtime *rt, double until) {
         } else {
             ck->busy = push(rt, buf, len);
             for (int r = 1; r < rt->size; r++) {
-                MPI_Status st;
-                int count = 0;
-                MPI_Probe(r, TAG_CHECKPOINT, rt->comm, &st);
-                MPI_Get_count(&st, MPI_BYTE, &count);
-                void *in = malloc(count > 0 ? (size_t)count : 1);
-                if (!in) rt_out_of_memory();
-                MPI_Recv(in, count, MPI_BYTE, r, TAG_CHECKPOINT, rt->comm, MPI_STATUS_IGNORE);
-                ck->matched[r]++;
-                ck->busy = push(rt, in, (size_t)count);
+                size_t count;
+                void *in = recv_increment(rt, r, &count);
+                ck->busy = push(rt, in, count);
             }
         }
     }
@@ -479,15 +488,8 @@ void ckpt_finish(struct runtime *rt) {
         ck->nrx = 0;
         for (int r = 1; r < rt->size; r++)
             while (ck->matched[r] < counts[r]) {
-                MPI_Status st;
-                int count = 0;
-                MPI_Probe(r, TAG_CHECKPOINT, rt->comm, &st);
-                MPI_Get_count(&st, MPI_BYTE, &count);
-                void *in = malloc(count > 0 ? (size_t)count : 1);
-                if (!in) rt_out_of_memory();
-                MPI_Recv(in, count, MPI_BYTE, r, TAG_CHECKPOINT, rt->comm, MPI_STATUS_IGNORE);
-                free(in);
-                ck->matched[r]++;
+                size_t count;
+                free(recv_increment(rt, r, &count));
             }
         if (rt->writer) ckpt_writer_end(rt->writer);
     } else if (ck->send_buf) {

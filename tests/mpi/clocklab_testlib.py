@@ -68,6 +68,19 @@ def run_clocklab(nodes, config_text=None, sets=(), output=None, extra_args=(), t
     return proc, output
 
 
+def refusal(ranks, sets, config="/dev/null", timeout=120):
+    """clocklab on `ranks` ranks with --set SETS where it should refuse to
+    run: (the CompletedProcess, whether its -o output exists afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="clocklab-test-") as d:
+        out = os.path.join(d, "x.h5")
+        args = [MPIRUN, "-n", str(ranks), BINARY, config, "-o", out]
+        for s in sets:
+            args += ["--set", s]
+        proc = subprocess.run(args, capture_output=True, text=True, env=mpi_env(),
+                              timeout=timeout)
+        return proc, os.path.exists(out)
+
+
 def runs(path):
     """The run groups of a result file, in order: list of (name, h5py.Group).
     The file stays open for the life of the returned groups."""
