@@ -73,6 +73,21 @@ class Properties(unittest.TestCase):
         self.assertEqual(a["explore_liveness_failures"], 0)
         self.assertEqual(a["explore_violation"], "")
 
+    def test_tom_and_dispatch_keep_their_properties_in_every_execution(self):
+        # tom: 2 nodes, 2 tickets each, delays 1 or 2 ms: one delivery order
+        # (Lamport 1978); dispatch: 1 request per client, every message lost
+        # or not, no request served twice (its clients resend after a timeout)
+        for sets in (["experiment.nodes=2", "experiment.algorithm=tom", "tom.tickets=2",
+                      "network.delay=constant(1ms)", "explore.delays=1ms, 2ms"],
+                     ["experiment.nodes=4", "experiment.algorithm=dispatch",
+                      "dispatch.requests=1", "network.delay=constant(1ms)", "network.loss=0.3",
+                      "dispatch.timeout=10ms", "dispatch.retries=3"]):
+            with self.subTest(algorithm=sets[1]):
+                _, a, _ = explore(*sets)
+                self.assertEqual(a["explore_exhausted"], 1)
+                self.assertGreater(a["explore_distinct"], 100)
+                self.assertEqual(a["explore_violations"], 0)
+
     def test_bully_under_loss_elects_two_and_the_schedule_replays_it(self):
         sets = ["experiment.nodes=3", "experiment.algorithm=bully", "network.loss=0.1",
                 "network.delay=constant(1ms)", "election.initiators=all"]

@@ -148,6 +148,7 @@ static void execution(struct runtime *rt, struct xstate *x) {
     x->depth = 0;
     x->events = 0;
     x->violated = x->cut = x->live_failed = 0;
+    explore_check_reset(rt, &x->check);
     double end = rt->duration > 0 ? rt->duration : rt->timeout;
     for (int k = 0; k < rt->count; k++)
         core_apply_faults(rt, &rt->local[k]);
@@ -444,6 +445,7 @@ static void explore_free(struct runtime *rt) {
     struct xstate *x = xs_of(rt);
     if (!x) return;
     core_free(rt);
+    explore_check_free(&x->check);
     free(x->path);
     free(x->prefix);
     free(x->best);

@@ -19,9 +19,22 @@ struct explore_choice {
     uint16_t pick, of;
 };
 
-/* Which properties an execution is checked against. */
+/* A set of request ids (open addressing, linear probing). */
+struct id_set {
+    uint64_t *slot; /* 0 = empty (ids are > 0) */
+    size_t n, cap;
+};
+
+/* Which properties an execution is checked against, and what the checks
+ * keep between instants of one execution. */
 struct explore_check {
-    int mutex, election; /* the families whose property is checked */
+    int mutex, election, service; /* the families whose property is checked */
+    size_t events_seen;           /* events/ rows of the runtime already read */
+    uint64_t *order;              /* the one delivery order seen so far (msg ids) */
+    size_t norder, cap_order;
+    size_t *delivered;   /* [count]: deliveries of each node so far */
+    size_t *stages_seen; /* [count]: request stage rows of each node already read */
+    struct id_set sent, served;
 };
 
 struct xstate {
@@ -64,8 +77,15 @@ struct xstate {
  * (Dijkstra 1965; Lamport 1978; Ricart & Agrawala 1981); election, no two
  * alive nodes that believe in alive coordinators believe in different ones
  * (Garcia-Molina 1982; Chang & Roberts 1979; Lynch, Distributed
- * Algorithms, 3.3). Returns 0, or -1 (no memory). */
+ * Algorithms, 3.3); totally ordered delivery (DELIVER events), every node's
+ * deliveries a prefix of one sequence (Lamport 1978; Defago et al., ACM
+ * Computing Surveys 36(4), 2004: uniform total order); request routing,
+ * no request served twice and no reply to a request never sent (at-most-
+ * once, Birrell & Nelson 1984). Returns 0, or -1 (no memory). */
 int explore_check_init(struct runtime *rt, struct explore_check *c);
+/* Before each execution: nothing seen yet. */
+void explore_check_reset(struct runtime *rt, struct explore_check *c);
+void explore_check_free(struct explore_check *c);
 /* At the end of an instant: 0, or 1 with the violation in words in what. */
 int explore_check_event(struct runtime *rt, struct explore_check *c, char *what, size_t n);
 /* At the end of an execution that kept its property: 1 when liveness
