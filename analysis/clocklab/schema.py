@@ -37,6 +37,9 @@ PROVENANCE_RUN_ATTRS = ("wall_time", "event_time", "window_time", "explore_wall_
 NODES = "nodes"
 CLOCK = "clock"
 MESSAGES = "messages"
+#: The reliable channel's own message types ([network] reliable = on), after
+#: the algorithms' in messages/types (src/runtime/reliable.c).
+CHANNEL_TYPES = ("CHANNEL_RETRANSMIT", "CHANNEL_ACK")
 ELECTION = "election"
 EVENTS = "events"
 RESULTS = "results"

@@ -5,6 +5,7 @@ import unittest
 
 import numpy as np
 
+from clocklab import metrics
 from clocklab.commands import channel
 
 
@@ -17,6 +18,8 @@ class Counts(unittest.TestCase):
     def test_the_channels_types_are_kept_apart(self):
         r = run(["MSG", "CHANNEL_RETRANSMIT", "CHANNEL_ACK"], [[10, 3, 12], [5, 1, 6]])
         self.assertEqual(channel.message_counts(r), (15, 4, 18))
+        # the summary's and the studies' message count is the algorithm's
+        self.assertEqual(metrics.total_messages(r), 15)
 
     def test_without_the_channel_only_the_algorithm_counts(self):
         r = run(["ELECTION", "OK"], [[1, 2], [3, 4]])

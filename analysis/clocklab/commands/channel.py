@@ -29,10 +29,11 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .. import metrics, schema
 from ..config import config_value, is_on
 from ..reader import ClocklabError, event_kinds, exit_status, read_runs
 
-RETRANSMIT, ACK = "CHANNEL_RETRANSMIT", "CHANNEL_ACK"
+RETRANSMIT, ACK = schema.CHANNEL_TYPES
 
 
 def transmissions_bounds(p):
@@ -44,19 +45,10 @@ def transmissions_bounds(p):
 def message_counts(run):
     """(algorithm messages, retransmissions, acknowledgements): sums over
     nodes of messages/sent; the channel's types are 0 when absent."""
-    msgs = run["messages"]
-    if msgs is None or "sent" not in msgs:
+    by_type = metrics.messages_by_type(run)
+    if by_type is None:
         raise ClocklabError(f"{run.get('file', '?')} {run['name']}: no messages/")
-    sent = np.asarray(msgs["sent"], dtype=np.uint64).reshape(run["n"], -1).sum(axis=0)
-    types = list(msgs["types"])
-    own = {RETRANSMIT: 0, ACK: 0}
-    algorithm = 0
-    for name, count in zip(types, sent):
-        if name in own:
-            own[name] += int(count)
-        else:
-            algorithm += int(count)
-    return algorithm, own[RETRANSMIT], own[ACK]
+    return (metrics.total_messages(run), by_type.get(RETRANSMIT, 0), by_type.get(ACK, 0))
 
 
 def latencies(run):

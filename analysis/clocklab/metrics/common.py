@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .. import schema
 
 
 def alive_mask(run, t=math.inf):
@@ -35,12 +36,23 @@ def alive_matrix(run):
     return alive_mask(run, times).reshape(len(times), run["n"])
 
 
-def total_messages(run):
-    """Total number of messages sent (sum of ``messages/sent``), ``None`` if absent."""
+def _per_type(run, dataset):
+    """``messages/<dataset>`` summed over nodes, one count per type (numpy
+    array), ``None`` without it."""
     msgs = run["messages"]
-    if msgs is None or "sent" not in msgs:
+    if msgs is None or dataset not in msgs:
         return None
-    return int(np.asarray(msgs["sent"], dtype=np.uint64).sum())
+    return np.asarray(msgs[dataset], dtype=np.uint64).reshape(run["n"], -1).sum(axis=0)
+
+
+def total_messages(run):
+    """Messages the run's algorithms sent (``messages/sent`` summed, the
+    reliable channel's own types, schema.CHANNEL_TYPES, left out: an
+    algorithm's count is the same with the channel on), ``None`` if absent."""
+    by_type = messages_by_type(run)
+    if by_type is None:
+        return None
+    return sum(n for name, n in by_type.items() if name not in schema.CHANNEL_TYPES)
 
 
 def end_time(run):
@@ -71,11 +83,10 @@ def end_time(run):
 def messages_by_type(run):
     """{type name: messages sent, summed over nodes}, ``None`` without
     messages/. Types of one name in several layers of a stack are added."""
-    msgs = run["messages"]
-    if msgs is None or "sent" not in msgs:
+    sent = _per_type(run, "sent")
+    if sent is None:
         return None
-    sent = np.asarray(msgs["sent"], dtype=np.uint64).reshape(run["n"], -1).sum(axis=0)
-    names = msgs["types"] or [f"type{k}" for k in range(len(sent))]
+    names = run["messages"]["types"] or [f"type{k}" for k in range(len(sent))]
     out = {}
     for name, count in zip(names, sent):
         out[name] = out.get(name, 0) + int(count)
@@ -84,10 +95,8 @@ def messages_by_type(run):
 
 def dropped_messages(run):
     """Messages lost at the sender or received while crashed (messages/dropped), or ``None``."""
-    msgs = run["messages"]
-    if msgs is None or "dropped" not in msgs:
-        return None
-    return int(np.asarray(msgs["dropped"], dtype=np.uint64).sum())
+    dropped = _per_type(run, "dropped")
+    return None if dropped is None else int(dropped.sum())
 
 
 def lateness_p99(run):
