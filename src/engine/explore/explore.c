@@ -209,7 +209,6 @@ static void keep_counterexample(struct xstate *x) {
     x->nbest = x->depth;
     x->has_best = 1;
     x->best_events = x->events;
-    snprintf(x->best_what, sizeof x->best_what, "%s", x->what);
 }
 
 /* Depth-first over every prefix, executions cut at `limit` events.

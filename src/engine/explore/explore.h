@@ -65,7 +65,6 @@ struct xstate {
     size_t nbest;
     int has_best;
     unsigned long long best_events;
-    char best_what[256];
     /* the execution the file records */
     int replayed_violation;
     unsigned long long replayed_events;
